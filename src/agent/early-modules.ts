@@ -1,0 +1,26 @@
+/**
+ * A library loaded before the agent started cannot be patched any more. Say so once, by
+ * name, rather than leave the user wondering why its spans are missing.
+ */
+import { log } from './logger';
+import type { StartedVia } from './start';
+
+const WATCHED = ['express', 'router', 'pg', 'mysql2', '@prisma/client'];
+
+/** Warns once per instrumented package already present in the require cache. */
+export function warnAboutEarlyModules(via: StartedVia): void {
+  const seen = new Set<string>();
+  for (const file of Object.keys(require.cache)) {
+    const i = file.lastIndexOf('/node_modules/');
+    if (i === -1) continue;
+    const rest = file.slice(i + '/node_modules/'.length).split('/');
+    const name = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    if (WATCHED.includes(name) && !seen.has(name)) {
+      seen.add(name);
+      log.warn(
+        `${name} was loaded before tracekit started (${via}), so it is not instrumented; ` +
+          'start tracekit first: node --import tracekit/register app.js',
+      );
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Starting the agent: once per process (a global symbol guards it across copies of the
+ * package), only on the main thread, never in tracekit's own worker or collector, and never
+ * at the price of the app: if anything here throws, one warning line is printed and the app
+ * runs untouched.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Hook as RequireHook } from 'require-in-the-middle';
+import { Exporter, type ExportStats } from '../exporter/exporter';
+import { createKit, type Kit } from '../instrumentations/kit';
+import { installRequireHook } from '../instrumentations/module-hooks';
+import { enabledInstrumentations } from '../instrumentations/registry';
+import { RequestMetrics } from '../metrics/request-metrics';
+import { RuntimeMetrics } from '../metrics/runtime-metrics';
+import { AGENT_STARTED, NO_AGENT_ENV } from '../symbols';
+import { AsyncLocalStorageContextManager } from '../tracer/context-manager';
+import { setSpanEndHandler } from '../tracer/span';
+import { nowMs } from '../tracer/time';
+import { TracerProvider } from '../tracer/tracer';
+import { applyInitOptions, configFromEnv, type AgentConfig, type InitOptions } from './config';
+import { log, setLogLevel } from './logger';
+import { warnAboutEarlyModules } from './early-modules';
+import { installProcessHooks } from './process-hooks';
+import { buildResource } from './resource';
+import { VERSION } from './version';
+
+export type StartedVia = 'import' | 'require' | 'init';
+
+export interface Agent {
+  config: AgentConfig;
+  provider: TracerProvider;
+  kit: Kit;
+  exporter: Exporter;
+  stats(): ExportStats & { droppedOverflowSeries?: number };
+  /** Applies `tracekit.init()` options to the running agent. */
+  reconfigure(options: InitOptions): void;
+  /** Sends everything buffered now. */
+  flush(): Promise<void>;
+  /** Flushes, stops timers, hooks and the worker. */
+  shutdown(): Promise<void>;
+}
+
+type Global = typeof globalThis & { [AGENT_STARTED]?: Agent | null };
+
+/** The running agent in this process, if any. */
+export function runningAgent(): Agent | undefined {
+  return (globalThis as Global)[AGENT_STARTED] ?? undefined;
+}
+
+/** Why the agent must not start here, or undefined when it may. */
+function refusal(): string | undefined {
+  if (!isMainThread) return 'not the main thread';
+  if (process.env[NO_AGENT_ENV] === '1') return 'a tracekit-internal process';
+  return undefined;
+}
+
+/**
+ * Starts the agent, or returns the one already running. Returns undefined when tracekit is
+ * disabled, must not run here, or failed to start (after one warning).
+ */
+export function startAgent(options: InitOptions | undefined, via: StartedVia): Agent | undefined {
+  const g = globalThis as Global;
+  if (g[AGENT_STARTED] !== undefined) {
+    const existing = g[AGENT_STARTED];
+    if (existing && options) existing.reconfigure(options);
+    return existing ?? undefined;
+  }
+  if (refusal() !== undefined) return undefined;
+  let config: AgentConfig;
+  try {
+    config = configFromEnv();
+    if (options) config = applyInitOptions(config, options);
+    setLogLevel(config.logLevel);
+  } catch (err) {
+    process.stderr.write(`[tracekit] warn: could not read configuration (${String(err)}); tracekit is off and the app runs without it\n`);
+    g[AGENT_STARTED] = null;
+    return undefined;
+  }
+  if (!config.enabled) {
+    log.debug('disabled by configuration: no hooks, no worker, no sockets');
+    g[AGENT_STARTED] = null;
+    return undefined;
+  }
+  g[AGENT_STARTED] = null; // claimed: a second copy loading concurrently stays out
+  try {
+    const agent = createAgent(config, via);
+    g[AGENT_STARTED] = agent;
+    log.debug(`started ${VERSION} via ${via} for service ${config.serviceName}, exporting to ${config.target.tracesUrl}`);
+    return agent;
+  } catch (err) {
+    log.warn(`could not start (${err instanceof Error ? err.message : String(err)}); the app runs without tracekit`);
+    return undefined;
+  }
+}
+
+function createAgent(initial: AgentConfig, via: StartedVia): Agent {
+  let config = initial;
+  warnAboutEarlyModules(via);
+  const provider = new TracerProvider({ rate: config.sampleRate, parentBased: config.parentBased });
+  const contextManager = new AsyncLocalStorageContextManager();
+  if (!context.setGlobalContextManager(contextManager) || !trace.setGlobalTracerProvider(provider)) {
+    throw new Error('another OpenTelemetry SDK is already registered in this process');
+  }
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+
+  let resource = buildResource(config);
+  const exporter = new Exporter(config, resource);
+  exporter.start();
+  setSpanEndHandler((span) => exporter.add(span));
+
+  const started = nowMs();
+  const requestMetrics = new RequestMetrics(config.metricsTemporality, started);
+  const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state));
+  const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
+  const collectMetrics = () => {
+    const now = nowMs();
+    return [...requestMetrics.collect(now), ...runtimeMetrics.collect(now)];
+  };
+
+  const instrumentations = enabledInstrumentations(config.instrumentations);
+  for (const instr of instrumentations) {
+    try {
+      instr.enable?.(kit);
+    } catch (err) {
+      kit.switchFor(instr.name).fail('enable', err);
+    }
+  }
+  const hook: RequireHook | undefined = installRequireHook(instrumentations, kit);
+
+  let metricsTimer = setInterval(() => exporter.exportMetrics(collectMetrics()), config.metricsIntervalMs);
+  metricsTimer.unref();
+
+  let finalFlushDone = false;
+  const removeProcessHooks = installProcessHooks({
+    tracer: kit.tracer,
+    flush: () => exporter.flush(),
+    flushSync: () => {
+      // Runtime metrics are sent once at the end; request metrics whenever requests finished since.
+      const metrics = finalFlushDone ? requestMetrics.collect(nowMs()) : collectMetrics();
+      if (exporter.buffered === 0 && metrics.length === 0) return;
+      finalFlushDone = true;
+      exporter.flushSync(metrics);
+    },
+  });
+
+  return {
+    get config() {
+      return config;
+    },
+    provider,
+    kit,
+    exporter,
+    stats: () => ({ ...exporter.stats }),
+    reconfigure(options: InitOptions): void {
+      config = applyInitOptions(config, options);
+      setLogLevel(config.logLevel);
+      provider.sampler.rate = config.sampleRate;
+      kit.active = config.enabled;
+      resource = buildResource(config);
+      exporter.reconfigure(config, resource);
+      clearInterval(metricsTimer);
+      metricsTimer = setInterval(() => exporter.exportMetrics(collectMetrics()), config.metricsIntervalMs);
+      metricsTimer.unref();
+    },
+    flush: async () => {
+      exporter.exportMetrics(collectMetrics());
+      await exporter.flush();
+    },
+    async shutdown(): Promise<void> {
+      kit.active = false;
+      clearInterval(metricsTimer);
+      removeProcessHooks();
+      hook?.unhook();
+      exporter.exportMetrics(collectMetrics());
+      runtimeMetrics.stop();
+      await exporter.shutdown();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * One OTLP/HTTP export with retries, run inside the exporter worker. Retries happen only on
+ * 429, 502, 503, 504 and network errors, with exponential backoff and jitter, honouring
+ * Retry-After, all within the export timeout; any other status fails at once (a 400 will not
+ * get better by repeating it). Connections are kept alive in one undici Agent.
+ */
+import { gzipSync } from 'node:zlib';
+import { Agent } from 'undici';
+import type { ExportTarget } from '../agent/config';
+import type { ExportResult } from './tasks';
+
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 6;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Retry-After as milliseconds (seconds or an HTTP date); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** Reads `rejected_spans` / `rejected_data_points` from a partial-success response body. */
+export function rejectedCount(body: Buffer, json: boolean): number {
+  if (body.length === 0) return 0;
+  try {
+    if (json) {
+      const parsed = JSON.parse(body.toString('utf8')) as { partialSuccess?: Record<string, unknown> };
+      const ps = parsed.partialSuccess;
+      return Number(ps?.rejectedSpans ?? ps?.rejectedDataPoints ?? ps?.rejectedLogRecords ?? 0) || 0;
+    }
+    // ExportXServiceResponse { partial_success = 1 { rejected = 1 (int64) } }
+    if (body[0] !== 0x0a) return 0;
+    let i = 1;
+    while (i < body.length && body[i] & 0x80) i++;
+    i++;
+    if (body[i] !== 0x08) return 0;
+    i++;
+    let value = 0;
+    let mul = 1;
+    while (i < body.length) {
+      const b = body[i++];
+      value += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) break;
+      mul *= 128;
+    }
+    return value;
+  } catch {
+    return 0;
+  }
+}
+
+/** Posts one encoded payload, retrying as described above. Never throws. */
+export async function send(target: ExportTarget, url: string, payload: Buffer | string): Promise<ExportResult> {
+  const json = target.protocol === 'http/json';
+  const headers: Record<string, string> = {
+    ...target.headers,
+    'content-type': json ? 'application/json' : 'application/x-protobuf',
+    'user-agent': 'tracekit-node',
+  };
+  let body: Buffer = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  if (target.compression === 'gzip') {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+  }
+  const parsed = new URL(url);
+  const origin = parsed.origin;
+  const path = parsed.pathname + parsed.search;
+  const deadline = Date.now() + target.timeoutMs;
+  let attempts = 0;
+  let status = 0;
+  let error: string | undefined;
+  while (attempts < MAX_ATTEMPTS) {
+    attempts++;
+    let wait: number | undefined;
+    try {
+      const remaining = Math.max(1, deadline - Date.now());
+      const res = await agent.request({
+        origin,
+        path,
+        method: 'POST',
+        headers,
+        body,
+        headersTimeout: remaining,
+        bodyTimeout: remaining,
+      });
+      status = res.statusCode;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      if (status >= 200 && status < 300) {
+        return { ok: true, status, attempts, rejected: rejectedCount(Buffer.concat(chunks), json) };
+      }
+      error = `HTTP ${status}`;
+      if (!RETRYABLE.has(status)) return { ok: false, status, attempts, rejected: 0, error };
+      wait = retryAfterMs(res.headers['retry-after']);
+    } catch (err) {
+      status = 0;
+      error = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+    }
+    const backoff = wait ?? Math.min(5000, 100 * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+    if (Date.now() + backoff >= deadline) break;
+    await sleep(backoff);
+  }
+  return { ok: false, status, attempts, rejected: 0, error };
+}

@@ -1,0 +1,49 @@
+/** The messages between the exporter (main thread) and its worker. Plain data only. */
+import type { ExportTarget } from '../agent/config';
+import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
+
+export const METER_SCOPE = { name: 'tracekit' } as const;
+
+export interface TracesTask {
+  kind: 'traces';
+  target: ExportTarget;
+  resource: Resource;
+  spans: SpanRecord[];
+}
+
+export interface MetricsTask {
+  kind: 'metrics';
+  target: ExportTarget;
+  resource: Resource;
+  metrics: MetricRecord[];
+}
+
+/** Hands the worker the port and shared flags used by the synchronous flush. */
+export interface AttachTask {
+  kind: 'attach';
+  port: import('node:worker_threads').MessagePort;
+  flags: SharedArrayBuffer;
+}
+
+export type ExportTask = TracesTask | MetricsTask | AttachTask;
+
+/** The final flush posted on the attach port: sent after every in-flight export settles. */
+export interface FlushMessage {
+  traces: TracesTask | undefined;
+  metrics: MetricsTask | undefined;
+  deadlineMs: number;
+}
+
+export interface ExportResult {
+  ok: boolean;
+  /** HTTP status of the last attempt, 0 for a network error. */
+  status: number;
+  attempts: number;
+  /** Items the receiver reported as rejected in a partial-success response. */
+  rejected: number;
+  error?: string;
+}
+
+/** Indexes in the shared Int32Array of flags. */
+export const FLAG_READY = 0;
+export const FLAG_FLUSHED = 1;

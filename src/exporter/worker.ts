@@ -1,0 +1,68 @@
+/**
+ * The exporter worker (one piscina thread): encodes OTLP, gzips, and sends, so none of that
+ * runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
+ * so the preload never loads here and its own HTTP traffic is never traced.
+ *
+ * Besides piscina tasks it listens on one MessagePort for the final flush, which the main
+ * thread posts and then blocks on (Atomics.wait) when the process is about to die: the
+ * worker waits for the exports already in flight, sends the last batch, and wakes it.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { encodeMetricsJson, encodeTracesJson } from '../otlp/encode-json';
+import { encodeMetricsProto, encodeTracesProto } from '../otlp/encode-proto';
+import { send } from './send';
+import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type MetricsTask, type TracesTask } from './tasks';
+
+const inflight = new Set<Promise<ExportResult>>();
+
+function exportTraces(task: TracesTask): Promise<ExportResult> {
+  const json = task.target.protocol === 'http/json';
+  const payload = json ? encodeTracesJson(task.resource, task.spans) : encodeTracesProto(task.resource, task.spans);
+  return send(task.target, task.target.tracesUrl, payload);
+}
+
+function exportMetrics(task: MetricsTask): Promise<ExportResult> {
+  const json = task.target.protocol === 'http/json';
+  const payload = json ? encodeMetricsJson(task.resource, METER_SCOPE, task.metrics) : encodeMetricsProto(task.resource, METER_SCOPE, task.metrics);
+  return send(task.target, task.target.metricsUrl, payload);
+}
+
+function track(p: Promise<ExportResult>): Promise<ExportResult> {
+  inflight.add(p);
+  void p.finally(() => inflight.delete(p));
+  return p;
+}
+
+async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<void> {
+  try {
+    const deadline = Date.now() + message.deadlineMs;
+    const last: Promise<unknown>[] = [...inflight];
+    if (message.traces !== undefined) last.push(exportTraces({ ...message.traces, target: { ...message.traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
+    if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
+    await Promise.allSettled(last);
+  } finally {
+    Atomics.store(flags, FLAG_FLUSHED, 1);
+    Atomics.notify(flags, FLAG_FLUSHED);
+  }
+}
+
+/** The piscina task handler. Never throws: failures come back as results. */
+export default async function run(task: ExportTask): Promise<ExportResult | undefined> {
+  try {
+    switch (task.kind) {
+      case 'traces':
+        return await track(exportTraces(task));
+      case 'metrics':
+        return await track(exportMetrics(task));
+      case 'attach': {
+        const flags = new Int32Array(task.flags);
+        const port = task.port as MessagePort;
+        port.on('message', (message: FlushMessage) => void finalFlush(message, flags));
+        Atomics.store(flags, FLAG_READY, 1);
+        return undefined;
+      }
+    }
+  } catch (err) {
+    return { ok: false, status: 0, attempts: 0, rejected: 0, error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Express 4 (its own lib/router) and Express 5 (the separate `router` package, 2.x).
+ *
+ * Express does not know the full route template of a request: a route only knows its own
+ * path, and mount points only know theirs. So `use()` is wrapped to remember each layer's
+ * mount path, entering a mounted layer pushes that path on a per-request stack (popped when
+ * the layer calls `next`), and when a route layer is entered the template is the stack plus
+ * the route's path: `/api` + `/users/:id`. That sets `http.route` and renames the server span.
+ *
+ * Each route handler gets an INTERNAL span, active while it runs, ended when it calls `next`
+ * or when the response is done. Errors are recorded once per request: by the handler that
+ * passed them to `next`, by the first error-handling middleware that receives one, or by the
+ * router's final callback. Express 5 uses only the `router` package, so one request is never
+ * seen by two patches.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { LAYER_PATH, MOUNT_STACK, REQUEST_STATE } from '../symbols';
+import type { Kit, Switch } from './kit';
+import { recordError } from './record-error';
+import type { RequestState } from './request-state';
+import type { Instrumentation, ModulePatch } from './types';
+import { wrapMethod } from './wrap';
+
+const ROUTE_OF = Symbol('tracekit.express.routeOf');
+const TAGGED = Symbol('tracekit.express.tagged');
+const OUT_WRAPPED = Symbol('tracekit.express.outWrapped');
+
+type Next = (err?: unknown) => unknown;
+/** What wrapMethod hands over; called back with exactly the arguments express passed. */
+type Handler = (...args: never[]) => unknown;
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+interface Route {
+  path: unknown;
+  stack: Layer[];
+  [TAGGED]?: number;
+}
+interface Layer {
+  name: string;
+  handle: Handler;
+  route?: Route;
+  [LAYER_PATH]?: string;
+  [ROUTE_OF]?: Route;
+}
+interface Router {
+  stack: Layer[];
+}
+type Req = {
+  [REQUEST_STATE]?: RequestState;
+  [MOUNT_STACK]?: string[];
+  [OUT_WRAPPED]?: true;
+};
+
+/** A route or mount path as a template string. */
+function pathTemplate(path: unknown): string {
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.map(pathTemplate).join(',');
+  if (path instanceof RegExp) return String(path);
+  return '';
+}
+
+function joinPaths(prefix: string[] | undefined, path: string): string {
+  const full = prefix === undefined || prefix.length === 0 ? path : prefix.join('') + path;
+  return full.replace(/\/{2,}/g, '/') || '/';
+}
+
+function isRealError(err: unknown): boolean {
+  return err !== undefined && err !== null && err !== 'route' && err !== 'router';
+}
+
+function recordOnce(state: RequestState, span: Parameters<typeof recordError>[0], err: unknown): void {
+  if (!isRealError(err) || state.lastError === err) return;
+  state.lastError = err;
+  recordError(span, err);
+}
+
+function wrapUse(sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function use(this: Router, ...args: unknown[]): unknown {
+      const before = Array.isArray(this.stack) ? this.stack.length : -1;
+      const result = original.apply(this, args);
+      if (!sw.on || before === -1) return result;
+      try {
+        const first = args[0];
+        const path = typeof first === 'function' ? '/' : pathTemplate(Array.isArray(first) && typeof first[0] !== 'string' ? '/' : first);
+        // A mount at `/` adds nothing to the template; leaving it untagged keeps it off the hot path.
+        if (path !== '/' && path !== '') {
+          const tag = path.endsWith('/') ? path.slice(0, -1) : path;
+          for (let i = before; i < this.stack.length; i++) this.stack[i][LAYER_PATH] = tag;
+        }
+      } catch (err) {
+        sw.fail('use', err);
+      }
+      return result;
+    } as unknown as Handler;
+  };
+}
+
+function wrapRouterHandle(sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function handle(this: Router, req: Req, res: unknown, out: Next): unknown {
+      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
+      if (state === undefined || req[OUT_WRAPPED] || typeof out !== 'function') return original.apply(this, arguments as unknown as unknown[]);
+      req[OUT_WRAPPED] = true;
+      const wrappedOut: Next = function (this: unknown, err?: unknown) {
+        if (isRealError(err)) {
+          try {
+            recordOnce(state, state.span, err);
+          } catch (e) {
+            sw.fail('final handler', e);
+          }
+        }
+        return out.apply(this, arguments as unknown as [unknown]);
+      };
+      return original.call(this, req, res, wrappedOut);
+    } as unknown as Handler;
+  };
+}
+
+function onRouteLayer(layer: Layer, req: Req, state: RequestState): void {
+  const route = layer.route as Route;
+  const template = joinPaths(req[MOUNT_STACK], pathTemplate(route.path));
+  state.route = template;
+  if (state.span.isRecording()) {
+    state.span.setAttribute('http.route', template);
+    state.span.updateName(`${state.method} ${template}`);
+  }
+  if (route[TAGGED] !== route.stack.length) {
+    for (const l of route.stack) l[ROUTE_OF] = route;
+    route[TAGGED] = route.stack.length;
+  }
+}
+
+function wrapHandleRequest(kit: Kit, sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function handleRequest(this: Layer, req: Req, res: unknown, next: Next): unknown {
+      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
+      if (state === undefined) return original.apply(this, arguments as unknown as unknown[]);
+      let callNext = next;
+      let span;
+      try {
+        if (this.route !== undefined) {
+          onRouteLayer(this, req, state);
+        } else if (this[ROUTE_OF] !== undefined) {
+          if (state.span.isRecording() && this.handle.length <= 3) {
+            const name = this.name || '<anonymous>';
+            const handlerSpan = kit.tracer.startSpan(`handler ${name}`, {
+              attributes: { 'express.type': 'request_handler', 'code.function.name': name, 'http.route': state.route ?? '' },
+            });
+            span = handlerSpan;
+            (state.pending ??= []).push(handlerSpan);
+            callNext = function (this: unknown, err?: unknown) {
+              try {
+                recordOnce(state, handlerSpan, err);
+                handlerSpan.end();
+              } catch (e) {
+                sw.fail('next', e);
+              }
+              return next.apply(this, arguments as unknown as [unknown]);
+            };
+          }
+        } else if (this[LAYER_PATH] !== undefined) {
+          const stack = (req[MOUNT_STACK] ??= []);
+          const depth = stack.length;
+          stack.push(this[LAYER_PATH] as string);
+          callNext = function (this: unknown) {
+            stack.length = depth;
+            return next.apply(this, arguments as unknown as [unknown]);
+          };
+        }
+      } catch (err) {
+        sw.fail('layer', err);
+        return original.apply(this, arguments as unknown as unknown[]);
+      }
+      if (span === undefined) {
+        return callNext === next ? original.apply(this, arguments as unknown as unknown[]) : original.call(this, req, res, callNext);
+      }
+      const layer = this;
+      return context.with(trace.setSpan(context.active(), span), () => original.call(layer, req, res, callNext));
+    } as unknown as Handler;
+  };
+}
+
+function wrapHandleError(sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function handleError(this: Layer, error: unknown, req: Req): unknown {
+      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
+      if (state !== undefined && this.handle?.length === 4) {
+        try {
+          recordOnce(state, state.span, error);
+        } catch (e) {
+          sw.fail('error handler', e);
+        }
+      }
+      return original.apply(this, arguments as unknown as unknown[]);
+    } as unknown as Handler;
+  };
+}
+
+function routerPatch(module: string, versions: string, file: string | undefined, methods: { use: string; handle: string }): ModulePatch {
+  return {
+    module,
+    versions,
+    file,
+    patch(exports, kit) {
+      const sw = kit.switchFor('express');
+      // express 4 exports the router prototype itself; router 2 exports a constructor.
+      const proto = (typeof exports === 'function' && (exports as { prototype?: { use?: unknown } }).prototype?.use ? (exports as { prototype: object }).prototype : exports) as Record<string, Handler>;
+      wrapMethod(proto, methods.use, wrapUse(sw));
+      wrapMethod(proto, methods.handle, wrapRouterHandle(sw));
+      return exports;
+    },
+  };
+}
+
+function layerPatch(module: string, versions: string, file: string, methods: { request: string; error: string }): ModulePatch {
+  return {
+    module,
+    versions,
+    file,
+    patch(exports, kit) {
+      const sw = kit.switchFor('express');
+      const proto = (exports as { prototype: Record<string, Handler> }).prototype;
+      wrapMethod(proto, methods.request, wrapHandleRequest(kit, sw));
+      wrapMethod(proto, methods.error, wrapHandleError(sw));
+      return exports;
+    },
+  };
+}
+
+export const express: Instrumentation = {
+  name: 'express',
+  patches: [
+    routerPatch('express', '>=4.0.0 <5', 'lib/router/index.js', { use: 'use', handle: 'handle' }),
+    layerPatch('express', '>=4.0.0 <5', 'lib/router/layer.js', { request: 'handle_request', error: 'handle_error' }),
+    // Express 5 delegates routing to `router` 2.x.
+    routerPatch('router', '>=2.0.0 <3', undefined, { use: 'use', handle: 'handle' }),
+    layerPatch('router', '>=2.0.0 <3', 'lib/layer.js', { request: 'handleRequest', error: 'handleError' }),
+  ],
+};

@@ -1,0 +1,128 @@
+/**
+ * http and https servers: one SERVER span per request.
+ *
+ * Node publishes `http.server.request.start`, but a subscriber cannot make the request
+ * handler *run inside* a context (only `enterWith`, which leaks to whatever runs next on the
+ * socket). So the start is a thin wrapper around `Server.prototype.emit('request')` that runs
+ * the listeners in the request's context, and the end is the response's `close` event, which
+ * fires after `finish` and also when the client goes away mid-response.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import { REQUEST_STATE, WRAPPED, ORIGINAL } from '../symbols';
+import { nowMs } from '../tracer/time';
+import type { Kit, Switch } from './kit';
+import { redactQuery } from './redact';
+import { REQUEST_STATE_KEY, RequestState } from './request-state';
+import type { Instrumentation } from './types';
+
+type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+type TracedRequest = http.IncomingMessage & { [REQUEST_STATE]?: RequestState };
+
+/** Splits `host:port` / `[v6]:port` into its parts. */
+function splitHost(host: string): { address: string; port: number | undefined } {
+  const close = host.lastIndexOf(']');
+  const colon = host.lastIndexOf(':');
+  if (colon > close && colon !== -1) {
+    const port = Number(host.slice(colon + 1));
+    return { address: host.slice(0, colon), port: Number.isInteger(port) ? port : undefined };
+  }
+  return { address: host, port: undefined };
+}
+
+function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: string, url: string): void {
+  const q = url.indexOf('?');
+  span.setAttribute('http.request.method', method);
+  span.setAttribute('url.path', q === -1 ? url : url.slice(0, q));
+  if (q !== -1 && q < url.length - 1) span.setAttribute('url.query', redactQuery(url.slice(q + 1)));
+  const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | null;
+  span.setAttribute('url.scheme', socket?.encrypted ? 'https' : 'http');
+  const host = req.headers.host;
+  if (host !== undefined) {
+    const { address, port } = splitHost(host);
+    span.setAttribute('server.address', address);
+    span.setAttribute('server.port', port ?? (socket?.encrypted ? 443 : 80));
+  }
+  if (socket?.remoteAddress !== undefined) span.setAttribute('client.address', socket.remoteAddress);
+  const ua = req.headers['user-agent'];
+  if (ua !== undefined) span.setAttribute('user_agent.original', ua);
+  span.setAttribute('network.protocol.version', req.httpVersion);
+}
+
+function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void {
+  try {
+    const req = this.req as TracedRequest | undefined;
+    const state = req?.[REQUEST_STATE];
+    if (state === undefined || state.endMs !== 0) return;
+    state.endMs = nowMs();
+    state.statusCode = this.headersSent ? this.statusCode : 0;
+    kit.inflight--;
+    const span = state.span;
+    if (span.isRecording()) {
+      if (state.statusCode !== 0) span.setAttribute('http.response.status_code', state.statusCode);
+      if (state.statusCode >= 500) {
+        span.setAttribute('error.type', String(state.statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      } else if (!this.writableFinished) {
+        // The client went away before the response was complete.
+        span.setAttribute('error.type', 'aborted');
+      }
+      if (state.outgoingCount > 0) {
+        span.setAttribute('tracekit.http.outgoing.count', state.outgoingCount);
+        span.setAttribute('tracekit.http.outgoing.duration_ms', Math.round(state.outgoingMs * 1000) / 1000);
+      }
+      state.endPending();
+      span.end(state.endMs);
+    }
+    kit.onRequestEnd(state);
+  } catch (err) {
+    sw.fail('response end', err);
+  }
+}
+
+function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
+  const tracer = kit.tracer;
+  const wrapped = function emit(this: http.Server, event: string | symbol): boolean {
+    if (event !== 'request' || !sw.on || !kit.active) return original.apply(this, arguments as unknown as [string]);
+    const req = arguments[1] as TracedRequest;
+    const res = arguments[2] as http.ServerResponse;
+    let ctx;
+    try {
+      if (req[REQUEST_STATE] !== undefined) return original.apply(this, arguments as unknown as [string]);
+      const method = req.method ?? 'GET';
+      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+      const state = new RequestState(span, method, nowMs());
+      if (span.isRecording()) setRequestAttributes(span, req, method, req.url ?? '/');
+      req[REQUEST_STATE] = state;
+      kit.inflight++;
+      res.once('close', () => onResponseClose.call(res, kit, sw));
+      ctx = trace.setSpan(parent, span).setValue(REQUEST_STATE_KEY, state);
+    } catch (err) {
+      sw.fail('request start', err);
+      return original.apply(this, arguments as unknown as [string]);
+    }
+    const self = this;
+    const args = arguments as unknown as [string];
+    return context.with(ctx, () => original.apply(self, args));
+  } as Emit;
+  (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = true;
+  (wrapped as unknown as Record<symbol, unknown>)[ORIGINAL] = original;
+  return wrapped;
+}
+
+function patchServer(proto: { emit: Emit }, kit: Kit, sw: Switch): void {
+  if ((proto.emit as unknown as Record<symbol, unknown>)[WRAPPED]) return;
+  // https.Server inherits emit from EventEmitter; giving it an own wrapper is what we want.
+  proto.emit = wrapEmit(proto.emit, kit, sw);
+}
+
+export const httpServer: Instrumentation = {
+  name: 'http',
+  enable(kit: Kit): void {
+    const sw = kit.switchFor('http-server');
+    patchServer(http.Server.prototype as unknown as { emit: Emit }, kit, sw);
+    patchServer(https.Server.prototype as unknown as { emit: Emit }, kit, sw);
+  },
+};

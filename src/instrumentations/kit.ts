@@ -1,0 +1,53 @@
+/**
+ * What every instrumentation is handed: the tracer, the request-end hook that feeds the
+ * metrics, and the failure switch. An instrumentation whose own code throws is switched
+ * off and logged once (DESIGN decision 4); the app's call continues unobserved.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { log } from '../agent/logger';
+import type { RequestState } from './request-state';
+
+/** One instrumentation's on/off switch. Checked at the top of every hook: a branch, not a lookup. */
+export class Switch {
+  on = true;
+  constructor(readonly name: string) {}
+
+  /** Switches the instrumentation off after its own code threw, logging once. */
+  fail(where: string, err: unknown): void {
+    if (!this.on) return;
+    this.on = false;
+    const msg = err instanceof Error ? err.stack ?? err.message : String(err);
+    log.warn(`instrumentation ${this.name} failed in ${where} and is now disabled for this process: ${msg}`);
+  }
+}
+
+export interface Kit {
+  tracer: Tracer;
+  /** False once the agent is disabled at run time (`init({ enabled: false })`). */
+  active: boolean;
+  /** Number of server requests currently in flight. */
+  inflight: number;
+  /** Called once per finished server request, sampled or not. */
+  onRequestEnd(state: RequestState): void;
+  /** The switch for the instrumentation with this name (created on first use). */
+  switchFor(name: string): Switch;
+}
+
+/** Creates the kit shared by all instrumentations. */
+export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) => void): Kit {
+  const switches = new Map<string, Switch>();
+  return {
+    tracer,
+    active: true,
+    inflight: 0,
+    onRequestEnd,
+    switchFor(name: string): Switch {
+      let s = switches.get(name);
+      if (s === undefined) {
+        s = new Switch(name);
+        switches.set(name, s);
+      }
+      return s;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Applies declared module patches as packages load. CommonJS loads are seen by
+ * require-in-the-middle (including a package's internal files, `internals: true`), which also
+ * covers CommonJS packages imported from ESM: their internal `require` calls go through the
+ * same loader. Packages that ship ESM files declare `esm: true` on their patch, and only then
+ * is import-in-the-middle's loader registered, with an include list of exactly those names.
+ *
+ * Each patch runs only when the installed version satisfies its closed range; otherwise one
+ * debug line says why the package is left alone. A patch that throws leaves the module as it
+ * was and switches its instrumentation off.
+ */
+import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { Hook as RequireHook } from 'require-in-the-middle';
+import semver from 'semver';
+import { log } from '../agent/logger';
+import type { Kit } from './kit';
+import type { Instrumentation, ModulePatch } from './types';
+
+interface Entry {
+  instrumentation: string;
+  patch: ModulePatch;
+}
+
+const versions = new Map<string, string | undefined>();
+
+function packageVersion(basedir: string): string | undefined {
+  if (versions.has(basedir)) return versions.get(basedir);
+  let version: string | undefined;
+  try {
+    const pkg = JSON.parse(readFileSync(join(basedir, 'package.json'), 'utf8')) as { version?: unknown };
+    version = typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    version = undefined;
+  }
+  versions.set(basedir, version);
+  return version;
+}
+
+/** `express/lib/router/layer.js` → `{ module: 'express', file: 'lib/router/layer.js' }`. */
+function splitName(name: string): { module: string; file: string | undefined } {
+  const parts = name.split(sep === '\\' ? /[\\/]/ : '/');
+  const count = parts[0].startsWith('@') ? 2 : 1;
+  const file = parts.slice(count).join('/');
+  return { module: parts.slice(0, count).join('/'), file: file === '' ? undefined : file };
+}
+
+/** Returns the patched exports of one loaded module file. Exported for the tests. */
+export function applyPatches(entries: Entry[], kit: Kit, exports: unknown, name: string, basedir: string | undefined): unknown {
+  const { module, file } = splitName(name);
+  let result = exports;
+  for (const { instrumentation, patch } of entries) {
+    if (patch.module !== module || patch.file !== file) continue;
+    const sw = kit.switchFor(instrumentation);
+    if (!sw.on) continue;
+    const version = basedir === undefined ? undefined : packageVersion(basedir);
+    if (version === undefined || !semver.satisfies(version, patch.versions, { includePrerelease: true })) {
+      log.once('debug', `unsupported:${module}@${version}`, `${module}@${version ?? 'unknown'} is outside the supported range ${patch.versions}; ${instrumentation} leaves it unpatched`);
+      continue;
+    }
+    try {
+      const replaced = patch.patch(result, kit, version);
+      if (replaced !== undefined) result = replaced;
+      log.debug(`patched ${module}@${version}${file ? `/${file}` : ''} for ${instrumentation}`);
+    } catch (err) {
+      sw.fail(`patching ${module}@${version}`, err);
+    }
+  }
+  return result;
+}
+
+/** Every module patch of the enabled instrumentations, with the instrumentation it belongs to. */
+export function patchEntries(instrumentations: Instrumentation[]): Entry[] {
+  const entries: Entry[] = [];
+  for (const instr of instrumentations) for (const patch of instr.patches ?? []) entries.push({ instrumentation: instr.name, patch });
+  return entries;
+}
+
+/** Installs the require hook for the given instrumentations. Returns the hook, for unhooking. */
+export function installRequireHook(instrumentations: Instrumentation[], kit: Kit): RequireHook | undefined {
+  const entries = patchEntries(instrumentations);
+  const modules = [...new Set(entries.map((e) => e.patch.module))];
+  if (modules.length === 0) return undefined;
+  return new RequireHook(modules, { internals: true }, (exports, name, basedir) => applyPatches(entries, kit, exports, name, basedir) as typeof exports);
+}

@@ -1,0 +1,16 @@
+import { SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import { exceptionAttributes } from '../tracer/span';
+
+/**
+ * Marks a span as failed by `error`: an `exception` event with type, message and stack,
+ * `error.type`, and status ERROR. The error object itself is never touched.
+ */
+export function recordError(span: ApiSpan, error: unknown): void {
+  if (!span.isRecording()) return;
+  const attrs = exceptionAttributes(error);
+  span.addEvent('exception', attrs);
+  const code = (error as { code?: unknown } | null)?.code;
+  const type = typeof code === 'string' ? code : attrs['exception.type'];
+  span.setAttribute('error.type', String(type ?? 'Error'));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof attrs['exception.message'] === 'string' ? attrs['exception.message'] : undefined });
+}

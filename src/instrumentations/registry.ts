@@ -1,0 +1,23 @@
+/**
+ * Every instrumentation tracekit has, in one list. A reader sees the supported libraries and
+ * their version ranges here and in each file's `patches`.
+ *
+ * | name    | library                    | how                                              |
+ * |---------|----------------------------|--------------------------------------------------|
+ * | http    | node:http, node:https      | Server.prototype.emit wrapper; http.client.* channels |
+ * | fetch   | global fetch, undici       | undici:request:* channels                         |
+ * | express | express >=4 <5, router >=2 <3 (express 5) | patches of Layer and Router      |
+ */
+import type { InstrumentationName } from '../agent/config';
+import { express } from './express';
+import { httpClient } from './http-client';
+import { httpServer } from './http-server';
+import type { Instrumentation } from './types';
+import { undici } from './undici';
+
+export const ALL_INSTRUMENTATIONS: Instrumentation[] = [httpServer, httpClient, undici, express];
+
+/** The instrumentations switched on by configuration. */
+export function enabledInstrumentations(names: Set<InstrumentationName>): Instrumentation[] {
+  return ALL_INSTRUMENTATIONS.filter((i) => names.has(i.name));
+}

@@ -1,0 +1,114 @@
+/**
+ * fetch and undici, with no patching: both publish `undici:request:*` on diagnostics_channel
+ * (Node's global fetch uses its bundled undici; an installed undici publishes the same names).
+ * `create` starts a CLIENT span and adds `traceparent`; `headers` records the status;
+ * `trailers` (body fully read) or `error` ends it. A response body the app never reads
+ * leaves its span unfinished, and it is dropped with the request object, never exported.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { context, propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import { CLIENT_SPAN } from '../symbols';
+import { nowMs } from '../tracer/time';
+import { finishOutgoing } from './http-client';
+import type { Kit } from './kit';
+import { recordError } from './record-error';
+import { redactUrl } from './redact';
+import { currentRequest, type RequestState } from './request-state';
+import type { Instrumentation } from './types';
+
+interface UndiciRequest {
+  origin: string | URL;
+  method: string;
+  path: string;
+  addHeader?(key: string, value: string): unknown;
+  headers?: unknown;
+  [CLIENT_SPAN]?: { span: ApiSpan; state: RequestState | undefined; startMs: number; ended: boolean };
+}
+
+function addHeader(req: UndiciRequest, key: string, value: string): void {
+  if (typeof req.addHeader === 'function') req.addHeader(key, value);
+  else if (Array.isArray(req.headers)) req.headers.push(key, value);
+  else if (typeof req.headers === 'string') req.headers += `${key}: ${value}\r\n`;
+}
+
+function finish(req: UndiciRequest): void {
+  const call = req[CLIENT_SPAN];
+  if (call === undefined || call.ended) return;
+  call.ended = true;
+  const endMs = nowMs();
+  finishOutgoing(call, endMs);
+  call.span.end(endMs);
+}
+
+export const undici: Instrumentation = {
+  name: 'fetch',
+  enable(kit: Kit): void {
+    const sw = kit.switchFor('fetch');
+    const tracer = kit.tracer;
+
+    subscribe('undici:request:create', (message) => {
+      if (!sw.on || !kit.active) return;
+      try {
+        const req = (message as { request: UndiciRequest }).request;
+        const parent = context.active();
+        const state = currentRequest(parent);
+        const method = req.method || 'GET';
+        const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, parent);
+        if (span.isRecording()) {
+          const origin = typeof req.origin === 'string' ? new URL(req.origin) : req.origin;
+          span.setAttribute('http.request.method', method);
+          span.setAttribute('url.full', redactUrl(`${origin.origin}${req.path}`));
+          span.setAttribute('server.address', origin.hostname);
+          span.setAttribute('server.port', origin.port !== '' ? Number(origin.port) : origin.protocol === 'https:' ? 443 : 80);
+        }
+        const carrier: Record<string, string> = {};
+        propagation.inject(trace.setSpan(parent, span), carrier);
+        for (const key in carrier) addHeader(req, key, carrier[key]);
+        if (!span.isRecording() && state === undefined) return;
+        req[CLIENT_SPAN] = { span, state, startMs: nowMs(), ended: false };
+      } catch (err) {
+        sw.fail('request create', err);
+      }
+    });
+
+    subscribe('undici:request:headers', (message) => {
+      if (!sw.on) return;
+      try {
+        const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
+        const call = request[CLIENT_SPAN];
+        if (call === undefined || !call.span.isRecording()) return;
+        call.span.setAttribute('http.response.status_code', response.statusCode);
+        if (response.statusCode >= 400) {
+          call.span.setAttribute('error.type', String(response.statusCode));
+          call.span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      } catch (err) {
+        sw.fail('response headers', err);
+      }
+    });
+
+    subscribe('undici:request:trailers', (message) => {
+      if (!sw.on) return;
+      try {
+        finish((message as { request: UndiciRequest }).request);
+      } catch (err) {
+        sw.fail('response end', err);
+      }
+    });
+
+    subscribe('undici:request:error', (message) => {
+      if (!sw.on) return;
+      try {
+        const { request, error } = message as { request: UndiciRequest; error: unknown };
+        const call = request[CLIENT_SPAN];
+        if (call === undefined) return;
+        if (call.span.isRecording()) {
+          recordError(call.span, error);
+        }
+        finish(request);
+      } catch (err) {
+        sw.fail('request error', err);
+      }
+    });
+  },
+};

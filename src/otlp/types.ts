@@ -1,0 +1,78 @@
+/**
+ * The telemetry model the agent hands to its exporter worker, and that the OTLP encoders
+ * consume. Plain data only (strings, numbers, arrays, plain objects) so a batch crosses to
+ * the worker by structured clone. The collector shares these types and nothing else.
+ */
+
+export type AttributeScalar = string | number | boolean;
+export type AttributeValue = AttributeScalar | AttributeScalar[] | null | undefined;
+export type AttributeMap = Record<string, AttributeValue>;
+
+/** OTLP SpanKind numbering (INTERNAL=1 … CONSUMER=5); the OTel API's is one lower. */
+export type OtlpSpanKind = 0 | 1 | 2 | 3 | 4 | 5;
+
+export interface EventRecord {
+  name: string;
+  timeMs: number;
+  attributes: AttributeMap | undefined;
+}
+
+export interface LinkRecord {
+  traceId: string;
+  spanId: string;
+  traceState: string | undefined;
+  attributes: AttributeMap | undefined;
+}
+
+/** One finished span. Times are epoch milliseconds (doubles). Ids are lowercase hex. */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  traceState: string | undefined;
+  name: string;
+  kind: OtlpSpanKind;
+  startMs: number;
+  endMs: number;
+  attributes: AttributeMap;
+  events: EventRecord[] | undefined;
+  links: LinkRecord[] | undefined;
+  /** 0 unset, 1 ok, 2 error (OTLP StatusCode). */
+  statusCode: 0 | 1 | 2;
+  statusMessage: string | undefined;
+  droppedAttributes: number;
+  droppedEvents: number;
+  scopeName: string;
+  scopeVersion: string | undefined;
+}
+
+export interface Resource {
+  attributes: AttributeMap;
+}
+
+/** One histogram series (explicit buckets). `counts.length === bounds.length + 1`. */
+export interface HistogramPoint {
+  attributes: AttributeMap;
+  startMs: number;
+  timeMs: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  bounds: number[];
+  counts: number[];
+}
+
+export interface NumberPoint {
+  attributes: AttributeMap;
+  startMs: number;
+  timeMs: number;
+  value: number;
+  /** Encode as an integer (as_int) rather than a double. */
+  isInt?: boolean;
+}
+
+export type MetricRecord =
+  | { name: string; description: string; unit: string; type: 'histogram'; temporality: 'delta' | 'cumulative'; points: HistogramPoint[] }
+  | { name: string; description: string; unit: string; type: 'gauge'; points: NumberPoint[] }
+  | { name: string; description: string; unit: string; type: 'sum'; temporality: 'delta' | 'cumulative'; monotonic: boolean; points: NumberPoint[] };

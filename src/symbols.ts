@@ -1,0 +1,23 @@
+/**
+ * Every private key tracekit puts on objects it does not own, in one place.
+ * `Symbol.for` is used only where two copies of tracekit in one process must agree
+ * (the once-per-process guard); everything else is a plain, unforgeable Symbol.
+ */
+
+/** Set on globalThis when an agent has started in this process (shared across copies). */
+export const AGENT_STARTED = Symbol.for('tracekit.agent.started');
+/** Marks the exporter worker thread and the collector so the preload never starts there. */
+export const NO_AGENT_ENV = 'TRACEKIT_INTERNAL_NO_AGENT';
+
+/** Per-request state stored on an http.IncomingMessage. */
+export const REQUEST_STATE = Symbol('tracekit.request.state');
+/** Marks a function or prototype we wrapped, so patching is idempotent. */
+export const WRAPPED = Symbol('tracekit.wrapped');
+/** The original function behind one of our wrappers. */
+export const ORIGINAL = Symbol('tracekit.original');
+/** The mount path an express `use()` layer was declared with. */
+export const LAYER_PATH = Symbol('tracekit.express.layerPath');
+/** Stack of mount path templates entered so far by one express request. */
+export const MOUNT_STACK = Symbol('tracekit.express.mountStack');
+/** The client span of an outgoing http or undici request. */
+export const CLIENT_SPAN = Symbol('tracekit.client.span');

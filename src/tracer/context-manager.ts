@@ -1,0 +1,45 @@
+/**
+ * The active OpenTelemetry Context lives in one AsyncLocalStorage. `with` uses `run`, so a
+ * context never leaks past the callback that entered it; async continuations created inside
+ * carry it along, which is how a database query finds the request that issued it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+
+export class AsyncLocalStorageContextManager implements ContextManager {
+  private storage = new AsyncLocalStorage<Context>();
+
+  active(): Context {
+    return this.storage.getStore() ?? ROOT_CONTEXT;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    const cb = thisArg === undefined ? fn : (fn.bind(thisArg) as F);
+    return this.storage.run(context, cb, ...args);
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const manager = this;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    const bound = function (this: unknown, ...args: unknown[]): unknown {
+      return manager.with(context, () => fn.apply(this, args));
+    };
+    Object.defineProperty(bound, 'length', { value: fn.length });
+    return bound as unknown as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.storage.disable();
+    return this;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * A recording span. Its own fields are the exporter's SpanRecord, so ending a span hands
+ * the object itself to the buffer: no copy on the hot path. Limits (attribute count,
+ * string length, event count) keep one runaway span from growing memory; `size` is a cheap
+ * running estimate of the span's encoded bytes, used by the byte bound of the buffer.
+ */
+import {
+  SpanStatusCode,
+  type Attributes,
+  type AttributeValue as ApiAttributeValue,
+  type Exception,
+  type Link,
+  type Span as ApiSpan,
+  type SpanContext,
+  type SpanKind,
+  type SpanStatus,
+  type TimeInput,
+} from '@opentelemetry/api';
+import type { AttributeMap, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../otlp/types';
+import { toEpochMs } from './time';
+
+export const MAX_ATTRIBUTES = 128;
+export const MAX_EVENTS = 128;
+export const MAX_LINKS = 32;
+export const MAX_STRING_LENGTH = 16 * 1024;
+
+type EndHandler = (span: Span) => void;
+let onEnd: EndHandler = () => {};
+
+/** Sets where every ended recording span goes (the agent wires this to its exporter). */
+export function setSpanEndHandler(handler: EndHandler): void {
+  onEnd = handler;
+}
+
+function clampValue(v: ApiAttributeValue | undefined): { value: ApiAttributeValue | undefined; bytes: number } {
+  if (typeof v === 'string') {
+    const value = v.length > MAX_STRING_LENGTH ? v.slice(0, MAX_STRING_LENGTH) : v;
+    return { value, bytes: value.length };
+  }
+  if (Array.isArray(v)) {
+    let bytes = 0;
+    for (const item of v) bytes += typeof item === 'string' ? item.length : 8;
+    return { value: v.slice(0, MAX_ATTRIBUTES) as ApiAttributeValue, bytes };
+  }
+  return { value: v, bytes: 8 };
+}
+
+export class Span implements ApiSpan, SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  traceState: string | undefined;
+  name: string;
+  kind: OtlpSpanKind;
+  startMs: number;
+  endMs = 0;
+  attributes: AttributeMap = {};
+  events: EventRecord[] | undefined = undefined;
+  links: LinkRecord[] | undefined = undefined;
+  statusCode: 0 | 1 | 2 = 0;
+  statusMessage: string | undefined = undefined;
+  droppedAttributes = 0;
+  droppedEvents = 0;
+  scopeName: string;
+  scopeVersion: string | undefined;
+  /** Estimated encoded bytes; read by the exporter buffer. */
+  size = 96;
+  private attributeCount = 0;
+  private context: SpanContext | undefined = undefined;
+
+  constructor(
+    name: string,
+    kind: SpanKind,
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    traceState: string | undefined,
+    scopeName: string,
+    scopeVersion: string | undefined,
+    startTime?: TimeInput,
+  ) {
+    this.name = name;
+    this.kind = ((kind as number) + 1) as OtlpSpanKind;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId;
+    this.traceState = traceState;
+    this.scopeName = scopeName;
+    this.scopeVersion = scopeVersion;
+    this.startMs = toEpochMs(startTime);
+    this.size += name.length;
+  }
+
+  spanContext(): SpanContext {
+    // Built lazily: most spans are never asked for it (only parents and propagators ask).
+    if (this.context === undefined) {
+      this.context = { traceId: this.traceId, spanId: this.spanId, traceFlags: 1, isRemote: false };
+      if (this.traceState !== undefined) {
+        const raw = this.traceState;
+        // The API wants a TraceState object; a minimal read-only view is enough for propagation.
+        this.context.traceState = {
+          get: () => undefined,
+          set() { return this; },
+          unset() { return this; },
+          serialize: () => raw,
+        };
+      }
+    }
+    return this.context;
+  }
+
+  setAttribute(key: string, value: ApiAttributeValue | undefined): this {
+    if (this.endMs !== 0 || value === undefined || value === null) return this;
+    if (!(key in this.attributes)) {
+      if (this.attributeCount >= MAX_ATTRIBUTES) {
+        this.droppedAttributes++;
+        return this;
+      }
+      this.attributeCount++;
+      this.size += key.length + 4;
+    }
+    const c = clampValue(value);
+    this.size += c.bytes;
+    this.attributes[key] = c.value as AttributeMap[string];
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key in attributes) this.setAttribute(key, attributes[key] as ApiAttributeValue);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.endMs !== 0) return this;
+    if (this.events === undefined) this.events = [];
+    if (this.events.length >= MAX_EVENTS) {
+      this.droppedEvents++;
+      return this;
+    }
+    let attributes: AttributeMap | undefined;
+    if (attributesOrTime !== undefined && typeof attributesOrTime === 'object' && !Array.isArray(attributesOrTime) && !(attributesOrTime instanceof Date)) {
+      attributes = {};
+      for (const key in attributesOrTime as Attributes) {
+        const c = clampValue((attributesOrTime as Attributes)[key]);
+        attributes[key] = c.value as AttributeMap[string];
+        this.size += key.length + c.bytes;
+      }
+    } else if (attributesOrTime !== undefined) {
+      time = attributesOrTime as TimeInput;
+    }
+    this.size += name.length + 16;
+    this.events.push({ name, timeMs: toEpochMs(time), attributes });
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.endMs !== 0) return this;
+    if (this.links === undefined) this.links = [];
+    if (this.links.length >= MAX_LINKS) return this;
+    this.links.push({
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+      traceState: link.context.traceState?.serialize(),
+      attributes: link.attributes as AttributeMap | undefined,
+    });
+    this.size += 48;
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.endMs !== 0) return this;
+    // Per the spec, OK is final and UNSET never overrides a status already set.
+    if (this.statusCode === 1 || status.code === SpanStatusCode.UNSET) return this;
+    this.statusCode = status.code === SpanStatusCode.OK ? 1 : 2;
+    this.statusMessage = status.code === SpanStatusCode.ERROR && typeof status.message === 'string' ? status.message : undefined;
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (this.endMs === 0) this.name = name;
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.endMs !== 0) return;
+    const end = toEpochMs(endTime);
+    this.endMs = end < this.startMs ? this.startMs : end;
+    this.context = undefined; // not needed by the exporter; keeps the cloned record small
+    onEnd(this);
+  }
+
+  isRecording(): boolean {
+    return this.endMs === 0;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    this.addEvent('exception', exceptionAttributes(exception), time);
+  }
+}
+
+/** The `exception.*` event attributes for any thrown value. */
+export function exceptionAttributes(exception: unknown): Attributes {
+  if (exception === null || exception === undefined) return { 'exception.message': String(exception) };
+  if (typeof exception !== 'object') return { 'exception.type': typeof exception, 'exception.message': String(exception) };
+  const e = exception as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; constructor?: { name?: unknown } };
+  const attrs: Attributes = {};
+  const ctorName = typeof e.constructor?.name === 'string' && e.constructor.name !== 'Object' ? e.constructor.name : undefined;
+  const type = typeof e.name === 'string' && e.name !== 'Error' ? e.name : ctorName ?? (typeof e.name === 'string' ? e.name : undefined);
+  if (type !== undefined) attrs['exception.type'] = type;
+  else if (typeof e.code === 'string' || typeof e.code === 'number') attrs['exception.type'] = String(e.code);
+  if (typeof e.message === 'string') attrs['exception.message'] = e.message;
+  if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+  return attrs;
+}
