@@ -72,7 +72,7 @@ function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void 
         span.setAttribute('tracekit.http.outgoing.count', state.outgoingCount);
         span.setAttribute('tracekit.http.outgoing.duration_ms', Math.round(state.outgoingMs * 1000) / 1000);
       }
-      state.endPending();
+      state.endPending(state.endMs);
       span.end(state.endMs);
     }
     kit.onRequestEnd(state);

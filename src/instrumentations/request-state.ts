@@ -25,12 +25,12 @@ export class RequestState {
     readonly startMs: number,
   ) {}
 
-  /** Ends spans still open when the response is done. */
-  endPending(): void {
+  /** Ends spans still open when the response is done, at the response's end time. */
+  endPending(endMs?: number): void {
     const pending = this.pending;
     if (pending === undefined) return;
     this.pending = undefined;
-    for (const span of pending) span.end();
+    for (const span of pending) span.end(endMs);
   }
 }
 

@@ -3,6 +3,7 @@
  * ids, enums as integers, 64-bit integers as decimal strings).
  */
 import { groupByScope } from './encode-proto';
+import { epochMsToNs } from './time';
 import type { AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
 type JsonAny =
@@ -30,11 +31,7 @@ function attrs(a: AttributeMap | undefined): { key: string; value: JsonAny }[] {
   return out;
 }
 
-/** Epoch ms → unix nanoseconds as a decimal string, exact to the microsecond. */
-export function nsString(ms: number): string {
-  const whole = Math.floor(ms);
-  return (BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6))).toString();
-}
+const nsString = (ms: number): string => epochMsToNs(ms).toString();
 
 /** Encodes an ExportTraceServiceRequest as OTLP/JSON. */
 export function encodeTracesJson(res: Resource, spans: SpanRecord[]): string {

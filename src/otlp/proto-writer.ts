@@ -4,6 +4,7 @@
  * case its body reaches 128 bytes or more, shifts the body right to fit the longer varint, so
  * the output is canonical protobuf that any decoder reads.
  */
+import { epochMsToNs } from './time';
 
 export class ProtoWriter {
   private buf: Buffer;
@@ -88,11 +89,10 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  /** Epoch milliseconds (double) as fixed64 unix nanoseconds, exact to the microsecond. */
+  /** Epoch milliseconds (double) as fixed64 unix nanoseconds. */
   timeNs(field: number, ms: number): void {
     this.tag(field, 1);
-    const whole = Math.floor(ms);
-    this.rawFixed64(BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6)));
+    this.rawFixed64(epochMsToNs(ms));
   }
 
   string(field: number, value: string): void {

@@ -1,0 +1,200 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.groupByScope = groupByScope;
+exports.encodeTracesProto = encodeTracesProto;
+exports.encodeMetricsProto = encodeMetricsProto;
+/**
+ * OTLP/protobuf encoding of tracekit's span and metric records, field numbers from the
+ * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
+ */
+const proto_writer_1 = require("./proto-writer");
+function anyValue(w, field, value) {
+    w.begin(field);
+    if (typeof value === 'string')
+        w.string(1, value);
+    else if (typeof value === 'boolean')
+        w.bool(2, value);
+    else if (typeof value === 'number') {
+        if (Number.isSafeInteger(value))
+            w.int64(3, value);
+        else
+            w.double(4, value);
+    }
+    else if (Array.isArray(value)) {
+        w.begin(5);
+        for (const item of value)
+            anyValue(w, 1, item);
+        w.end();
+    }
+    w.end();
+}
+function attributes(w, field, attrs) {
+    if (attrs === undefined)
+        return;
+    for (const key in attrs) {
+        const value = attrs[key];
+        if (value === undefined || value === null)
+            continue;
+        w.begin(field);
+        w.string(1, key);
+        anyValue(w, 2, value);
+        w.end();
+    }
+}
+function resource(w, r) {
+    w.begin(1);
+    attributes(w, 1, r.attributes);
+    w.end();
+}
+function span(w, s) {
+    w.hexBytes(1, s.traceId);
+    w.hexBytes(2, s.spanId);
+    if (s.traceState)
+        w.string(3, s.traceState);
+    w.hexBytes(4, s.parentSpanId);
+    w.string(5, s.name);
+    w.uint(6, s.kind);
+    w.timeNs(7, s.startMs);
+    w.timeNs(8, s.endMs);
+    attributes(w, 9, s.attributes);
+    w.uint(10, s.droppedAttributes);
+    if (s.events !== undefined) {
+        for (const e of s.events) {
+            w.begin(11);
+            w.timeNs(1, e.timeMs);
+            w.string(2, e.name);
+            attributes(w, 3, e.attributes);
+            w.end();
+        }
+    }
+    w.uint(12, s.droppedEvents);
+    if (s.links !== undefined) {
+        for (const l of s.links) {
+            w.begin(13);
+            w.hexBytes(1, l.traceId);
+            w.hexBytes(2, l.spanId);
+            if (l.traceState)
+                w.string(3, l.traceState);
+            attributes(w, 4, l.attributes);
+            w.end();
+        }
+    }
+    if (s.statusCode !== 0 || s.statusMessage) {
+        w.begin(15);
+        if (s.statusMessage)
+            w.string(2, s.statusMessage);
+        w.uint(3, s.statusCode);
+        w.end();
+    }
+}
+/** Groups records by instrumentation scope, keeping first-seen order. */
+function groupByScope(items) {
+    const groups = new Map();
+    for (const item of items) {
+        const key = `${item.scopeName}\0${item.scopeVersion ?? ''}`;
+        let g = groups.get(key);
+        if (g === undefined) {
+            g = { name: item.scopeName, version: item.scopeVersion, items: [] };
+            groups.set(key, g);
+        }
+        g.items.push(item);
+    }
+    return [...groups.values()];
+}
+/** Encodes an ExportTraceServiceRequest. */
+function encodeTracesProto(res, spans) {
+    const w = new proto_writer_1.ProtoWriter(Math.max(1024, spans.length * 512));
+    w.begin(1); // ResourceSpans
+    resource(w, res);
+    for (const group of groupByScope(spans)) {
+        w.begin(2); // ScopeSpans
+        w.begin(1);
+        w.string(1, group.name);
+        if (group.version)
+            w.string(2, group.version);
+        w.end();
+        for (const s of group.items) {
+            w.begin(2);
+            span(w, s);
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
+    return w.finish();
+}
+function numberPoint(w, p) {
+    w.begin(1);
+    w.timeNs(2, p.startMs);
+    w.timeNs(3, p.timeMs);
+    if (p.isInt) {
+        w.tag(6, 1);
+        w.rawFixed64(BigInt(Math.round(p.value)));
+    }
+    else
+        w.double(4, p.value);
+    attributes(w, 7, p.attributes);
+    w.end();
+}
+function histogramPoint(w, p) {
+    w.begin(1);
+    w.timeNs(2, p.startMs);
+    w.timeNs(3, p.timeMs);
+    w.fixed64(4, p.count);
+    w.double(5, p.sum);
+    w.packedFixed64(6, p.counts);
+    w.packedDoubles(7, p.bounds);
+    attributes(w, 9, p.attributes);
+    if (p.count > 0) {
+        w.double(11, p.min);
+        w.double(12, p.max);
+    }
+    w.end();
+}
+const TEMPORALITY = { delta: 1, cumulative: 2 };
+/** Encodes an ExportMetricsServiceRequest with one resource and one scope. */
+function encodeMetricsProto(res, scope, metrics) {
+    const w = new proto_writer_1.ProtoWriter(16 * 1024);
+    w.begin(1); // ResourceMetrics
+    resource(w, res);
+    w.begin(2); // ScopeMetrics
+    w.begin(1);
+    w.string(1, scope.name);
+    if (scope.version)
+        w.string(2, scope.version);
+    w.end();
+    for (const m of metrics) {
+        w.begin(2);
+        w.string(1, m.name);
+        if (m.description)
+            w.string(2, m.description);
+        if (m.unit)
+            w.string(3, m.unit);
+        if (m.type === 'gauge') {
+            w.begin(5);
+            for (const p of m.points)
+                numberPoint(w, p);
+            w.end();
+        }
+        else if (m.type === 'sum') {
+            w.begin(7);
+            for (const p of m.points)
+                numberPoint(w, p);
+            w.uint(2, TEMPORALITY[m.temporality]);
+            if (m.monotonic)
+                w.bool(3, true);
+            w.end();
+        }
+        else {
+            w.begin(9);
+            for (const p of m.points)
+                histogramPoint(w, p);
+            w.uint(2, TEMPORALITY[m.temporality]);
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
+    w.end();
+    return w.finish();
+}

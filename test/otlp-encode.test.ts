@@ -1,0 +1,132 @@
+// The OTLP encoders, decoded by the official protos (protobufjs, from otlp-transformer)
+// and by JSON.parse: every field tracekit writes must come back as written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeMetricsProto, encodeTracesProto } from '../dist/otlp/encode-proto';
+import { encodeMetricsJson, encodeTracesJson } from '../dist/otlp/encode-json';
+import type { MetricRecord, SpanRecord } from '../dist/otlp/types';
+
+const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const MetricsRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+
+function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    parentSpanId: '00f067aa0ba902b7',
+    traceState: 'vendor=x',
+    name: 'GET /users/:id',
+    kind: 2,
+    startMs: 1_763_700_000_123.456,
+    endMs: 1_763_700_000_125.5,
+    attributes: {
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+      ratio: 0.25,
+      negative: -42,
+      ok: true,
+      list: ['a', 'b'],
+      'unicode.text': 'héllo ✓ 日本',
+      long: 'x'.repeat(300),
+    },
+    events: [{ name: 'exception', timeMs: 1_763_700_000_124, attributes: { 'exception.type': 'Error', 'exception.message': 'boom' } }],
+    links: [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceState: undefined, attributes: { why: 'batch' } }],
+    statusCode: 2,
+    statusMessage: 'failed',
+    droppedAttributes: 3,
+    droppedEvents: 0,
+    scopeName: 'tracekit',
+    scopeVersion: '0.1.0',
+    ...overrides,
+  };
+}
+
+const resource = { attributes: { 'service.name': 'svc', 'process.pid': 1234 } };
+
+function decodeAttrs(list: { key: string; value: Record<string, unknown> }[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list) {
+    const v = kv.value;
+    out[kv.key] =
+      v.stringValue ?? v.boolValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ??
+      (v.arrayValue as { values: { stringValue: string }[] } | undefined)?.values.map((x) => x.stringValue);
+  }
+  return out;
+}
+
+test('spans encoded as protobuf decode with the official protos, field by field', () => {
+  const many = Array.from({ length: 50 }, (_, i) => span({ spanId: i.toString(16).padStart(16, '0'), scopeName: i % 2 ? 'tracekit' : 'user' }));
+  const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, many)), { longs: String, bytes: String });
+  const rs = decoded.resourceSpans[0];
+  assert.deepEqual(decodeAttrs(rs.resource.attributes), { 'service.name': 'svc', 'process.pid': 1234 });
+  assert.equal(rs.scopeSpans.length, 2, 'grouped by scope');
+  const all = rs.scopeSpans.flatMap((s: { spans: unknown[] }) => s.spans);
+  assert.equal(all.length, 50);
+  const s = rs.scopeSpans.find((x: { scope: { name: string } }) => x.scope.name === 'tracekit').spans[0];
+  assert.equal(Buffer.from(s.traceId, 'base64').toString('hex'), '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(Buffer.from(s.parentSpanId, 'base64').toString('hex'), '00f067aa0ba902b7');
+  assert.equal(s.traceState, 'vendor=x');
+  assert.equal(s.name, 'GET /users/:id');
+  assert.equal(s.kind, 2);
+  assert.equal(s.startTimeUnixNano, '1763700000123456000');
+  assert.equal(s.endTimeUnixNano, '1763700000125500000');
+  assert.deepEqual(decodeAttrs(s.attributes), span().attributes);
+  assert.equal(s.droppedAttributesCount, 3);
+  assert.equal(s.events[0].name, 'exception');
+  assert.equal(s.events[0].timeUnixNano, '1763700000124000000');
+  assert.deepEqual(decodeAttrs(s.events[0].attributes), { 'exception.type': 'Error', 'exception.message': 'boom' });
+  assert.equal(Buffer.from(s.links[0].spanId, 'base64').toString('hex'), '2'.repeat(16));
+  assert.deepEqual(s.status, { code: 2, message: 'failed' });
+});
+
+test('a root span has no parent id and an unset status is omitted', () => {
+  const decoded = TraceRequest.decode(encodeTracesProto(resource, [span({ parentSpanId: undefined, statusCode: 0, statusMessage: undefined, events: undefined, links: undefined })]));
+  const s = decoded.resourceSpans[0].scopeSpans[0].spans[0];
+  assert.ok(!s.parentSpanId || s.parentSpanId.length === 0);
+  assert.equal(s.status, null);
+});
+
+test('spans encoded as OTLP/JSON use hex ids and string nanoseconds', () => {
+  const parsed = JSON.parse(encodeTracesJson(resource, [span()]));
+  const s = parsed.resourceSpans[0].scopeSpans[0].spans[0];
+  assert.equal(s.traceId, '0af7651916cd43dd8448eb211c80319c');
+  assert.equal(s.startTimeUnixNano, '1763700000123456000');
+  assert.deepEqual(s.attributes.find((a: { key: string }) => a.key === 'http.response.status_code').value, { intValue: '200' });
+  assert.deepEqual(s.attributes.find((a: { key: string }) => a.key === 'ratio').value, { doubleValue: 0.25 });
+});
+
+const metrics: MetricRecord[] = [
+  {
+    name: 'http.server.request.duration', description: 'd', unit: 's', type: 'histogram', temporality: 'delta',
+    points: [{ attributes: { 'http.route': '/a' }, startMs: 1000, timeMs: 2000, count: 3, sum: 0.6, min: 0.1, max: 0.3, bounds: [0.1, 0.2], counts: [1, 1, 1] }],
+  },
+  { name: 'process.memory.usage', description: '', unit: 'By', type: 'gauge', points: [{ attributes: {}, startMs: 1000, timeMs: 2000, value: 123.5 }] },
+  {
+    name: 'http.server.active_requests', description: '', unit: '{request}', type: 'sum', temporality: 'cumulative', monotonic: false,
+    points: [{ attributes: {}, startMs: 1000, timeMs: 2000, value: -2, isInt: true }],
+  },
+];
+
+test('metrics encoded as protobuf decode with the official protos', () => {
+  const d = MetricsRequest.toObject(MetricsRequest.decode(encodeMetricsProto(resource, { name: 'tracekit' }, metrics)), { longs: String });
+  const ms = d.resourceMetrics[0].scopeMetrics[0].metrics;
+  assert.equal(ms.length, 3);
+  const h = ms[0].histogram;
+  assert.equal(h.aggregationTemporality, 1);
+  assert.equal(h.dataPoints[0].count, '3');
+  assert.deepEqual(h.dataPoints[0].bucketCounts, ['1', '1', '1']);
+  assert.deepEqual(h.dataPoints[0].explicitBounds, [0.1, 0.2]);
+  assert.equal(h.dataPoints[0].min, 0.1);
+  assert.equal(h.dataPoints[0].max, 0.3);
+  assert.equal(ms[1].gauge.dataPoints[0].asDouble, 123.5);
+  assert.equal(ms[2].sum.dataPoints[0].asInt, '-2');
+  assert.equal(ms[2].sum.aggregationTemporality, 2);
+});
+
+test('metrics encoded as JSON carry the same values', () => {
+  const d = JSON.parse(encodeMetricsJson(resource, { name: 'tracekit' }, metrics));
+  const ms = d.resourceMetrics[0].scopeMetrics[0].metrics;
+  assert.deepEqual(ms[0].histogram.dataPoints[0].bucketCounts, ['1', '1', '1']);
+  assert.equal(ms[2].sum.dataPoints[0].asInt, '-2');
+});
