@@ -1,0 +1,210 @@
+// node:http servers and clients, fetch, propagation between two instrumented services,
+// sampling, a disabled agent, and the exporter's protocol options.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OtlpReceiver } from './helpers/otlp-receiver';
+import { get, startApp, type RunningApp } from './helpers/app';
+import { CLIENT, SERVER, assertNested, durationMs } from './helpers/traces';
+
+const receiver = new OtlpReceiver();
+let down: RunningApp;
+let up: RunningApp;
+
+before(async () => {
+  await receiver.start();
+  down = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'svc-b' } });
+  up = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'svc-a', DOWNSTREAM_URL: down.url } });
+});
+after(async () => {
+  await up.stop();
+  await down.stop();
+  await receiver.stop();
+});
+
+const ofService = (svc: string) => receiver.spans.filter((s) => s.resource['service.name'] === svc);
+
+describe('a plain http server', () => {
+  test('gets one SERVER span per request with semantic-convention attributes and secrets redacted', async () => {
+    const res = await get(`${down.url}/slow?password=hunter2&page=2&api_key=abc`, { 'user-agent': 'tk-test/1.0' });
+    assert.equal(res.body, 'slow');
+    await receiver.waitFor(() => ofService('svc-b').some((s) => s.attributes['url.path'] === '/slow'), 10000, 'the /slow span');
+    const span = ofService('svc-b').find((s) => s.attributes['url.path'] === '/slow')!;
+    assert.equal(span.kind, SERVER);
+    assert.equal(span.name, 'GET', 'no framework, no route: the span is named by method');
+    assert.equal(span.attributes['http.route'], undefined);
+    assert.equal(span.attributes['url.query'], 'password=REDACTED&page=2&api_key=REDACTED');
+    assert.equal(span.attributes['user_agent.original'], 'tk-test/1.0');
+    assert.equal(span.attributes['http.response.status_code'], 200);
+    assert.equal(span.attributes['network.protocol.version'], '1.1');
+    assert.ok(durationMs(span) >= 45, `covers the 50 ms the handler waits (${durationMs(span)} ms)`);
+    assert.ok(!JSON.stringify(receiver.spans, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('hunter2'), 'the secret is nowhere in what was exported');
+  });
+
+  test('continues an incoming traceparent', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await get(`${down.url}/continue`, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await receiver.waitFor(() => receiver.trace(traceId).length > 0, 10000, 'the continued trace');
+    const [span] = receiver.trace(traceId);
+    assert.equal(span.parentSpanId, '00f067aa0ba902b7');
+    assert.equal(span.attributes['url.path'], '/continue');
+  });
+
+  test('marks a 5xx answer as an error', async () => {
+    await get(`${down.url}/fail`);
+    await receiver.waitFor(() => ofService('svc-b').some((s) => s.attributes['url.path'] === '/fail'), 10000, 'the /fail span');
+    const span = ofService('svc-b').find((s) => s.attributes['url.path'] === '/fail')!;
+    assert.equal(span.status.code, 2);
+    assert.equal(span.attributes['error.type'], '503');
+  });
+});
+
+describe('two instrumented services', () => {
+  for (const [path, how] of [['/call-fetch', 'fetch'], ['/call-http', 'http.get']] as const) {
+    test(`A calls B with ${how}: B's server span is a child of A's client span, in one trace`, async () => {
+      const res = JSON.parse((await get(up.url + path)).body) as { status: number; body: { traceparent: string } };
+      assert.equal(res.status, 200);
+      assert.match(res.body.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      const traceId = res.body.traceparent.split('-')[1];
+      await receiver.waitFor(() => receiver.trace(traceId).length >= 3, 10000, `three spans of the ${how} trace`);
+      const spans = receiver.trace(traceId);
+      const aServer = spans.find((s) => s.resource['service.name'] === 'svc-a' && s.kind === SERVER)!;
+      const aClient = spans.find((s) => s.resource['service.name'] === 'svc-a' && s.kind === CLIENT)!;
+      const bServer = spans.find((s) => s.resource['service.name'] === 'svc-b' && s.kind === SERVER)!;
+      assert.ok(aServer && aClient && bServer, 'A server, A client and B server spans');
+      assertNested(aServer, aClient);
+      assert.equal(bServer.parentSpanId, aClient.spanId, "B's parent is A's client span");
+      assert.equal(res.body.traceparent.split('-')[2], aClient.spanId, 'the traceparent B saw names the client span');
+      assert.equal(aClient.name, 'GET');
+      assert.equal(aClient.attributes['http.request.method'], 'GET');
+      assert.equal(aClient.attributes['url.full'], `${down.url}/downstream`);
+      assert.equal(aClient.attributes['server.address'], '127.0.0.1');
+      assert.equal(aClient.attributes['server.port'], down.port);
+      assert.equal(aClient.attributes['http.response.status_code'], 200);
+      assert.equal(aServer.attributes['tracekit.http.outgoing.count'], 1);
+      assert.ok(Number(aServer.attributes['tracekit.http.outgoing.duration_ms']) > 0);
+    });
+  }
+
+  test('a failed fetch gives an error CLIENT span with the exception', async () => {
+    const res = await get(`${up.url}/call-fetch-fail`);
+    assert.equal(res.status, 502);
+    await receiver.waitFor(() => ofService('svc-a').some((s) => s.kind === CLIENT && String(s.attributes['url.full']).includes('/nothing-listens-here')), 10000, 'the failed client span');
+    const span = ofService('svc-a').find((s) => s.kind === CLIENT && String(s.attributes['url.full']).includes('/nothing-listens-here'))!;
+    assert.equal(span.status.code, 2);
+    assert.equal(span.attributes['error.type'], 'ECONNREFUSED');
+    assert.equal(span.events[0]?.name, 'exception');
+  });
+
+  test("the exporter's own requests to the receiver are never traced", () => {
+    assert.ok(receiver.requests.length > 0);
+    const self = receiver.spans.filter((s) => String(s.attributes['url.full'] ?? '').startsWith(receiver.url));
+    assert.deepEqual(self, []);
+  });
+
+  test('tracekit.stats() counts what was exported', async () => {
+    const stats = JSON.parse((await get(`${up.url}/stats`)).body) as Record<string, number>;
+    assert.ok(stats.spansExported > 0, JSON.stringify(stats));
+    assert.equal(stats.spansDropped, 0);
+  });
+});
+
+describe('sampling', () => {
+  test('rate 0 exports no spans, still counts every request in the metrics, and propagates "not sampled"', async () => {
+    const r = await new OtlpReceiver().start();
+    const app = await startApp('client-app.mjs', {
+      env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SAMPLE_RATE: '0', TRACEKIT_METRICS_INTERVAL: '200', DOWNSTREAM_URL: down.url },
+    });
+    try {
+      const res = JSON.parse((await get(`${app.url}/call-fetch`)).body) as { body: { traceparent: string } };
+      assert.match(res.body.traceparent, /-00$/, 'downstream is told the trace is not sampled');
+      for (let i = 0; i < 9; i++) await get(`${app.url}/plain`);
+      await r.waitFor((x) => x.requestCount() >= 10, 10000, 'ten requests counted in metrics');
+      assert.equal(r.requestCount(), 10);
+      assert.equal(r.spans.length, 0);
+    } finally {
+      await app.stop();
+      await r.stop();
+    }
+  });
+
+  test('rate 0 still follows a sampled incoming parent (parent-based)', async () => {
+    const r = await new OtlpReceiver().start();
+    const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SAMPLE_RATE: '0' } });
+    try {
+      await get(`${app.url}/x`, { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' });
+      await get(`${app.url}/y`, { traceparent: '00-33333333333333333333333333333333-4444444444444444-00' });
+      await r.waitFor((x) => x.spans.length >= 1, 10000, 'the parent-sampled span');
+      await new Promise((res) => setTimeout(res, 300));
+      assert.deepEqual(r.spans.map((s) => s.traceId), ['11111111111111111111111111111111']);
+    } finally {
+      await app.stop();
+      await r.stop();
+    }
+  });
+
+  test('rate 1 exports a span for every request', async () => {
+    const r = await new OtlpReceiver().start();
+    const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SAMPLE_RATE: '1' } });
+    try {
+      for (let i = 0; i < 20; i++) await get(`${app.url}/n${i}`);
+      await r.waitFor((x) => x.spans.length >= 20, 10000, 'twenty spans');
+      assert.equal(new Set(r.spans.map((s) => s.attributes['url.path'])).size, 20);
+    } finally {
+      await app.stop();
+      await r.stop();
+    }
+  });
+});
+
+describe('TRACEKIT_ENABLED=false', () => {
+  test('means no hooks, no worker thread and no sockets', async () => {
+    const r = await new OtlpReceiver().start();
+    const baseline = await startApp('client-app.mjs', { preload: 'none', env: { DOWNSTREAM_URL: down.url } });
+    const off = await startApp('client-app.mjs', { env: { TRACEKIT_ENABLED: 'false', TRACEKIT_ENDPOINT: r.url, DOWNSTREAM_URL: down.url } });
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await get(`${off.url}/call-fetch`)).status, 200);
+      const a = JSON.parse((await get(`${baseline.url}/introspect`)).body);
+      const b = JSON.parse((await get(`${off.url}/introspect`)).body);
+      assert.equal(b.serverEmitPatched, false, 'http.Server is untouched');
+      assert.equal(b.threads, a.threads, 'no extra thread');
+      assert.equal(JSON.parse((await get(`${off.url}/stats`)).body), null, 'no agent running');
+      await off.stop();
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(r.requests.length, 0, 'nothing was sent');
+      assert.equal(off.stderr(), '');
+    } finally {
+      await baseline.stop();
+      await off.stop();
+      await r.stop();
+    }
+  });
+});
+
+describe('exporter options', () => {
+  test('http/json with the API key and OTEL_EXPORTER_OTLP_HEADERS, gzipped', async () => {
+    const r = await new OtlpReceiver().start();
+    const app = await startApp('plain-http.cjs', {
+      env: { TRACEKIT_ENDPOINT: r.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', TRACEKIT_API_KEY: 'key-123', OTEL_EXPORTER_OTLP_HEADERS: 'x-team=core,x-env=ci%20test' },
+    });
+    try {
+      await get(`${app.url}/json`);
+      await r.waitFor((x) => x.spans.length >= 1, 10000, 'a span over JSON');
+      const req = r.requests.find((q) => q.path === '/v1/traces')!;
+      assert.equal(req.contentType, 'application/json');
+      assert.equal(req.headers['content-encoding'], 'gzip');
+      assert.equal(req.headers['x-api-key'], 'key-123');
+      assert.equal(req.headers['x-team'], 'core');
+      assert.equal(req.headers['x-env'], 'ci test');
+      assert.equal(r.spans[0].attributes['url.path'], '/json');
+    } finally {
+      await app.stop();
+      await r.stop();
+    }
+  });
+
+  test('protobuf is the default', async () => {
+    const req = receiver.requests.find((q) => q.path === '/v1/traces')!;
+    assert.equal(req.contentType, 'application/x-protobuf');
+    assert.equal(req.headers['user-agent'], 'tracekit-node');
+  });
+});
