@@ -50,7 +50,7 @@ export function installProcessHooks(target: ExitTarget): () => void {
       recordFatal(target, err, origin);
       target.flushSync();
     } catch (e) {
-      log.debug(`could not record the fatal error: ${String(e)}`);
+      log.debug(`could not record the fatal error: ${e instanceof Error ? e.stack : String(e)}`);
     }
   };
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -9,14 +9,15 @@
  * hands the rest to the worker and blocks on Atomics.wait until the worker has sent it or the
  * deadline passes. Nothing else on the main thread ever blocks.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { AgentConfig } from '../agent/config';
 import { log } from '../agent/logger';
 import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';
-import { FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type TracesTask } from './tasks';
+import { FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
 
 const MAX_INFLIGHT_BATCHES = 2;
 
@@ -49,7 +50,8 @@ export class Exporter {
   private pool: Piscina | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly flags = new Int32Array(new SharedArrayBuffer(8));
-  private readonly channel = new MessageChannel();
+  private readonly channelName = `tracekit-final-flush-${process.pid}-${randomUUID()}`;
+  private channel: BroadcastChannel | undefined;
   private closed = false;
 
   constructor(
@@ -73,10 +75,11 @@ export class Exporter {
       env,
       // Big batches go to the worker, not back: keep piscina's own queue small and bounded.
       maxQueue: 64,
+      workerData: { tracekitFlush: { flags: this.flags.buffer as SharedArrayBuffer, channel: this.channelName } satisfies FlushWiring },
     });
     this.pool.on('error', (err: unknown) => log.once('warn', 'exporter-worker-error', `exporter worker error: ${String(err)}`));
-    this.channel.port1.unref();
-    this.run({ kind: 'attach', port: this.channel.port2, flags: this.flags.buffer as SharedArrayBuffer }, [this.channel.port2]).catch(() => {});
+    this.channel = new BroadcastChannel(this.channelName);
+    this.channel.unref();
     this.timer = setInterval(() => this.flushBuffer(false), this.config.scheduleDelayMs);
     this.timer.unref();
   }
@@ -87,9 +90,9 @@ export class Exporter {
     this.resource = resource;
   }
 
-  private run(task: ExportTask, transferList?: unknown[]): Promise<ExportResult | undefined> {
+  private run(task: ExportTask): Promise<ExportResult | undefined> {
     if (this.pool === undefined) return Promise.resolve(undefined);
-    return this.pool.run(task, transferList ? { transferList: transferList as never } : undefined) as Promise<ExportResult | undefined>;
+    return this.pool.run(task) as Promise<ExportResult | undefined>;
   }
 
   /** Called for every ended recording span. O(1); drops when the buffer is full. */
@@ -178,7 +181,16 @@ export class Exporter {
    * or the deadline passes. For process exit paths only. Returns true when the worker confirmed.
    */
   flushSync(metrics: MetricRecord[], deadlineMs = this.config.flushTimeoutMs): boolean {
-    if (this.pool === undefined || Atomics.load(this.flags, FLAG_READY) !== 1) return false;
+    if (this.pool === undefined || this.channel === undefined) return false;
+    const started = Date.now();
+    // A process that dies right after start may get here before the worker thread has booted;
+    // it boots on its own, without this (blocked) thread, so waiting for it is safe.
+    if (Atomics.load(this.flags, FLAG_READY) !== 1) Atomics.wait(this.flags, FLAG_READY, 0, deadlineMs);
+    if (Atomics.load(this.flags, FLAG_READY) !== 1) {
+      log.debug(`final flush skipped: the exporter worker did not start in time (${this.buffer.length} spans buffered)`);
+      return false;
+    }
+    deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
     const spans = this.takeBatch(Number.MAX_SAFE_INTEGER);
     const traces: TracesTask | undefined = spans.length > 0 ? { kind: 'traces', target: this.config.target, resource: this.resource, spans } : undefined;
     const message: FlushMessage = {
@@ -187,7 +199,7 @@ export class Exporter {
       deadlineMs,
     };
     Atomics.store(this.flags, FLAG_FLUSHED, 0);
-    this.channel.port1.postMessage(message);
+    this.channel.postMessage(message);
     const result = Atomics.wait(this.flags, FLAG_FLUSHED, 0, deadlineMs + 100);
     if (result === 'timed-out') {
       log.warn(`final flush did not finish within ${deadlineMs} ms; ${spans.length} spans may be lost`);
@@ -204,7 +216,7 @@ export class Exporter {
     await this.flush();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.channel.port1.close();
+    this.channel?.close();
     await this.pool?.destroy();
     this.pool = undefined;
   }

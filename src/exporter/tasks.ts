@@ -18,16 +18,20 @@ export interface MetricsTask {
   metrics: MetricRecord[];
 }
 
-/** Hands the worker the port and shared flags used by the synchronous flush. */
-export interface AttachTask {
-  kind: 'attach';
-  port: import('node:worker_threads').MessagePort;
+export type ExportTask = TracesTask | MetricsTask;
+
+/**
+ * What the worker gets at start-up (piscina `workerData`) for the synchronous final flush.
+ * It does not depend on the main thread's event loop, which is blocked while it is used.
+ */
+export interface FlushWiring {
+  /** Int32 flags: FLAG_READY (worker listening), FLAG_FLUSHED (final flush done). */
   flags: SharedArrayBuffer;
+  /** Name of the BroadcastChannel the final flush is posted on (unique per exporter). */
+  channel: string;
 }
 
-export type ExportTask = TracesTask | MetricsTask | AttachTask;
-
-/** The final flush posted on the attach port: sent after every in-flight export settles. */
+/** The final flush: sent after every in-flight export settles. */
 export interface FlushMessage {
   traces: TracesTask | undefined;
   metrics: MetricsTask | undefined;

@@ -3,15 +3,17 @@
  * runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
  * so the preload never loads here and its own HTTP traffic is never traced.
  *
- * Besides piscina tasks it listens on one MessagePort for the final flush, which the main
+ * Besides piscina tasks it listens on a BroadcastChannel for the final flush, which the main
  * thread posts and then blocks on (Atomics.wait) when the process is about to die: the
- * worker waits for the exports already in flight, sends the last batch, and wakes it.
+ * worker waits for the exports already in flight, sends the last batch, and wakes it. The
+ * channel is opened when this module loads, which piscina does as the thread boots, so it
+ * is ready even if the app crashes before the main loop ever turned.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { encodeMetricsJson, encodeTracesJson } from '../otlp/encode-json';
 import { encodeMetricsProto, encodeTracesProto } from '../otlp/encode-proto';
 import { send } from './send';
-import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type MetricsTask, type TracesTask } from './tasks';
+import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
 
@@ -46,22 +48,19 @@ async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<voi
   }
 }
 
+const wiring = (workerData as { tracekitFlush?: FlushWiring } | undefined)?.tracekitFlush;
+if (wiring !== undefined) {
+  const flags = new Int32Array(wiring.flags);
+  const channel = new BroadcastChannel(wiring.channel);
+  channel.onmessage = (event) => void finalFlush((event as { data: FlushMessage }).data, flags);
+  Atomics.store(flags, FLAG_READY, 1);
+  Atomics.notify(flags, FLAG_READY);
+}
+
 /** The piscina task handler. Never throws: failures come back as results. */
 export default async function run(task: ExportTask): Promise<ExportResult | undefined> {
   try {
-    switch (task.kind) {
-      case 'traces':
-        return await track(exportTraces(task));
-      case 'metrics':
-        return await track(exportMetrics(task));
-      case 'attach': {
-        const flags = new Int32Array(task.flags);
-        const port = task.port as MessagePort;
-        port.on('message', (message: FlushMessage) => void finalFlush(message, flags));
-        Atomics.store(flags, FLAG_READY, 1);
-        return undefined;
-      }
-    }
+    return await track(task.kind === 'traces' ? exportTraces(task) : exportMetrics(task));
   } catch (err) {
     return { ok: false, status: 0, attempts: 0, rejected: 0, error: err instanceof Error ? err.message : String(err) };
   }
