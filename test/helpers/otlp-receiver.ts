@@ -71,6 +71,8 @@ export class OtlpReceiver {
   requests: RequestLog[] = [];
   /** Status to answer with (200 by default); tests set 503 etc. */
   respondWith: { status: number; headers?: Record<string, string> } = { status: 200 };
+  /** Answers for the next requests, in order, before falling back to `respondWith`. */
+  script: { status: number; headers?: Record<string, string> }[] = [];
   private server = http.createServer((req, res) => this.handle(req, res));
   private waiters: (() => void)[] = [];
   url = '';
@@ -108,9 +110,11 @@ export class OtlpReceiver {
       let body = Buffer.concat(chunks);
       const contentType = String(req.headers['content-type'] ?? '');
       this.requests.push({ path: req.url ?? '', headers: req.headers, contentType, bytes: body.length });
-      if (this.respondWith.status !== 200) {
-        res.writeHead(this.respondWith.status, this.respondWith.headers ?? {});
+      const answer = this.script.shift() ?? this.respondWith;
+      if (answer.status !== 200) {
+        res.writeHead(answer.status, answer.headers ?? {});
         res.end();
+        for (const w of this.waiters.splice(0)) w();
         return;
       }
       try {

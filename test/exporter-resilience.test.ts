@@ -1,0 +1,98 @@
+// The exporter under a receiver that is down, slow to accept, or rejecting: the app keeps
+// serving, memory stays bounded, drops are counted, and retries happen only where the
+// OTLP spec allows them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { OtlpReceiver } from './helpers/otlp-receiver';
+import { get, startApp } from './helpers/app';
+
+/** Sends `total` GETs over `concurrency` keep-alive connections; returns the status counts. */
+async function load(url: string, total: number, concurrency = 32): Promise<Map<number, number>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      http
+        .get(`${url}/r${next++ % 1000}`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+            resolve();
+          });
+        })
+        .on('error', reject);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await one();
+    }),
+  );
+  agent.destroy();
+  return statuses;
+}
+
+async function closedPortUrl(): Promise<string> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+test('receiver down for the whole run: 50k requests served, RSS bounded, drops counted', { timeout: 180_000 }, async () => {
+  const app = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: await closedPortUrl(), TRACEKIT_SCHEDULE_DELAY: '200' } });
+  try {
+    const first = await load(app.url, 10_000);
+    assert.deepEqual([...first.keys()], [200]);
+    const rss10k = (JSON.parse((await get(`${app.url}/introspect`)).body) as { rss: number }).rss;
+    const rest = await load(app.url, 40_000);
+    assert.deepEqual([...rest.entries()], [[200, 40_000]], 'every request answered 200');
+    const rss50k = (JSON.parse((await get(`${app.url}/introspect`)).body) as { rss: number }).rss;
+    const stats = JSON.parse((await get(`${app.url}/stats`)).body) as Record<string, number>;
+    const growthMb = (rss50k - rss10k) / 1e6;
+    console.log(`RSS after 10k: ${(rss10k / 1e6).toFixed(1)} MB, after 50k: ${(rss50k / 1e6).toFixed(1)} MB; stats ${JSON.stringify(stats)}`);
+    assert.ok(growthMb < 40, `RSS grew ${growthMb.toFixed(1)} MB between 10k and 50k requests`);
+    assert.equal(stats.spansExported, 0);
+    assert.ok(stats.spansDropped > 0, 'a full buffer drops and counts');
+    assert.ok(stats.spansDropped + stats.spansFailed + stats.spansQueued >= 50_000, 'every span is accounted for');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('503 with Retry-After is retried until accepted; the spans then arrive once', async () => {
+  const r = await new OtlpReceiver().start();
+  r.script = [{ status: 503, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }];
+  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000' } });
+  try {
+    await get(`${app.url}/retried`);
+    await r.waitFor((x) => x.spans.length >= 1, 10000, 'the retried batch');
+    assert.equal(r.requests.filter((q) => q.path === '/v1/traces').length, 3, 'two refusals, one success');
+    assert.equal(r.spans.length, 1);
+  } finally {
+    await app.stop();
+    await r.stop();
+  }
+});
+
+test('400 is not retried: one attempt, the batch counted as failed, the app unaffected', async () => {
+  const r = await new OtlpReceiver().start();
+  r.respondWith = { status: 400 };
+  const app = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000' } });
+  try {
+    assert.equal((await get(`${app.url}/one`)).body, 'ok');
+    await r.waitFor((x) => x.requests.some((q) => q.path === '/v1/traces'), 10000, 'the first export');
+    await new Promise((res) => setTimeout(res, 1000));
+    const stats = JSON.parse((await get(`${app.url}/stats`)).body) as Record<string, number>;
+    assert.equal(r.requests.filter((q) => q.path === '/v1/traces').length, 1, 'exactly one attempt');
+    assert.equal(stats.spansFailed, 1);
+    assert.equal(stats.batchesFailed, 1);
+    assert.match(app.stderr(), /could not export spans .*HTTP 400/);
+    assert.equal(app.stderr().split('\n').filter((l) => l.includes('could not export')).length, 1, 'warned once');
+  } finally {
+    await app.stop();
+    await r.stop();
+  }
+});
