@@ -15,12 +15,14 @@ export function warnAboutEarlyModules(via: StartedVia): void {
     if (i === -1) continue;
     const rest = file.slice(i + '/node_modules/'.length).split('/');
     const name = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-    if (WATCHED.includes(name) && !seen.has(name)) {
-      seen.add(name);
-      log.warn(
-        `${name} was loaded before tracekit started (${via}), so it is not instrumented; ` +
-          'start tracekit first: node --import tracekit/register app.js',
-      );
-    }
+    if (WATCHED.includes(name)) seen.add(name);
+  }
+  // `router` is express 5's own router: name it only when it was used without express.
+  if (seen.has('express')) seen.delete('router');
+  for (const name of seen) {
+    log.warn(
+      `${name} was loaded before tracekit started (${via}), so it is not instrumented; ` +
+        'start tracekit first: node --import tracekit/register app.js',
+    );
   }
 }
