@@ -96,6 +96,12 @@ describe('loading the agent', () => {
     assert.equal(receiver.spans.filter((s) => s.resource['service.name'] === 'twice' && s.name === 'handler hello').length, 1);
   });
 
+  test('starts on the main thread only: a worker thread inheriting the preload gets no agent', async () => {
+    const app = await startApp('worker-app.cjs', { env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_LOG_LEVEL: 'debug' } });
+    await app.stop();
+    assert.equal(app.stderr().split('\n').filter((l) => l.includes('debug: started')).length, 1);
+  });
+
   test('a bad variable gets one warning naming it, and its default is used', async () => {
     const app = await startApp('plain-http.cjs', {
       env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'bad-env', TRACEKIT_SAMPLE_RATE: '2' },

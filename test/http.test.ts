@@ -101,6 +101,23 @@ describe('two instrumented services', () => {
     assert.deepEqual(self, []);
   });
 
+  test('runtime metrics arrive with the request metrics', async () => {
+    const names = ['process.cpu.utilization', 'process.memory.usage', 'v8js.memory.heap.used', 'nodejs.eventloop.delay.p99', 'nodejs.eventloop.utilization', 'http.server.active_requests'];
+    const of = (n: string) => receiver.metrics.find((m) => m.name === n && m.resource['service.name'] === 'svc-a');
+    // The app exports every 10 s by default; stopping it flushes the last interval. A second app
+    // with a short interval shows the periodic path.
+    const app = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'svc-a', TRACEKIT_METRICS_INTERVAL: '200' } });
+    await get(`${app.url}/x`);
+    await receiver.waitFor(() => names.every((n) => of(n) !== undefined), 10000, 'runtime metrics');
+    await app.stop();
+    const rss = of('process.memory.usage')!;
+    assert.equal(rss.unit, 'By');
+    assert.ok(rss.points[0].value! > 10e6 && rss.points[0].value! < 2e9, `plausible RSS ${rss.points[0].value}`);
+    const cpu = of('process.cpu.utilization')!.points[0].value!;
+    assert.ok(cpu >= 0 && cpu <= 1);
+    assert.equal(of('http.server.active_requests')!.kind, 'sum');
+  });
+
   test('tracekit.stats() counts what was exported', async () => {
     const stats = JSON.parse((await get(`${up.url}/stats`)).body) as Record<string, number>;
     assert.ok(stats.spansExported > 0, JSON.stringify(stats));
