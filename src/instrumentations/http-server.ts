@@ -17,6 +17,7 @@ import { redactQuery } from './redact';
 import { REQUEST_STATE_KEY, RequestState } from './request-state';
 import type { Instrumentation } from './types';
 
+const PEER_ADDRESS = Symbol('tracekit.socket.peerAddress');
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 type TracedRequest = http.IncomingMessage & { [REQUEST_STATE]?: RequestState };
 
@@ -44,7 +45,12 @@ function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: 
     span.setAttribute('server.address', address);
     span.setAttribute('server.port', port ?? (socket?.encrypted ? 443 : 80));
   }
-  if (socket?.remoteAddress !== undefined) span.setAttribute('client.address', socket.remoteAddress);
+  if (socket) {
+    // remoteAddress asks the kernel each time; a keep-alive socket serves many requests.
+    const s = socket as typeof socket & { [PEER_ADDRESS]?: string };
+    const peer = (s[PEER_ADDRESS] ??= socket.remoteAddress);
+    if (peer !== undefined) span.setAttribute('client.address', peer);
+  }
   const ua = req.headers['user-agent'];
   if (ua !== undefined) span.setAttribute('user_agent.original', ua);
   span.setAttribute('network.protocol.version', req.httpVersion);
@@ -81,8 +87,17 @@ function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void 
   }
 }
 
+/** True when the request carries headers a propagator reads (W3C trace-context or baggage). */
+function hasPropagationHeaders(headers: http.IncomingHttpHeaders): boolean {
+  return headers.traceparent !== undefined || headers.baggage !== undefined;
+}
+
 function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
   const tracer = kit.tracer;
+  // One listener function for every response (`this` is the response): no closure per request.
+  const onClose = function (this: http.ServerResponse): void {
+    onResponseClose.call(this, kit, sw);
+  };
   const wrapped = function emit(this: http.Server, event: string | symbol): boolean {
     if (event !== 'request' || !sw.on || !kit.active) return original.apply(this, arguments as unknown as [string]);
     const req = arguments[1] as TracedRequest;
@@ -91,13 +106,14 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
     try {
       if (req[REQUEST_STATE] !== undefined) return original.apply(this, arguments as unknown as [string]);
       const method = req.method ?? 'GET';
-      const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      // Most requests carry no trace headers: skip the propagators' work for them.
+      const parent = hasPropagationHeaders(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
       const state = new RequestState(span, method, nowMs());
       if (span.isRecording()) setRequestAttributes(span, req, method, req.url ?? '/');
       req[REQUEST_STATE] = state;
       kit.inflight++;
-      res.once('close', () => onResponseClose.call(res, kit, sw));
+      res.on('close', onClose);
       ctx = trace.setSpan(parent, span).setValue(REQUEST_STATE_KEY, state);
     } catch (err) {
       sw.fail('request start', err);

@@ -7,7 +7,11 @@ import type { AttributeMap, AttributeValue, HistogramPoint, MetricRecord, Number
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
-  if (typeof value === 'string') w.string(1, value);
+  // Short values (methods, hosts, routes, status words) repeat across spans like keys do.
+  if (typeof value === 'string') {
+    if (value.length <= 32) w.cachedString(1, value);
+    else w.string(1, value);
+  }
   else if (typeof value === 'boolean') w.bool(2, value);
   else if (typeof value === 'number') {
     if (Number.isSafeInteger(value)) w.int64(3, value);
@@ -26,7 +30,7 @@ function attributes(w: ProtoWriter, field: number, attrs: AttributeMap | undefin
     const value = attrs[key];
     if (value === undefined || value === null) continue;
     w.begin(field);
-    w.string(1, key);
+    w.cachedString(1, key);
     anyValue(w, 2, value);
     w.end();
   }
@@ -43,7 +47,7 @@ function span(w: ProtoWriter, s: SpanRecord): void {
   w.hexBytes(2, s.spanId);
   if (s.traceState) w.string(3, s.traceState);
   w.hexBytes(4, s.parentSpanId);
-  w.string(5, s.name);
+  w.cachedString(5, s.name);
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);

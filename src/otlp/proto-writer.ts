@@ -6,6 +6,9 @@
  */
 import { epochMsToNs } from './time';
 
+const STRING_CACHE_LIMIT = 4096;
+const stringCache = new Map<string, Buffer>();
+
 export class ProtoWriter {
   private buf: Buffer;
   pos = 0;
@@ -93,6 +96,29 @@ export class ProtoWriter {
   timeNs(field: number, ms: number): void {
     this.tag(field, 1);
     this.rawFixed64(epochMsToNs(ms));
+  }
+
+  /**
+   * A string field whose bytes are cached: attribute keys and span names repeat in every
+   * span, and copying their ready-made encoding is several times cheaper than UTF-8 encoding
+   * them again. The cache is bounded; past its size strings are encoded as usual.
+   */
+  cachedString(field: number, value: string): void {
+    const key = field === 1 ? value : `${field}\0${value}`;
+    let bytes = stringCache.get(key);
+    if (bytes === undefined) {
+      if (stringCache.size >= STRING_CACHE_LIMIT || value.length > 128) {
+        this.string(field, value);
+        return;
+      }
+      const w = new ProtoWriter(value.length * 3 + 8);
+      w.string(field, value);
+      bytes = Buffer.from(w.finish());
+      stringCache.set(key, bytes);
+    }
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   string(field: number, value: string): void {

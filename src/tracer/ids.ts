@@ -7,6 +7,7 @@ import { randomFillSync } from 'node:crypto';
 const POOL_SIZE = 4096;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let offset = POOL_SIZE;
+const ZERO: Record<number, string> = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
 
 function randomHex(bytes: number): string {
   if (offset + bytes > POOL_SIZE) {
@@ -15,8 +16,8 @@ function randomHex(bytes: number): string {
   }
   const hex = pool.toString('hex', offset, offset + bytes);
   offset += bytes;
-  // An all-zero id is invalid in W3C trace-context; the odds are negligible but the fix is free.
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  // An all-zero id is invalid in W3C trace-context; the odds are negligible but the check is cheap.
+  return hex === ZERO[bytes] ? randomHex(bytes) : hex;
 }
 
 /** A new 16-byte trace id as 32 lowercase hex characters. */

@@ -1,0 +1,130 @@
+'use strict';
+// Measures the agent's cost: the express app with and without tracekit (100% sampling,
+// exporting to a local OTLP sink), interleaved rounds, medians and ratios in one run.
+// The app is pinned to CPU 0 and everything else (wrk, sink, downstream) to CPU 1, so the
+// exporter worker's CPU is paid by the app, as it would be on a one-core container.
+//
+// Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--connections 50] [--scenario hello,fetch]
+//                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
+//                           [--unpinned  let the OS place every process]
+const { spawn, execFileSync } = require('node:child_process');
+const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const ROUNDS = Number(opt('rounds', 5));
+const SECONDS = Number(opt('seconds', 5));
+const CONNECTIONS = Number(opt('connections', 50));
+const SCENARIOS = opt('scenario', 'hello,fetch').split(',');
+const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
+const CPUS = Number(execFileSync('nproc').toString().trim());
+const PINNED = CPUS >= 2 && !args.includes('--unpinned');
+const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [cmd[0], cmd.slice(1)]);
+
+function start(cpu, cmd, env = {}) {
+  const [bin, argv] = pin(cpu, cmd);
+  const t0 = process.hrtime.bigint();
+  const child = spawn(bin, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), startupMs: Number(process.hrtime.bigint() - t0) / 1e6, out: () => out, err: () => err });
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${err}`)));
+  });
+}
+
+function stop(p) {
+  return new Promise((resolve) => {
+    if (p.child.exitCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGTERM');
+  });
+}
+
+function wrk(url, seconds) {
+  const [bin, argv] = pin(1, ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url]);
+  const out = execFileSync(bin, argv).toString();
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (non2xx) throw new Error(`wrk saw ${non2xx[1]} errors:\n${out}`);
+  return rps;
+}
+
+const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure(variant, scenario, sinkUrl, downstreamUrl) {
+  const node = ['node'];
+  if (variant === 'tracekit') node.push('--import', 'tracekit/register');
+  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant === 'tracekit' ? EXTRA_ENV : {}) };
+  const app = await start(0, [...node, 'fixtures/bench-express.cjs'], env);
+  const url = `http://127.0.0.1:${app.port}${scenario === 'fetch' ? '/fetch' : '/'}`;
+  wrk(url, 2); // warm-up: JIT, keep-alive pools
+  const rps = wrk(url, SECONDS);
+  const rss = peakRssMb(app.child.pid);
+  await stop(app);
+  return { rps, rss, startupMs: app.startupMs, stderr: app.err() };
+}
+
+async function main() {
+  const sink = await start(1, ['node', 'bench/sink.cjs']);
+  const downstream = await start(1, ['node', 'bench/downstream.cjs']);
+  const sinkUrl = `http://127.0.0.1:${sink.port}`;
+  const downstreamUrl = `http://127.0.0.1:${downstream.port}/`;
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    const r = { scenario, base: [], tk: [], ratio: [], baseRss: [], tkRss: [], baseStart: [], tkStart: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which variant goes first, so drift over time hits both equally.
+      const order = round % 2 ? ['tracekit', 'baseline'] : ['baseline', 'tracekit'];
+      const res = {};
+      for (const v of order) res[v] = await measure(v, scenario, sinkUrl, downstreamUrl);
+      if (res.tracekit.stderr) console.error(res.tracekit.stderr);
+      r.base.push(res.baseline.rps);
+      r.tk.push(res.tracekit.rps);
+      r.ratio.push(res.tracekit.rps / res.baseline.rps);
+      r.baseRss.push(res.baseline.rss);
+      r.tkRss.push(res.tracekit.rss);
+      r.baseStart.push(res.baseline.startupMs);
+      r.tkStart.push(res.tracekit.startupMs);
+      console.error(`${scenario} round ${round + 1}/${ROUNDS}: baseline ${res.baseline.rps.toFixed(0)} req/s, tracekit ${res.tracekit.rps.toFixed(0)} req/s, ratio ${(res.tracekit.rps / res.baseline.rps).toFixed(3)}`);
+    }
+    rows.push(r);
+  }
+  await stop(sink);
+  await stop(downstream);
+  const lines = [
+    `Node ${process.versions.node}, ${CPUS} CPUs, ${ROUNDS} interleaved rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; ` +
+      (PINNED ? 'app pinned to CPU 0, wrk/sink/downstream to CPU 1' : 'unpinned') +
+      (Object.keys(EXTRA_ENV).length ? `; tracekit env ${JSON.stringify(EXTRA_ENV)}` : '') + '.',
+    '',
+    '| scenario | baseline req/s | tracekit req/s | ratio (median of rounds) | worst round | peak RSS baseline → tracekit | start-up baseline → tracekit |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario === 'hello' ? 'express hello world' : 'express + one outgoing fetch'} | ${median(r.base).toFixed(0)} | ${median(r.tk).toFixed(0)} | **${median(r.ratio).toFixed(3)}x** | ${Math.min(...r.ratio).toFixed(3)}x | ${median(r.baseRss).toFixed(0)} → ${median(r.tkRss).toFixed(0)} MB | ${median(r.baseStart).toFixed(0)} → ${median(r.tkStart).toFixed(0)} ms |`,
+    ),
+  ];
+  const text = lines.join('\n');
+  console.log(text);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${text}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
