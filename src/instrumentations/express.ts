@@ -24,6 +24,7 @@ import { wrapMethod } from './wrap';
 const ROUTE_OF = Symbol('tracekit.express.routeOf');
 const TAGGED = Symbol('tracekit.express.tagged');
 const OUT_WRAPPED = Symbol('tracekit.express.outWrapped');
+const TEMPLATES = Symbol('tracekit.express.templates');
 
 type Next = (err?: unknown) => unknown;
 /** What wrapMethod hands over; called back with exactly the arguments express passed. */
@@ -33,6 +34,7 @@ interface Route {
   path: unknown;
   stack: Layer[];
   [TAGGED]?: number;
+  [TEMPLATES]?: Map<string, string>;
 }
 interface Layer {
   name: string;
@@ -118,9 +120,23 @@ function wrapRouterHandle(sw: Switch) {
   };
 }
 
+/** The full template of a route under a mount prefix, computed once per (route, prefix). */
+function routeTemplate(route: Route, mounts: string[] | undefined): string {
+  const prefix = mounts === undefined || mounts.length === 0 ? '' : mounts.join('');
+  let cache = route[TEMPLATES];
+  if (cache === undefined) cache = route[TEMPLATES] = new Map();
+  let template = cache.get(prefix);
+  if (template === undefined) {
+    template = joinPaths(prefix === '' ? undefined : [prefix], pathTemplate(route.path));
+    // Bounded: a prefix is a mount template, not a request path, so there are few of them.
+    if (cache.size < 64) cache.set(prefix, template);
+  }
+  return template;
+}
+
 function onRouteLayer(layer: Layer, req: Req, state: RequestState): void {
   const route = layer.route as Route;
-  const template = joinPaths(req[MOUNT_STACK], pathTemplate(route.path));
+  const template = routeTemplate(route, req[MOUNT_STACK]);
   state.route = template;
   if (state.span.isRecording()) {
     state.span.setAttribute('http.route', template);
