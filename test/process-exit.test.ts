@@ -66,3 +66,18 @@ test('SIGTERM with no handler in the app: spans flushed, process dies by SIGTERM
     await r.stop();
   }
 });
+
+test('a process that ends on its own: flushed as it exits, and tracekit does not keep it alive', async () => {
+  const r = await new OtlpReceiver().start();
+  try {
+    const app = await startApp('short-lived.cjs', { noWait: true, env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SCHEDULE_DELAY: '60000', TRACEKIT_METRICS_INTERVAL: '600000' } });
+    const exit = await app.exited;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    // With a one-minute schedule delay and a ten-minute metrics interval, only the exit flush sends.
+    assert.deepEqual(r.spans.filter((s) => s.kind === SERVER).map((s) => s.attributes['url.path']), ['/only']);
+    assert.equal(r.requestCount(), 1);
+    assert.equal(app.stderr(), '');
+  } finally {
+    await r.stop();
+  }
+});

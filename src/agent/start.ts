@@ -33,7 +33,7 @@ export interface Agent {
   provider: TracerProvider;
   kit: Kit;
   exporter: Exporter;
-  stats(): ExportStats & { droppedOverflowSeries?: number };
+  stats(): ExportStats;
   /** Applies `tracekit.init()` options to the running agent. */
   reconfigure(options: InitOptions): void;
   /** Sends everything buffered now. */

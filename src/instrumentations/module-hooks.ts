@@ -45,8 +45,8 @@ function splitName(name: string): { module: string; file: string | undefined } {
   return { module: parts.slice(0, count).join('/'), file: file === '' ? undefined : file };
 }
 
-/** Returns the patched exports of one loaded module file. Exported for the tests. */
-export function applyPatches(entries: Entry[], kit: Kit, exports: unknown, name: string, basedir: string | undefined): unknown {
+/** Returns the patched exports of one loaded module file. */
+function applyPatches(entries: Entry[], kit: Kit, exports: unknown, name: string, basedir: string | undefined): unknown {
   const { module, file } = splitName(name);
   let result = exports;
   for (const { instrumentation, patch } of entries) {
