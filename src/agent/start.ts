@@ -112,7 +112,8 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
 
   const started = nowMs();
   const requestMetrics = new RequestMetrics(config.metricsTemporality, started);
-  const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state));
+  const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state), config.nPlusOneThreshold);
+  kit.contextStorage = contextManager.storage;
   const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
   const collectMetrics = () => {
     const now = nowMs();
@@ -158,6 +159,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
       setLogLevel(config.logLevel);
       provider.sampler.rate = config.sampleRate;
       kit.active = config.enabled;
+      kit.nPlusOneThreshold = config.nPlusOneThreshold;
       resource = buildResource(config);
       exporter.reconfigure(config, resource);
       clearInterval(metricsTimer);

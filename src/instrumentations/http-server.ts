@@ -15,6 +15,7 @@ import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
 import { REQUEST_STATE_KEY, RequestState } from './request-state';
+import { concludeRequest, setRequestStatsAttributes } from './request-stats';
 import type { Instrumentation } from './types';
 
 const PEER_ADDRESS = Symbol('tracekit.socket.peerAddress');
@@ -64,6 +65,7 @@ function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void 
     state.endMs = nowMs();
     state.statusCode = this.headersSent ? this.statusCode : 0;
     kit.inflight--;
+    concludeRequest(state, kit.nPlusOneThreshold);
     const span = state.span;
     if (span.isRecording()) {
       if (state.statusCode !== 0) span.setAttribute('http.response.status_code', state.statusCode);
@@ -74,10 +76,7 @@ function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void 
         // The client went away before the response was complete.
         span.setAttribute('error.type', 'aborted');
       }
-      if (state.outgoingCount > 0) {
-        span.setAttribute('tracekit.http.outgoing.count', state.outgoingCount);
-        span.setAttribute('tracekit.http.outgoing.duration_ms', Math.round(state.outgoingMs * 1000) / 1000);
-      }
+      setRequestStatsAttributes(span, state);
       state.endPending(state.endMs);
       span.end(state.endMs);
     }

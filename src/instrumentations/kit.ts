@@ -3,7 +3,8 @@
  * metrics, and the failure switch. An instrumentation whose own code throws is switched
  * off and logged once (DESIGN decision 4); the app's call continues unobserved.
  */
-import type { Tracer } from '@opentelemetry/api';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context, Tracer } from '@opentelemetry/api';
 import { log } from '../agent/logger';
 import type { RequestState } from './request-state';
 
@@ -27,6 +28,10 @@ export interface Kit {
   active: boolean;
   /** Number of server requests currently in flight. */
   inflight: number;
+  /** A query template repeated this many times in one request is flagged as N+1. */
+  nPlusOneThreshold: number;
+  /** The storage behind the active context, for channels that restore a context (`bindStore`). */
+  contextStorage: AsyncLocalStorage<Context> | undefined;
   /** Called once per finished server request, sampled or not. */
   onRequestEnd(state: RequestState): void;
   /** The switch for the instrumentation with this name (created on first use). */
@@ -34,12 +39,14 @@ export interface Kit {
 }
 
 /** Creates the kit shared by all instrumentations. */
-export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) => void): Kit {
+export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) => void, nPlusOneThreshold = 10): Kit {
   const switches = new Map<string, Switch>();
   return {
     tracer,
     active: true,
     inflight: 0,
+    nPlusOneThreshold,
+    contextStorage: undefined,
     onRequestEnd,
     switchFor(name: string): Switch {
       let s = switches.get(name);

@@ -7,15 +7,19 @@
  * | http    | node:http, node:https      | Server.prototype.emit wrapper; http.client.* channels |
  * | fetch   | global fetch, undici       | undici:request:* channels                         |
  * | express | express >=4 <5, router >=2 <3 (express 5) | patches of Layer and Router      |
+ * | pg      | pg >=8 <9, pg-pool >=3 <4  | Client.query patch; Pool.connect context binding  |
+ * | mysql2  | mysql2 >=3 <4              | mysql2:* TracingChannels (3.20+); query/execute patch below 3.20 |
  */
 import type { InstrumentationName } from '../agent/config';
 import { express } from './express';
 import { httpClient } from './http-client';
 import { httpServer } from './http-server';
+import { mysql2 } from './mysql2';
+import { pg } from './pg';
 import type { Instrumentation } from './types';
 import { undici } from './undici';
 
-export const ALL_INSTRUMENTATIONS: Instrumentation[] = [httpServer, httpClient, undici, express];
+export const ALL_INSTRUMENTATIONS: Instrumentation[] = [httpServer, httpClient, undici, express, pg, mysql2];
 
 /** The instrumentations switched on by configuration. */
 export function enabledInstrumentations(names: Set<InstrumentationName>): Instrumentation[] {

@@ -8,12 +8,34 @@ import { createContextKey, context, type Context, type Span as ApiSpan } from '@
 
 export const REQUEST_STATE_KEY = createContextKey('tracekit.request');
 
+/** How one query template fared within one request. */
+export interface TemplateStats {
+  count: number;
+  /** The slowest single run, in milliseconds. */
+  maxMs: number;
+}
+
+/** A template that ran at least the N+1 threshold times in one request. */
+export interface RepeatedQuery {
+  template: string;
+  count: number;
+}
+
+/** Most distinct templates one request keeps stats for; more are counted but not named. */
+const MAX_TEMPLATES = 200;
+
 export class RequestState {
   route: string | undefined = undefined;
   statusCode = 0;
   endMs = 0;
   outgoingCount = 0;
   outgoingMs = 0;
+  dbCount = 0;
+  dbMs = 0;
+  /** Per normalised query text; created by the first query. */
+  dbTemplates: Map<string, TemplateStats> | undefined = undefined;
+  /** Set at the end of the request when one template repeated at least the threshold. */
+  nPlusOne: RepeatedQuery | undefined = undefined;
   /** Spans that end with the response at the latest (express handler spans). */
   pending: ApiSpan[] | undefined = undefined;
   /** The last error recorded for this request, so one error is recorded once. */
@@ -24,6 +46,36 @@ export class RequestState {
     readonly method: string,
     readonly startMs: number,
   ) {}
+
+  /** Counts one finished query of this request under its normalised text. */
+  recordQuery(template: string, ms: number): void {
+    this.dbCount++;
+    this.dbMs += ms;
+    const templates = (this.dbTemplates ??= new Map());
+    const stats = templates.get(template);
+    if (stats !== undefined) {
+      stats.count++;
+      if (ms > stats.maxMs) stats.maxMs = ms;
+    } else if (templates.size < MAX_TEMPLATES) {
+      templates.set(template, { count: 1, maxMs: ms });
+    }
+  }
+
+  /** The most repeated template when it ran at least `threshold` times, else undefined. */
+  findNPlusOne(threshold: number): RepeatedQuery | undefined {
+    let best: RepeatedQuery | undefined;
+    if (this.dbTemplates === undefined) return undefined;
+    for (const [template, stats] of this.dbTemplates) {
+      if (stats.count >= threshold && (best === undefined || stats.count > best.count)) best = { template, count: stats.count };
+    }
+    return best;
+  }
+
+  /** Up to `n` templates by their slowest single run, slowest first. */
+  slowestTemplates(n: number): Array<[string, TemplateStats]> {
+    if (this.dbTemplates === undefined) return [];
+    return [...this.dbTemplates].sort((a, b) => b[1].maxMs - a[1].maxMs).slice(0, n);
+  }
 
   /** Ends spans still open when the response is done, at the response's end time. */
   endPending(endMs?: number): void {

@@ -1,17 +1,53 @@
 /**
  * RED metrics per (method, route, status), counted for every finished request whatever the
  * sampling decision (DESIGN decision 7): `http.server.request.duration` as a histogram in
- * seconds. The number of series is capped; requests beyond the cap are counted in one series
+ * seconds. Beside it, per series, what the requests spent their time on: queries, database
+ * time, outgoing calls, outgoing time, and how many were flagged N+1 (`tracekit.request.*`
+ * sums). The number of series is capped; requests beyond the cap are counted in one series
  * marked `otel.metric.overflow=true`, so a route-less app with hostile paths cannot grow it.
  */
-import type { MetricRecord } from '../otlp/types';
+import type { MetricRecord, NumberPoint } from '../otlp/types';
 import type { RequestState } from '../instrumentations/request-state';
 import { HistogramAccumulator } from './histogram';
 
 export const MAX_SERIES = 2000;
 
+/** The work sums kept per series, and how each is exported. */
+const WORK_METRICS = [
+  { key: 'dbCount', name: 'tracekit.request.db.queries', unit: '{query}', description: 'Queries made by requests.', seconds: false },
+  { key: 'dbMs', name: 'tracekit.request.db.duration', unit: 's', description: 'Time requests spent in queries (summed over concurrent queries).', seconds: true },
+  { key: 'outgoingCount', name: 'tracekit.request.outgoing.calls', unit: '{call}', description: 'Outgoing HTTP calls made by requests.', seconds: false },
+  { key: 'outgoingMs', name: 'tracekit.request.outgoing.duration', unit: 's', description: 'Time requests spent in outgoing HTTP calls.', seconds: true },
+  { key: 'nPlusOne', name: 'tracekit.request.n_plus_one', unit: '{request}', description: 'Requests in which one query template repeated at least the N+1 threshold.', seconds: false },
+] as const;
+
+type WorkKey = (typeof WORK_METRICS)[number]['key'];
+
+/** One series: the latency histogram and the work sums. */
+class Series {
+  readonly histogram: HistogramAccumulator;
+  readonly work: Record<WorkKey, number> = { dbCount: 0, dbMs: 0, outgoingCount: 0, outgoingMs: 0, nPlusOne: 0 };
+  used = false;
+
+  constructor(readonly attributes: Record<string, string | number | boolean>) {
+    this.histogram = new HistogramAccumulator(attributes);
+  }
+
+  record(state: RequestState): void {
+    this.histogram.record((state.endMs - state.startMs) / 1000);
+    if (state.dbCount === 0 && state.outgoingCount === 0) return;
+    const w = this.work;
+    w.dbCount += state.dbCount;
+    w.dbMs += state.dbMs;
+    w.outgoingCount += state.outgoingCount;
+    w.outgoingMs += state.outgoingMs;
+    if (state.nPlusOne !== undefined) w.nPlusOne++;
+    this.used = true;
+  }
+}
+
 export class RequestMetrics {
-  private series = new Map<string, HistogramAccumulator>();
+  private series = new Map<string, Series>();
   private startMs: number;
 
   constructor(
@@ -35,17 +71,17 @@ export class RequestMetrics {
         if (status !== 0) attributes['http.response.status_code'] = status;
         if (route !== undefined) attributes['http.route'] = route;
         if (status >= 500) attributes['error.type'] = String(status);
-        acc = new HistogramAccumulator(attributes);
+        acc = new Series(attributes);
         this.series.set(key, acc);
       }
     }
-    acc.record((state.endMs - state.startMs) / 1000);
+    acc.record(state);
   }
 
-  private overflow(): HistogramAccumulator {
+  private overflow(): Series {
     let acc = this.series.get('\0overflow');
     if (acc === undefined) {
-      acc = new HistogramAccumulator({ 'otel.metric.overflow': true });
+      acc = new Series({ 'otel.metric.overflow': true });
       this.series.set('\0overflow', acc);
     }
     return acc;
@@ -54,13 +90,26 @@ export class RequestMetrics {
   /** The metrics since the last collection (delta) or since start (cumulative). */
   collect(now: number): MetricRecord[] {
     const points = [];
-    for (const acc of this.series.values()) points.push(acc.point(this.startMs, now));
+    const work: NumberPoint[][] = WORK_METRICS.map(() => []);
+    for (const series of this.series.values()) {
+      points.push(series.histogram.point(this.startMs, now));
+      if (!series.used) continue;
+      WORK_METRICS.forEach((m, i) => {
+        const value = series.work[m.key];
+        work[i].push({ attributes: series.attributes, startMs: this.startMs, timeMs: now, value: m.seconds ? value / 1000 : value, isInt: !m.seconds });
+      });
+    }
     if (this.temporality === 'delta') {
       this.series = new Map();
       this.startMs = now;
     }
     if (points.length === 0) return [];
+    const sums: MetricRecord[] = [];
+    WORK_METRICS.forEach((m, i) => {
+      if (work[i].length > 0) sums.push({ name: m.name, description: m.description, unit: m.unit, type: 'sum', temporality: this.temporality, monotonic: true, points: work[i] });
+    });
     return [
+      ...sums,
       {
         name: 'http.server.request.duration',
         description: 'Duration of HTTP server requests.',

@@ -7,7 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 
 export class AsyncLocalStorageContextManager implements ContextManager {
-  private storage = new AsyncLocalStorage<Context>();
+  /** The storage itself, for diagnostics channels that bind a store (`channel.bindStore`). */
+  readonly storage = new AsyncLocalStorage<Context>();
 
   active(): Context {
     return this.storage.getStore() ?? ROOT_CONTEXT;

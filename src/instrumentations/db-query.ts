@@ -1,0 +1,68 @@
+/**
+ * What every database instrumentation does with one query: a CLIENT span named after the
+ * normalised statement (`SELECT users`) with the OpenTelemetry database attributes, and the
+ * query's time counted on the request that issued it, sampled or not. Only the normalised text
+ * is ever stored: the raw SQL, its values and its results are read for nothing else.
+ */
+import { SpanKind, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import { querySpanName, summarizeSql, type SqlDialect } from '../sql/normalize';
+import { nowMs } from '../tracer/time';
+import { recordError } from './record-error';
+import { currentRequest, type RequestState } from './request-state';
+
+/** Where a query goes, as the span reports it. */
+export interface QueryTarget {
+  system: SqlDialect;
+  namespace?: string;
+  address?: string;
+  port?: number;
+}
+
+/** One query in flight. */
+export interface QueryCall {
+  span: ApiSpan;
+  state: RequestState | undefined;
+  template: string;
+  startMs: number;
+  /** The context the query was issued in; callbacks run in it. */
+  parent: Context;
+  ended: boolean;
+}
+
+/**
+ * Starts the span of one query in `parent`. Returns undefined when there is nothing to record:
+ * the span is not sampled and no request is counting.
+ */
+export function startQuery(tracer: Tracer, sql: string | undefined, target: QueryTarget, parent: Context): QueryCall | undefined {
+  const state = currentRequest(parent);
+  const summary = typeof sql === 'string' ? summarizeSql(sql, target.system) : undefined;
+  const span = tracer.startSpan(summary === undefined ? target.system : querySpanName(summary, target.system), { kind: SpanKind.CLIENT }, parent);
+  const recording = span.isRecording();
+  if (!recording && state === undefined) return undefined;
+  if (recording) {
+    span.setAttribute('db.system.name', target.system);
+    if (target.namespace) span.setAttribute('db.namespace', target.namespace);
+    if (summary !== undefined) {
+      span.setAttribute('db.query.text', summary.text);
+      if (summary.operation !== undefined) span.setAttribute('db.operation.name', summary.operation);
+      if (summary.collection !== undefined) span.setAttribute('db.collection.name', summary.collection);
+    }
+    if (target.address) span.setAttribute('server.address', target.address);
+    if (target.port !== undefined && Number.isFinite(target.port)) span.setAttribute('server.port', target.port);
+  }
+  return { span, state, template: summary?.text ?? target.system, startMs: nowMs(), parent, ended: false };
+}
+
+/** Ends a query once: its span (with the error or row count) and its share of the request. */
+export function endQuery(call: QueryCall, error: unknown, rows: number | undefined): void {
+  if (call.ended) return;
+  call.ended = true;
+  const endMs = nowMs();
+  call.state?.recordQuery(call.template, endMs - call.startMs);
+  const span = call.span;
+  if (span.isRecording()) {
+    if (error !== undefined && error !== null) recordError(span, error);
+    else if (rows !== undefined) span.setAttribute('db.response.returned_rows', rows);
+  }
+  span.end(endMs);
+}

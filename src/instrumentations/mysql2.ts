@@ -1,0 +1,241 @@
+/**
+ * mysql2 3.x (MySQL and MariaDB): a CLIENT span per `query` and `execute`, whichever API
+ * issued it (callbacks, `mysql2/promise`, pools, pool clusters: they all end in a connection's
+ * `query` or `execute`).
+ *
+ * From 3.20 on mysql2 publishes TracingChannels (`mysql2:query`, `mysql2:execute`,
+ * `mysql2:pool:connect`), and tracekit only subscribes. Older 3.x releases are patched instead;
+ * the patch's range stops at 3.20, so no query is ever seen twice.
+ *
+ * Context: mysql2 calls callbacks from the socket, and a pool hands a released connection to
+ * the next waiter inside `release()`, in the releasing request's context. Callbacks therefore
+ * run in the context their call was made in: through `bindStore` on the channels' `asyncStart`,
+ * or, for older releases, by binding the callback in the patch.
+ */
+import { tracingChannel } from 'node:diagnostics_channel';
+import { context, type Context } from '@opentelemetry/api';
+import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import type { Kit, Switch } from './kit';
+import type { Instrumentation } from './types';
+import { wrapMethod } from './wrap';
+
+const CALL = Symbol('tracekit.mysql2.call');
+const PARENT = Symbol('tracekit.mysql2.parent');
+
+/** The context object mysql2 publishes with each query (3.20+). */
+interface QueryMessage {
+  query?: unknown;
+  database?: unknown;
+  serverAddress?: unknown;
+  serverPort?: unknown;
+  result?: unknown;
+  error?: unknown;
+  [CALL]?: QueryCall;
+  [PARENT]?: Context;
+}
+
+function rowCount(result: unknown): number | undefined {
+  return Array.isArray(result) ? result.length : undefined;
+}
+
+function messageTarget(m: QueryMessage): QueryTarget {
+  return {
+    system: 'mysql',
+    namespace: typeof m.database === 'string' ? m.database : undefined,
+    address: typeof m.serverAddress === 'string' ? m.serverAddress : undefined,
+    port: typeof m.serverPort === 'number' ? m.serverPort : undefined,
+  };
+}
+
+/** Subscribes to one of mysql2's query channels. */
+function subscribeQueries(name: string, kit: Kit, sw: Switch): void {
+  const channel = tracingChannel<object, QueryMessage>(name);
+  channel.subscribe({
+    start(message: QueryMessage) {
+      const parent = context.active();
+      message[PARENT] = parent;
+      if (!sw.on || !kit.active) return;
+      try {
+        const call = startQuery(kit.tracer, typeof message.query === 'string' ? message.query : undefined, messageTarget(message), parent);
+        if (call !== undefined) message[CALL] = call;
+      } catch (err) {
+        sw.fail('query start', err);
+      }
+    },
+    end() {},
+    asyncStart(message: QueryMessage) {
+      const call = message[CALL];
+      if (call === undefined) return;
+      try {
+        endQuery(call, message.error, message.error ? undefined : rowCount(message.result));
+      } catch (err) {
+        sw.fail('query end', err);
+      }
+    },
+    asyncEnd() {},
+    error() {},
+  });
+  bindCallerContext(channel, kit);
+}
+
+/** Runs the callbacks of a traced operation in the context the operation was called in. */
+function bindCallerContext(channel: ReturnType<typeof tracingChannel<object, QueryMessage>>, kit: Kit): void {
+  const storage = kit.contextStorage;
+  if (storage === undefined) return;
+  channel.asyncStart.bindStore(storage, (message) => (message as QueryMessage)[PARENT] ?? context.active());
+}
+
+/** `mysql2:pool:connect`: only the caller's context is needed, for the callback. */
+function subscribePoolConnect(kit: Kit): void {
+  const channel = tracingChannel<object, QueryMessage>('mysql2:pool:connect');
+  channel.start.subscribe((message) => {
+    (message as QueryMessage)[PARENT] = context.active();
+  });
+  bindCallerContext(channel, kit);
+}
+
+// ---- mysql2 older than 3.20: patches ----
+
+type Callback = (this: unknown, ...args: unknown[]) => unknown;
+type QueryMethod = (this: OldConnection, sql: unknown, values?: unknown, cb?: unknown) => unknown;
+
+interface OldConnection {
+  config?: { host?: string; port?: number; database?: string; socketPath?: string };
+  query: QueryMethod;
+  execute: QueryMethod;
+}
+
+interface Command {
+  sql?: unknown;
+  onResult?: unknown;
+  emit?: (event: string | symbol, ...args: unknown[]) => boolean;
+}
+
+function connectionTarget(conn: OldConnection): QueryTarget {
+  const config = conn.config ?? {};
+  return {
+    system: 'mysql',
+    namespace: config.database,
+    address: config.socketPath ?? config.host ?? 'localhost',
+    port: config.socketPath ? undefined : config.port ?? 3306,
+  };
+}
+
+function endingCallback(call: QueryCall, cb: Callback, sw: Switch): Callback {
+  return function (this: unknown, err: unknown, result?: unknown): unknown {
+    try {
+      endQuery(call, err, err ? undefined : rowCount(result));
+    } catch (e) {
+      sw.fail('query callback', e);
+    }
+    return context.with(call.parent, cb, this, ...(arguments as unknown as unknown[]));
+  };
+}
+
+/** Emitter mode (no callback): the command emits `error` (maybe) and then `end`. */
+function watchCommand(call: QueryCall, cmd: Command, sw: Switch): void {
+  const emit = cmd.emit;
+  if (typeof emit !== 'function') return;
+  let failure: unknown;
+  Object.defineProperty(cmd, 'emit', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+      try {
+        if (event === 'error') failure = args[0];
+        else if (event === 'end') endQuery(call, failure, undefined);
+      } catch (e) {
+        sw.fail('query end', e);
+      }
+      return emit.call(this, event, ...args);
+    },
+  });
+}
+
+function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod {
+  return function (this: OldConnection, sql: unknown, values?: unknown, cb?: unknown): unknown {
+    if (!sw.on || !kit.active || sql === null || sql === undefined) return original.apply(this, arguments as unknown as [unknown]);
+    let call: QueryCall | undefined;
+    let args = arguments as unknown as unknown[];
+    let withCallback = false;
+    try {
+      const text = typeof sql === 'string' ? sql : (sql as Command).sql;
+      call = startQuery(kit.tracer, typeof text === 'string' ? text : undefined, connectionTarget(this), context.active());
+      if (call !== undefined) {
+        const command = sql as Command;
+        if (typeof values === 'function') {
+          args = [sql, endingCallback(call, values as Callback, sw)];
+          withCallback = true;
+        } else if (typeof cb === 'function') {
+          args = [sql, values, endingCallback(call, cb as Callback, sw)];
+          withCallback = true;
+        } else if (typeof sql === 'object' && typeof command.onResult === 'function' && typeof command.emit === 'function') {
+          // A command built by Pool.query: its callback is already inside.
+          command.onResult = endingCallback(call, command.onResult as Callback, sw);
+          withCallback = true;
+        }
+      }
+    } catch (err) {
+      sw.fail('query start', err);
+      return original.apply(this, arguments as unknown as [unknown]);
+    }
+    let cmd: unknown;
+    try {
+      cmd = original.apply(this, args as [unknown]);
+    } catch (err) {
+      if (call !== undefined) endQuery(call, err, undefined);
+      throw err;
+    }
+    if (call !== undefined && !withCallback) {
+      try {
+        if (cmd !== null && typeof cmd === 'object') watchCommand(call, cmd as Command, sw);
+      } catch (err) {
+        sw.fail('query watch', err);
+      }
+    }
+    return cmd;
+  };
+}
+
+type GetConnection = (this: unknown, cb?: unknown) => unknown;
+
+export const mysql2: Instrumentation = {
+  name: 'mysql2',
+  enable(kit: Kit): void {
+    const sw = kit.switchFor('mysql2');
+    subscribeQueries('mysql2:query', kit, sw);
+    subscribeQueries('mysql2:execute', kit, sw);
+    subscribePoolConnect(kit);
+  },
+  patches: [
+    {
+      module: 'mysql2',
+      versions: '>=3.0.0 <3.20.0',
+      file: 'lib/connection.js',
+      patch(exports: unknown, kit: Kit): void {
+        const sw = kit.switchFor('mysql2');
+        const proto = (exports as { prototype: OldConnection }).prototype;
+        wrapMethod(proto, 'query', (original) => tracedMethod(original, kit, sw));
+        wrapMethod(proto, 'execute', (original) => tracedMethod(original, kit, sw));
+      },
+    },
+    {
+      module: 'mysql2',
+      versions: '>=3.0.0 <3.20.0',
+      file: 'lib/pool.js',
+      patch(exports: unknown, kit: Kit): void {
+        const sw = kit.switchFor('mysql2');
+        const proto = (exports as { prototype: { getConnection: GetConnection } }).prototype;
+        wrapMethod(proto, 'getConnection', (wrapped) => {
+          const original = wrapped as GetConnection;
+          return function getConnection(this: unknown, cb?: unknown): unknown {
+            // A waiter is called from another request's release(): give it its caller's context.
+            if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
+            return original.call(this, context.bind(context.active(), cb as Callback));
+          };
+        });
+      },
+    },
+  ],
+};

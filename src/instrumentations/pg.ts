@@ -1,0 +1,264 @@
+/**
+ * pg 8.x (node-postgres): a CLIENT span per `Client.prototype.query`, which every client form
+ * goes through (text and values, config objects, named statements, callbacks, promises,
+ * submittables such as cursors), and one per `Pool.query`, which checks a client out and
+ * queries it (its client query then adds no second span).
+ *
+ * Two context traps are closed here. pg calls a query's callback from the socket's data event,
+ * in whatever context opened the connection, so the callback is run in the caller's context.
+ * And pg-pool hands a released client to the next waiter from inside `release()`, in the
+ * releasing request's context (node-postgres issue 2533), so `Pool.connect`'s callback is
+ * bound to the context it was called in. With both, a query's parent is the request that
+ * issued it.
+ *
+ * pg does not publish diagnostics channels, hence the patch. pg-native is not covered.
+ */
+import { context, createContextKey, type Context, type Tracer } from '@opentelemetry/api';
+import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import type { Kit, Switch } from './kit';
+import type { Instrumentation } from './types';
+import { wrapMethod } from './wrap';
+
+/** Set while `Pool.query` runs: its span covers the client query it makes, which adds none. */
+const IN_POOL_QUERY = createContextKey('tracekit.pg.poolQuery');
+
+type Callback = (this: unknown, err: unknown, result?: unknown) => unknown;
+type Query = (this: PgClient, config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+interface PgClient {
+  database?: string;
+  host?: string;
+  port?: number | string;
+  query: Query;
+}
+
+interface QueryConfig {
+  text?: unknown;
+  callback?: unknown;
+  submit?: unknown;
+  cursor?: { text?: unknown };
+  handleError?: unknown;
+  handleReadyForQuery?: unknown;
+}
+
+/** Rows a result holds; a multi-statement text gives an array of results. */
+function countRows(result: unknown): number | undefined {
+  if (Array.isArray(result)) {
+    let total = 0;
+    for (const r of result) total += countRows(r) ?? 0;
+    return total;
+  }
+  const rows = (result as { rows?: unknown } | null | undefined)?.rows;
+  return Array.isArray(rows) ? rows.length : undefined;
+}
+
+function queryText(config: unknown): string | undefined {
+  if (typeof config === 'string') return config;
+  if (config === null || typeof config !== 'object') return undefined;
+  const c = config as QueryConfig;
+  if (typeof c.text === 'string') return c.text;
+  // pg-query-stream keeps its text on the cursor it wraps.
+  return typeof c.cursor?.text === 'string' ? c.cursor.text : undefined;
+}
+
+function target(client: PgClient): QueryTarget {
+  const port = typeof client.port === 'string' ? Number(client.port) : client.port;
+  return { system: 'postgresql', namespace: client.database, address: client.host, port };
+}
+
+/** Ends the span, then runs the user's callback in the context the query was issued in. */
+function wrapCallback(call: QueryCall, callback: Callback, sw: Switch): Callback {
+  return function (this: unknown, err: unknown, result?: unknown): unknown {
+    try {
+      endQuery(call, err, err ? undefined : countRows(result));
+    } catch (e) {
+      sw.fail('query callback', e);
+    }
+    return context.with(call.parent, callback, this, ...(arguments as unknown as [unknown, unknown]));
+  };
+}
+
+/** A submittable (cursor, stream, `new Query()`) reports its end through these two methods. */
+function watchSubmittable(call: QueryCall, submittable: QueryConfig, sw: Switch): void {
+  for (const method of ['handleError', 'handleReadyForQuery'] as const) {
+    const original = submittable[method];
+    if (typeof original !== 'function') continue;
+    Object.defineProperty(submittable, method, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        try {
+          endQuery(call, method === 'handleError' ? args[0] : undefined, undefined);
+        } catch (e) {
+          sw.fail('submittable end', e);
+        }
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      },
+    });
+  }
+}
+
+/**
+ * Returns the promise the caller gets: it settles after the span ends, with the same value or
+ * error, and an unhandled rejection stays unhandled for the caller, exactly as before.
+ */
+function endWithPromise(call: QueryCall, result: PromiseLike<unknown>, sw: Switch): PromiseLike<unknown> {
+  return result.then(
+    (value: unknown) => {
+      try {
+        endQuery(call, undefined, countRows(value));
+      } catch (e) {
+        sw.fail('query end', e);
+      }
+      return value;
+    },
+    (err: unknown) => {
+      try {
+        endQuery(call, err, undefined);
+      } catch (e) {
+        sw.fail('query end', e);
+      }
+      throw err;
+    },
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+function tracedQuery(original: Query, tracer: Tracer, kit: Kit, sw: Switch): Query {
+  return function query(this: PgClient, config: unknown, values?: unknown, callback?: unknown): unknown {
+    if (!sw.on || !kit.active || config === null || config === undefined || context.active().getValue(IN_POOL_QUERY) === true) {
+      return original.apply(this, arguments as unknown as [unknown]);
+    }
+    let call: QueryCall | undefined;
+    let args = arguments as unknown as unknown[];
+    let promised = false;
+    try {
+      const parent: Context = context.active();
+      call = startQuery(tracer, queryText(config), target(this), parent);
+      if (call !== undefined) {
+        const c = config as QueryConfig;
+        if (typeof c.submit === 'function') {
+          watchSubmittable(call, c, sw);
+        } else if (typeof values === 'function') {
+          args = [config, wrapCallback(call, values as Callback, sw)];
+        } else if (typeof callback === 'function') {
+          args = [config, values, wrapCallback(call, callback as Callback, sw)];
+        } else if (typeof c.callback === 'function') {
+          // pg writes the callback into the config object: hand it a copy, not the caller's.
+          const copy = Object.assign(Object.create(Object.getPrototypeOf(c) as object) as QueryConfig, c);
+          copy.callback = wrapCallback(call, c.callback as Callback, sw);
+          args = [copy, values];
+        } else {
+          promised = true;
+        }
+      }
+    } catch (err) {
+      sw.fail('query start', err);
+      return original.apply(this, arguments as unknown as [unknown]);
+    }
+    let result: unknown;
+    try {
+      result = original.apply(this, args as [unknown]);
+    } catch (err) {
+      // pg throws synchronously for a bad call (no text, a non-function callback).
+      if (call !== undefined) endQuery(call, err, undefined);
+      throw err;
+    }
+    return promised && call !== undefined && isThenable(result) ? endWithPromise(call, result, sw) : result;
+  };
+}
+
+interface PgPool {
+  query: unknown;
+  options?: { host?: string; port?: number | string; database?: string; connectionString?: string };
+}
+
+function poolTarget(pool: PgPool): QueryTarget {
+  const o = pool.options ?? {};
+  let { host, port, database } = o;
+  if (typeof o.connectionString === 'string') {
+    try {
+      const url = new URL(o.connectionString);
+      host ??= url.hostname;
+      port ??= url.port;
+      database ??= decodeURIComponent(url.pathname.slice(1));
+    } catch {
+      // Not a URL (a socket path, say): report what the options say.
+    }
+  }
+  const p = typeof port === 'string' ? Number(port || 5432) : port ?? 5432;
+  return { system: 'postgresql', namespace: database || undefined, address: host ?? 'localhost', port: p };
+}
+
+/**
+ * `Pool.query` checks a client out and queries it. Its span starts before the checkout, so it
+ * covers waiting for a connection, and a connection that cannot be made is an error span too.
+ */
+type PoolQuery = (this: PgPool, text: unknown, values?: unknown, cb?: unknown) => unknown;
+
+function tracedPoolQuery(original: PoolQuery, tracer: Tracer, kit: Kit, sw: Switch): PoolQuery {
+  return function query(this: PgPool, text: unknown, values?: unknown, cb?: unknown): unknown {
+    if (!sw.on || !kit.active || text === null || text === undefined || typeof text === 'function') {
+      return original.apply(this, arguments as unknown as [unknown]);
+    }
+    let call: QueryCall | undefined;
+    let args = arguments as unknown as unknown[];
+    let inner: Context | undefined;
+    let promised = false;
+    try {
+      const parent = context.active();
+      call = startQuery(tracer, queryText(text), poolTarget(this), parent);
+      if (call !== undefined) {
+        inner = parent.setValue(IN_POOL_QUERY, true);
+        if (typeof values === 'function') args = [text, wrapCallback(call, values as Callback, sw)];
+        else if (typeof cb === 'function') args = [text, values, wrapCallback(call, cb as Callback, sw)];
+        else promised = true;
+      }
+    } catch (err) {
+      sw.fail('pool query start', err);
+      return original.apply(this, arguments as unknown as [unknown]);
+    }
+    const self = this;
+    const result = inner === undefined ? original.apply(self, args as [unknown]) : context.with(inner, () => original.apply(self, args as [unknown]));
+    return promised && call !== undefined && isThenable(result) ? endWithPromise(call, result, sw) : result;
+  };
+}
+
+type Connect = (this: unknown, cb?: unknown) => unknown;
+
+export const pg: Instrumentation = {
+  name: 'pg',
+  patches: [
+    {
+      module: 'pg',
+      versions: '>=8.0.3 <9',
+      file: 'lib/client.js',
+      patch(exports: unknown, kit: Kit): void {
+        const sw = kit.switchFor('pg');
+        const proto = (exports as { prototype: PgClient }).prototype;
+        wrapMethod(proto, 'query', (original) => tracedQuery(original, kit.tracer, kit, sw));
+      },
+    },
+    {
+      module: 'pg-pool',
+      versions: '>=3.0.0 <4',
+      patch(exports: unknown, kit: Kit): void {
+        const sw = kit.switchFor('pg');
+        const proto = (exports as { prototype: { connect: Connect; query: PoolQuery } }).prototype;
+        wrapMethod(proto, 'query', (original) => tracedPoolQuery(original, kit.tracer, kit, sw));
+        wrapMethod(proto, 'connect', (wrapped) => {
+          const original = wrapped as Connect;
+          return function connect(this: unknown, cb?: unknown): unknown {
+            // The callback may run from another request's release(): give it its caller's context.
+            if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
+            return original.call(this, context.bind(context.active(), cb as Callback));
+          };
+        });
+      },
+    },
+  ],
+};
