@@ -129,7 +129,7 @@ VARIANTS.forEach((variant, index) => {
     });
 
     test('no literal from a query reaches anything exported', async () => {
-      const t = await tracedRequest(receiver, service, app.url, '/secret', 3);
+      const t = await tracedRequest(receiver, service, app.url, '/secret', 4);
       assert.equal(t.body, '"ok"');
       assert.deepEqual(
         t.db.map((s) => s.attributes['db.query.text']),
@@ -137,8 +137,11 @@ VARIANTS.forEach((variant, index) => {
           'SELECT name FROM tk_pg_users WHERE name = ? OR name = ? OR name = ? OR id = ?',
           'SELECT ? AS a, ? AS b; SELECT ? AS c',
           'UPDATE tk_pg_users SET secret = ? WHERE id = ?',
+          'SELECT ?::int',
         ],
       );
+      const failed = t.db[3].events.find((e) => e.name === 'exception');
+      assert.equal(failed?.attributes['exception.message'], 'invalid input syntax for type integer: ?', 'the value the server echoed is scrubbed');
       const all = exported(receiver);
       for (const secret of ['tk-SECRET', '918273645']) assert.ok(!all.includes(secret), `${secret} was exported`);
     });

@@ -6,6 +6,7 @@
  */
 import { SpanKind, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
 import { querySpanName, summarizeSql, type SqlDialect } from '../sql/normalize';
+import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
 import { currentRequest, type RequestState } from './request-state';
@@ -61,7 +62,7 @@ export function endQuery(call: QueryCall, error: unknown, rows: number | undefin
   call.state?.recordQuery(call.template, endMs - call.startMs);
   const span = call.span;
   if (span.isRecording()) {
-    if (error !== undefined && error !== null) recordError(span, error);
+    if (error !== undefined && error !== null) recordError(span, error, scrubDatabaseMessage);
     else if (rows !== undefined) span.setAttribute('db.response.returned_rows', rows);
   }
   span.end(endMs);

@@ -16,7 +16,7 @@ import { tracingChannel } from 'node:diagnostics_channel';
 import { context, type Context } from '@opentelemetry/api';
 import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
-import type { Instrumentation } from './types';
+import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
 
 const CALL = Symbol('tracekit.mysql2.call');
@@ -200,6 +200,24 @@ function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod 
 
 type GetConnection = (this: unknown, cb?: unknown) => unknown;
 
+/** The releases that publish `mysql2:*` TracingChannels. */
+const CHANNEL_VERSIONS = '>=3.20.0 <4';
+
+function connectionPatch(file: string, versions: string): ModulePatch {
+  return {
+    module: 'mysql2',
+    versions,
+    publishesChannels: CHANNEL_VERSIONS,
+    file,
+    patch(exports: unknown, kit: Kit): void {
+      const sw = kit.switchFor('mysql2');
+      const proto = (exports as { prototype: OldConnection }).prototype;
+      wrapMethod(proto, 'query', (original) => tracedMethod(original, kit, sw));
+      wrapMethod(proto, 'execute', (original) => tracedMethod(original, kit, sw));
+    },
+  };
+}
+
 export const mysql2: Instrumentation = {
   name: 'mysql2',
   enable(kit: Kit): void {
@@ -209,20 +227,15 @@ export const mysql2: Instrumentation = {
     subscribePoolConnect(kit);
   },
   patches: [
+    // Before 3.11.5 the connection class lives in lib/connection.js; from 3.11.5 its methods
+    // come from lib/base/connection.js, which pool connections extend too. Where both load,
+    // the base is patched first and the subclass sees the wrapper it inherits (no double wrap).
+    connectionPatch('lib/base/connection.js', '>=3.11.5 <3.20.0'),
+    connectionPatch('lib/connection.js', '>=3.0.0 <3.20.0'),
     {
       module: 'mysql2',
       versions: '>=3.0.0 <3.20.0',
-      file: 'lib/connection.js',
-      patch(exports: unknown, kit: Kit): void {
-        const sw = kit.switchFor('mysql2');
-        const proto = (exports as { prototype: OldConnection }).prototype;
-        wrapMethod(proto, 'query', (original) => tracedMethod(original, kit, sw));
-        wrapMethod(proto, 'execute', (original) => tracedMethod(original, kit, sw));
-      },
-    },
-    {
-      module: 'mysql2',
-      versions: '>=3.0.0 <3.20.0',
+      publishesChannels: CHANNEL_VERSIONS,
       file: 'lib/pool.js',
       patch(exports: unknown, kit: Kit): void {
         const sw = kit.switchFor('mysql2');
