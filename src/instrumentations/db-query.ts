@@ -4,16 +4,30 @@
  * query's time counted on the request that issued it, sampled or not. Only the normalised text
  * is ever stored: the raw SQL, its values and its results are read for nothing else.
  */
-import { SpanKind, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import { SpanKind, createContextKey, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
 import { querySpanName, summarizeSql, type SqlDialect } from '../sql/normalize';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
 import { currentRequest, type RequestState } from './request-state';
 
+/**
+ * Set by an ORM around a query it sends through a driver (Prisma's `db_query`): a driver
+ * instrumentation that sees the query marks it seen, so the ORM adds no span of its own.
+ */
+export const ORM_QUERY_KEY = createContextKey('tracekit.orm.query');
+
+/** What the ORM learns about its query from the driver instrumentation. */
+export interface OrmQuery {
+  seen: boolean;
+}
+
 /** Where a query goes, as the span reports it. */
 export interface QueryTarget {
-  system: SqlDialect;
+  /** `db.system.name`: `postgresql`, `mysql`, `sqlite`... */
+  system: string;
+  /** How to read the text: which quotes are strings. */
+  dialect: SqlDialect;
   namespace?: string;
   address?: string;
   port?: number;
@@ -34,10 +48,13 @@ export interface QueryCall {
  * Starts the span of one query in `parent`. Returns undefined when there is nothing to record:
  * the span is not sampled and no request is counting.
  */
-export function startQuery(tracer: Tracer, sql: string | undefined, target: QueryTarget, parent: Context): QueryCall | undefined {
+export function startQuery(tracer: Tracer, sql: string | undefined, target: QueryTarget, parent: Context, startMs?: number): QueryCall | undefined {
+  const orm = parent.getValue(ORM_QUERY_KEY) as OrmQuery | undefined;
+  if (orm !== undefined) orm.seen = true;
   const state = currentRequest(parent);
-  const summary = typeof sql === 'string' ? summarizeSql(sql, target.system) : undefined;
-  const span = tracer.startSpan(summary === undefined ? target.system : querySpanName(summary, target.system), { kind: SpanKind.CLIENT }, parent);
+  const summary = typeof sql === 'string' ? summarizeSql(sql, target.dialect) : undefined;
+  const name = summary === undefined ? target.system : querySpanName(summary, target.system);
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: startMs }, parent);
   const recording = span.isRecording();
   if (!recording && state === undefined) return undefined;
   if (recording) {
@@ -51,14 +68,13 @@ export function startQuery(tracer: Tracer, sql: string | undefined, target: Quer
     if (target.address) span.setAttribute('server.address', target.address);
     if (target.port !== undefined && Number.isFinite(target.port)) span.setAttribute('server.port', target.port);
   }
-  return { span, state, template: summary?.text ?? target.system, startMs: nowMs(), parent, ended: false };
+  return { span, state, template: summary?.text ?? target.system, startMs: startMs ?? nowMs(), parent, ended: false };
 }
 
 /** Ends a query once: its span (with the error or row count) and its share of the request. */
-export function endQuery(call: QueryCall, error: unknown, rows: number | undefined): void {
+export function endQuery(call: QueryCall, error: unknown, rows: number | undefined, endMs = nowMs()): void {
   if (call.ended) return;
   call.ended = true;
-  const endMs = nowMs();
   call.state?.recordQuery(call.template, endMs - call.startMs);
   const span = call.span;
   if (span.isRecording()) {

@@ -41,6 +41,7 @@ function rowCount(result: unknown): number | undefined {
 function messageTarget(m: QueryMessage): QueryTarget {
   return {
     system: 'mysql',
+    dialect: 'mysql',
     namespace: typeof m.database === 'string' ? m.database : undefined,
     address: typeof m.serverAddress === 'string' ? m.serverAddress : undefined,
     port: typeof m.serverPort === 'number' ? m.serverPort : undefined,
@@ -115,6 +116,7 @@ function connectionTarget(conn: OldConnection): QueryTarget {
   const config = conn.config ?? {};
   return {
     system: 'mysql',
+    dialect: 'mysql',
     namespace: config.database,
     address: config.socketPath ?? config.host ?? 'localhost',
     port: config.socketPath ? undefined : config.port ?? 3306,

@@ -63,7 +63,7 @@ function queryText(config: unknown): string | undefined {
 
 function target(client: PgClient): QueryTarget {
   const port = typeof client.port === 'string' ? Number(client.port) : client.port;
-  return { system: 'postgresql', namespace: client.database, address: client.host, port };
+  return { system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port };
 }
 
 /** Ends the span, then runs the user's callback in the context the query was issued in. */
@@ -191,7 +191,7 @@ function poolTarget(pool: PgPool): QueryTarget {
     }
   }
   const p = typeof port === 'string' ? Number(port || 5432) : port ?? 5432;
-  return { system: 'postgresql', namespace: database || undefined, address: host ?? 'localhost', port: p };
+  return { system: 'postgresql', dialect: 'postgresql', namespace: database || undefined, address: host ?? 'localhost', port: p };
 }
 
 /**

@@ -26,14 +26,41 @@ const VERSIONS = [
   { name: 'mysql2', version: '3.19.1' },
   { name: 'mysql2', version: '3.20.0' },
   { name: 'mysql2', version: '2.3.3' },
+  // Prisma with the pg driver adapter and the client engine (no Rust engine to download):
+  // 6.16.0 is the first 6.x with `engineType = "client"`, 6.19.3 the last 6.x; 7.0.0 and
+  // 7.10.0 the first and newest 7.x. Each gets a client generated from fixtures/prisma.
+  { name: 'prisma', version: '6.16.0', with: ['@prisma/client@6.16.0', '@prisma/adapter-pg@6.16.0', 'pg@8.16.3'], prisma: 6 },
+  { name: 'prisma', version: '6.19.3', with: ['@prisma/client@6.19.3', '@prisma/adapter-pg@6.19.3', 'pg@8.16.3'], prisma: 6 },
+  { name: 'prisma', version: '7.0.0', with: ['@prisma/client@7.0.0', '@prisma/adapter-pg@7.0.0', 'pg@8.16.3'], prisma: 7 },
+  { name: 'prisma', version: '7.10.0', with: ['@prisma/client@7.10.0', '@prisma/adapter-pg@7.10.0', 'pg@8.16.3'], prisma: 7 },
 ];
 
-for (const { name, version, with: extra = [] } of VERSIONS) {
+/** Writes the fixture schema next to a Prisma install and generates its client offline. */
+function generatePrisma(dir, major) {
+  const { mkdirSync, writeFileSync } = require('node:fs');
+  let schema = readFileSync(join(__dirname, '..', '..', 'fixtures', 'prisma', 'schema.prisma'), 'utf8');
+  if (major === 6) {
+    schema = schema
+      .replace('provider = "prisma-client-js"', 'provider = "prisma-client-js"\n  engineType = "client"\n  previewFeatures = ["driverAdapters"]')
+      .replace('provider = "postgresql"', 'provider = "postgresql"\n  url      = "postgresql://postgres@127.0.0.1:5432/test"');
+  }
+  mkdirSync(join(dir, 'prisma'), { recursive: true });
+  writeFileSync(join(dir, 'prisma', 'schema.prisma'), schema);
+  execFileSync(process.execPath, [join(dir, 'node_modules', 'prisma', 'build', 'index.js'), 'generate', '--schema', join(dir, 'prisma', 'schema.prisma')], {
+    cwd: dir,
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+for (const { name, version, with: extra = [], prisma } of VERSIONS) {
   const dir = join(__dirname, `${name}-${version}`);
   const pkg = join(dir, 'node_modules', name, 'package.json');
-  if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === version) continue;
+  const generated = prisma === undefined || existsSync(join(dir, 'generated', 'client', 'index.js'));
+  if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === version && generated) continue;
   process.stdout.write(`installing ${name}@${version} ${extra.join(' ')}\n`);
   execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', dir, `${name}@${version}`, ...extra], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  if (prisma !== undefined) generatePrisma(dir, prisma);
 }
