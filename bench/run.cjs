@@ -4,7 +4,7 @@
 // The app is pinned to CPU 0 and everything else (wrk, sink, downstream) to CPU 1, so the
 // exporter worker's CPU is paid by the app, as it would be on a one-core container.
 //
-// Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--connections 50] [--scenario hello,fetch]
+// Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--connections 50] [--scenario hello,fetch,pg]
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
 const { spawn, execFileSync } = require('node:child_process');
@@ -20,7 +20,7 @@ const opt = (name, fallback) => {
 const ROUNDS = Number(opt('rounds', 5));
 const SECONDS = Number(opt('seconds', 5));
 const CONNECTIONS = Number(opt('connections', 50));
-const SCENARIOS = opt('scenario', 'hello,fetch').split(',');
+const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
 const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const CPUS = Number(execFileSync('nproc').toString().trim());
 const PINNED = CPUS >= 2 && !args.includes('--unpinned');
@@ -66,12 +66,15 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const PATHS = { hello: '/', fetch: '/fetch', pg: '/pg' };
+const TITLES = { hello: 'express hello world', fetch: 'express + one outgoing fetch', pg: 'express + three pg queries' };
+
 async function measure(variant, scenario, sinkUrl, downstreamUrl) {
   const node = ['node'];
   if (variant === 'tracekit') node.push('--import', 'tracekit/register');
   const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant === 'tracekit' ? EXTRA_ENV : {}) };
   const app = await start(0, [...node, 'fixtures/bench-express.cjs'], env);
-  const url = `http://127.0.0.1:${app.port}${scenario === 'fetch' ? '/fetch' : '/'}`;
+  const url = `http://127.0.0.1:${app.port}${PATHS[scenario]}`;
   wrk(url, 2); // warm-up: JIT, keep-alive pools
   const rps = wrk(url, SECONDS);
   const rss = peakRssMb(app.child.pid);
@@ -115,7 +118,7 @@ async function main() {
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario === 'hello' ? 'express hello world' : 'express + one outgoing fetch'} | ${median(r.base).toFixed(0)} | ${median(r.tk).toFixed(0)} | **${median(r.ratio).toFixed(3)}x** | ${Math.min(...r.ratio).toFixed(3)}x | ${median(r.baseRss).toFixed(0)} → ${median(r.tkRss).toFixed(0)} MB | ${median(r.baseStart).toFixed(0)} → ${median(r.tkStart).toFixed(0)} ms |`,
+        `| ${TITLES[r.scenario]} | ${median(r.base).toFixed(0)} | ${median(r.tk).toFixed(0)} | **${median(r.ratio).toFixed(3)}x** | ${Math.min(...r.ratio).toFixed(3)}x | ${median(r.baseRss).toFixed(0)} → ${median(r.tkRss).toFixed(0)} MB | ${median(r.baseStart).toFixed(0)} → ${median(r.tkStart).toFixed(0)} ms |`,
     ),
   ];
   const text = lines.join('\n');
