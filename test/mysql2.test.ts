@@ -142,6 +142,19 @@ VARIANTS.forEach((variant, index) => {
       }
     });
 
+    test('a pool that cannot connect gives an error span under the request', async () => {
+      const res = await get(`${app.url}/error-refused`);
+      bodies.set('/error-refused', { status: res.status, body: res.body });
+      const server = (): ReceivedSpan | undefined => receiver.spans.find((s) => s.resource['service.name'] === service && s.attributes['url.path'] === '/error-refused');
+      const connect = (): ReceivedSpan | undefined => receiver.spans.find((s) => s.traceId === server()?.traceId && s.name === 'connect');
+      await receiver.waitFor(() => connect() !== undefined, 10000, 'the connect span');
+      const span = connect()!;
+      assertChildOf(server()!, span);
+      assert.equal(span.status.code, 2);
+      assert.equal(span.attributes['error.type'], 'ECONNREFUSED');
+      assert.equal(span.attributes['server.port'], 1);
+    });
+
     test('every route answers exactly as it does without tracekit (connection refused included)', async () => {
       for (const path of ROUTES) {
         const withAgent = bodies.get(path) ?? (await get(`${app.url}${path}`));

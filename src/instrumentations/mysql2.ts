@@ -13,7 +13,10 @@
  * or, for older releases, by binding the callback in the patch.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import { context, type Context } from '@opentelemetry/api';
+import { context, SpanKind, type Context } from '@opentelemetry/api';
+import { scrubDatabaseMessage } from '../sql/scrub-message';
+import { nowMs } from '../tracer/time';
+import { recordError } from './record-error';
 import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
 import type { Instrumentation, ModulePatch } from './types';
@@ -21,6 +24,7 @@ import { wrapMethod } from './wrap';
 
 const CALL = Symbol('tracekit.mysql2.call');
 const PARENT = Symbol('tracekit.mysql2.parent');
+const STARTED = Symbol('tracekit.mysql2.started');
 
 /** The context object mysql2 publishes with each query (3.20+). */
 interface QueryMessage {
@@ -32,6 +36,7 @@ interface QueryMessage {
   error?: unknown;
   [CALL]?: QueryCall;
   [PARENT]?: Context;
+  [STARTED]?: number;
 }
 
 function rowCount(result: unknown): number | undefined {
@@ -87,12 +92,35 @@ function bindCallerContext(channel: ReturnType<typeof tracingChannel<object, Que
 }
 
 /** `mysql2:pool:connect`: only the caller's context is needed, for the callback. */
-function subscribePoolConnect(kit: Kit): void {
+function subscribePoolConnect(kit: Kit, sw: Switch): void {
   const channel = tracingChannel<object, QueryMessage>('mysql2:pool:connect');
   channel.start.subscribe((message) => {
     (message as QueryMessage)[PARENT] = context.active();
+    (message as QueryMessage)[STARTED] = nowMs();
+  });
+  // A pool that cannot give a connection fails the query before it is sent: its span says so.
+  channel.asyncStart.subscribe((message) => {
+    const m = message as QueryMessage;
+    if (!m.error || !sw.on || !kit.active) return;
+    try {
+      connectFailed(kit, messageTarget(m), m[PARENT] ?? context.active(), m[STARTED], m.error);
+    } catch (err) {
+      sw.fail('pool connect', err);
+    }
   });
   bindCallerContext(channel, kit);
+}
+
+/** A CLIENT span `connect` marked with the error that kept a pool from handing out a connection. */
+function connectFailed(kit: Kit, target: QueryTarget, parent: Context, startMs: number | undefined, error: unknown): void {
+  const span = kit.tracer.startSpan('connect', { kind: SpanKind.CLIENT, startTime: startMs }, parent);
+  if (!span.isRecording()) return;
+  span.setAttribute('db.system.name', target.system);
+  if (target.namespace) span.setAttribute('db.namespace', target.namespace);
+  if (target.address) span.setAttribute('server.address', target.address);
+  if (target.port !== undefined) span.setAttribute('server.port', target.port);
+  recordError(span, error, scrubDatabaseMessage);
+  span.end();
 }
 
 // ---- mysql2 older than 3.20: patches ----
@@ -226,7 +254,7 @@ export const mysql2: Instrumentation = {
     const sw = kit.switchFor('mysql2');
     subscribeQueries('mysql2:query', kit, sw);
     subscribeQueries('mysql2:execute', kit, sw);
-    subscribePoolConnect(kit);
+    subscribePoolConnect(kit, sw);
   },
   patches: [
     // Before 3.11.5 the connection class lives in lib/connection.js; from 3.11.5 its methods
@@ -247,7 +275,20 @@ export const mysql2: Instrumentation = {
           return function getConnection(this: unknown, cb?: unknown): unknown {
             // A waiter is called from another request's release(): give it its caller's context.
             if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
-            return original.call(this, context.bind(context.active(), cb as Callback));
+            const parent = context.active();
+            const startMs = nowMs();
+            const pool = this as { config?: { connectionConfig?: OldConnection['config'] } };
+            const done = function (this: unknown, err: unknown): unknown {
+              if (err && sw.on && kit.active) {
+                try {
+                  connectFailed(kit, connectionTarget({ config: pool.config?.connectionConfig } as OldConnection), parent, startMs, err);
+                } catch (e) {
+                  sw.fail('pool connect', e);
+                }
+              }
+              return (cb as Callback).apply(this, arguments as unknown as unknown[]);
+            };
+            return original.call(this, context.bind(parent, done));
           };
         });
       },
