@@ -4,7 +4,8 @@
  * query's time counted on the request that issued it, sampled or not. Only the normalised text
  * is ever stored: the raw SQL, its values and its results are read for nothing else.
  */
-import { SpanKind, createContextKey, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import { SpanKind, context, createContextKey, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import type { Switch } from './kit';
 import { querySpanName, summarizeSql, type SqlDialect } from '../sql/normalize';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
@@ -82,4 +83,21 @@ export function endQuery(call: QueryCall, error: unknown, rows: number | undefin
     else if (rows !== undefined) span.setAttribute('db.response.returned_rows', rows);
   }
   span.end(endMs);
+}
+
+type NodeCallback = (this: unknown, err: unknown, result?: unknown) => unknown;
+
+/**
+ * Wraps a driver callback `(err, result)`: ends the query (rows counted by `rows`), then runs
+ * the caller's callback in the context the query was issued in, with the same arguments.
+ */
+export function endingCallback(call: QueryCall, callback: NodeCallback, sw: Switch, rows: (result: unknown) => number | undefined): NodeCallback {
+  return function (this: unknown, err: unknown, result?: unknown): unknown {
+    try {
+      endQuery(call, err, err ? undefined : rows(result));
+    } catch (e) {
+      sw.fail('query callback', e);
+    }
+    return context.with(call.parent, callback, this, ...(arguments as unknown as [unknown, unknown]));
+  };
 }

@@ -17,7 +17,7 @@ import { context, SpanKind, type Context } from '@opentelemetry/api';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
-import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import { endQuery, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
@@ -151,15 +151,8 @@ function connectionTarget(conn: OldConnection): QueryTarget {
   };
 }
 
-function endingCallback(call: QueryCall, cb: Callback, sw: Switch): Callback {
-  return function (this: unknown, err: unknown, result?: unknown): unknown {
-    try {
-      endQuery(call, err, err ? undefined : rowCount(result));
-    } catch (e) {
-      sw.fail('query callback', e);
-    }
-    return context.with(call.parent, cb, this, ...(arguments as unknown as unknown[]));
-  };
+function endingMysqlCallback(call: QueryCall, cb: Callback, sw: Switch): Callback {
+  return endingCallback(call, cb, sw, rowCount) as Callback;
 }
 
 /** Emitter mode (no callback): the command emits `error` (maybe) and then `end`. */
@@ -195,14 +188,14 @@ function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod 
       if (call !== undefined) {
         const command = sql as Command;
         if (typeof values === 'function') {
-          args = [sql, endingCallback(call, values as Callback, sw)];
+          args = [sql, endingMysqlCallback(call, values as Callback, sw)];
           withCallback = true;
         } else if (typeof cb === 'function') {
-          args = [sql, values, endingCallback(call, cb as Callback, sw)];
+          args = [sql, values, endingMysqlCallback(call, cb as Callback, sw)];
           withCallback = true;
         } else if (typeof sql === 'object' && typeof command.onResult === 'function' && typeof command.emit === 'function') {
           // A command built by Pool.query: its callback is already inside.
-          command.onResult = endingCallback(call, command.onResult as Callback, sw);
+          command.onResult = endingMysqlCallback(call, command.onResult as Callback, sw);
           withCallback = true;
         }
       }

@@ -14,7 +14,7 @@
  * pg does not publish diagnostics channels, hence the patch. pg-native is not covered.
  */
 import { context, createContextKey, type Context, type Tracer } from '@opentelemetry/api';
-import { endQuery, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import { endQuery, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
 import type { Instrumentation } from './types';
 import { wrapMethod } from './wrap';
@@ -66,16 +66,8 @@ function target(client: PgClient): QueryTarget {
   return { system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port };
 }
 
-/** Ends the span, then runs the user's callback in the context the query was issued in. */
 function wrapCallback(call: QueryCall, callback: Callback, sw: Switch): Callback {
-  return function (this: unknown, err: unknown, result?: unknown): unknown {
-    try {
-      endQuery(call, err, err ? undefined : countRows(result));
-    } catch (e) {
-      sw.fail('query callback', e);
-    }
-    return context.with(call.parent, callback, this, ...(arguments as unknown as [unknown, unknown]));
-  };
+  return endingCallback(call, callback, sw, countRows);
 }
 
 /** A submittable (cursor, stream, `new Query()`) reports its end through these two methods. */
