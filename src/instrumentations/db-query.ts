@@ -85,6 +85,15 @@ export function endQuery(call: QueryCall, error: unknown, rows: number | undefin
   span.end(endMs);
 }
 
+/** `endQuery` that can never throw into the caller: a failure switches the instrumentation off. */
+export function endQuerySafely(call: QueryCall, error: unknown, rows: number | undefined, sw: Switch, where: string): void {
+  try {
+    endQuery(call, error, rows);
+  } catch (e) {
+    sw.fail(where, e);
+  }
+}
+
 type NodeCallback = (this: unknown, err: unknown, result?: unknown) => unknown;
 
 /**

@@ -17,7 +17,7 @@ import { context, SpanKind, type Context } from '@opentelemetry/api';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
-import { endQuery, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
@@ -207,7 +207,8 @@ function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod 
     try {
       cmd = original.apply(this, args as [unknown]);
     } catch (err) {
-      if (call !== undefined) endQuery(call, err, undefined);
+      // The caller gets its own error, whatever happens to the span.
+      if (call !== undefined) endQuerySafely(call, err, undefined, sw, 'query end');
       throw err;
     }
     if (call !== undefined && !withCallback) {

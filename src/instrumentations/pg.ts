@@ -14,7 +14,7 @@
  * pg does not publish diagnostics channels, hence the patch. pg-native is not covered.
  */
 import { context, createContextKey, type Context, type Tracer } from '@opentelemetry/api';
-import { endQuery, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
+import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { Kit, Switch } from './kit';
 import type { Instrumentation } from './types';
 import { wrapMethod } from './wrap';
@@ -157,7 +157,8 @@ function tracedQuery(original: Query, tracer: Tracer, kit: Kit, sw: Switch): Que
       result = original.apply(this, args as [unknown]);
     } catch (err) {
       // pg throws synchronously for a bad call (no text, a non-function callback).
-      if (call !== undefined) endQuery(call, err, undefined);
+      // The caller gets its own error, whatever happens to the span.
+      if (call !== undefined) endQuerySafely(call, err, undefined, sw, 'query end');
       throw err;
     }
     return promised && call !== undefined && isThenable(result) ? endWithPromise(call, result, sw) : result;
