@@ -4,6 +4,8 @@
  * at the price of the app: if anything here throws, one warning line is printed and the app
  * runs untouched.
  */
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -49,9 +51,21 @@ export function runningAgent(): Agent | undefined {
   return (globalThis as Global)[AGENT_STARTED] ?? undefined;
 }
 
+/** True when this process is the `tracekit` command itself (the collector, for instance). */
+function isTracekitCli(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(join(__dirname, '..', '..', 'bin', 'tracekit'));
+  } catch {
+    return false;
+  }
+}
+
 /** Why the agent must not start here, or undefined when it may. */
 function refusal(): string | undefined {
   if (!isMainThread) return 'not the main thread';
+  if (isTracekitCli()) return 'the tracekit command (collector)';
   if (process.env[NO_AGENT_ENV] === '1') return 'a tracekit-internal process';
   return undefined;
 }

@@ -1,14 +1,17 @@
 /**
- * The `tracekit` command. `tracekit start` (the local collector and dashboard) arrives with
- * the collector; until then the CLI documents itself and reports its version.
+ * The `tracekit` command: `tracekit start` runs the local collector; the rest documents
+ * itself and reports its version.
  */
 import { VERSION } from '../agent/version';
+import { runStart } from './start-command';
 
 const HELP = `tracekit ${VERSION}: application performance monitoring for Node.js
 
 Usage:
   node --import tracekit/register app.js     trace an app (ESM or CommonJS), no code change
   NODE_OPTIONS="--import tracekit/register"  the same, for containers and process managers
+  tracekit start [options]                   run the local collector and dashboard on 127.0.0.1:9876
+                                             (tracekit start --help lists its options)
   tracekit --version                         print the version
   tracekit --help                            this text
 
@@ -22,6 +25,7 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (command === 'start') return runStart(args.slice(1));
   if (command === '--version' || command === '-v') {
     process.stdout.write(`${VERSION}\n`);
     return 0;

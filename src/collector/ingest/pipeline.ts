@@ -1,0 +1,100 @@
+/**
+ * From an HTTP body to committed rows: decode by signal and encoding, turn records into
+ * rows, queue them. Decoding happens before anything is queued, so a malformed request
+ * leaves no trace in the store.
+ */
+import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../otlp/json-decode';
+import type { Decoded, ResourceGroup } from '../otlp/model';
+import { decodeLogsProto } from '../otlp/proto-logs';
+import { decodeMetricsProto } from '../otlp/proto-metrics';
+import { decodeTracesProto } from '../otlp/proto-traces';
+import type { Encoding, Signal } from '../otlp/response';
+import type { ResourceRow, WriteBatch } from '../store/rows';
+import { CumulativeToDelta } from './cumulative-to-delta';
+import { logRows } from './log-rows';
+import { metricRows } from './metric-rows';
+import { traceRows } from './span-rows';
+import type { WriteQueue } from './write-queue';
+
+export interface IngestResult {
+  /** undefined when the queue was full (answer 503). */
+  done: Promise<void> | undefined;
+  accepted: number;
+  rejected: number;
+  rejectReason: string | undefined;
+}
+
+export interface IngestCounters {
+  spans: number;
+  metricPoints: number;
+  logRecords: number;
+  rejected: number;
+  malformedRequests: number;
+  refusedRequests: number;
+}
+
+const SEEN_RESOURCES_LIMIT = 10_000;
+
+export class IngestPipeline {
+  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0 };
+  private readonly deltas = new CumulativeToDelta(Date.now());
+  private readonly seenResources = new Set<string>();
+
+  constructor(private readonly queue: WriteQueue) {}
+
+  /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
+  ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
+    const batch: WriteBatch = { spans: [], errors: [], metrics: [], logs: [], resources: [] };
+    let decoded: Decoded<unknown>;
+    try {
+      if (signal === 'traces') {
+        const d = encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body);
+        const rows = traceRows(d);
+        batch.spans = rows.spans;
+        batch.errors = rows.errors;
+        decoded = d;
+      } else if (signal === 'metrics') {
+        const d = encoding === 'json' ? decodeMetricsJson(body.toString('utf8')) : decodeMetricsProto(body);
+        batch.metrics = metricRows(d, this.deltas);
+        decoded = d;
+      } else {
+        const d = encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body);
+        batch.logs = logRows(d);
+        decoded = d;
+      }
+    } catch (err) {
+      this.counters.malformedRequests++;
+      throw err;
+    }
+    batch.resources = this.newResources(decoded.groups);
+    const done = this.queue.submit(batch);
+    if (done === undefined) {
+      this.counters.refusedRequests++;
+    } else {
+      this.counters.rejected += decoded.rejected;
+      if (signal === 'traces') this.counters.spans += decoded.accepted;
+      else if (signal === 'metrics') this.counters.metricPoints += decoded.accepted;
+      else this.counters.logRecords += decoded.accepted;
+    }
+    return { done, accepted: decoded.accepted, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
+  }
+
+  /** After a retention sweep: describe every process again on its next request. */
+  forgetResources(): void {
+    this.seenResources.clear();
+  }
+
+  /** Resource rows for resources not written recently (so each process is described once). */
+  private newResources(groups: ResourceGroup<unknown>[]): ResourceRow[] {
+    const rows: ResourceRow[] = [];
+    for (const g of groups) {
+      const attributes = JSON.stringify(g.resource);
+      const key = `${g.service}\0${g.instance}\0${attributes}`;
+      if (this.seenResources.has(key)) continue;
+      if (this.seenResources.size >= SEEN_RESOURCES_LIMIT) this.seenResources.clear();
+      this.seenResources.add(key);
+      rows.push({ service: g.service, instance: g.instance, attributes, seenUs: Date.now() * 1000 });
+    }
+    return rows;
+  }
+}

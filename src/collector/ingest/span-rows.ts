@@ -1,0 +1,129 @@
+/**
+ * Turns decoded spans into stored rows: the columns the dashboard groups on (route,
+ * method, status, peer host, tracekit's per-request stats), JSON text for the rest, and
+ * one error row per `exception` event.
+ */
+import type { AttributeMap, AttributeValue, SpanRecord } from '../../otlp/types';
+import type { DecodedTraces, ResourceGroup } from '../otlp/model';
+import type { ErrorRow, SpanRow } from '../store/rows';
+import { fingerprint } from './fingerprint';
+
+const KIND_SERVER = 2;
+const KIND_CLIENT = 3;
+const KIND_CONSUMER = 5;
+
+function str(v: AttributeValue): string | null {
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? v : String(v);
+}
+
+function num(v: AttributeValue): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+}
+
+/** host[:port] of an outgoing HTTP call: server.address, else the host of url.full. */
+export function peerOf(a: AttributeMap): string | null {
+  const host = str(a['server.address']) ?? str(a['net.peer.name']);
+  const port = num(a['server.port']) ?? num(a['net.peer.port']);
+  if (host !== null) return port !== null && port !== 80 && port !== 443 ? `${host}:${port}` : host;
+  const url = str(a['url.full']) ?? str(a['http.url']);
+  if (url === null) return null;
+  try {
+    return new URL(url).host || null;
+  } catch {
+    return null;
+  }
+}
+
+function isHttp(a: AttributeMap): boolean {
+  return a['http.request.method'] !== undefined || a['http.method'] !== undefined || a['url.full'] !== undefined;
+}
+
+function toJson(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+/** One row for a span. */
+export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
+  const a = s.attributes;
+  const isEntry = s.kind === KIND_SERVER || s.kind === KIND_CONSUMER || s.parentSpanId === undefined;
+  const route = str(a['http.route']);
+  const http = isHttp(a);
+  return {
+    service: g.service,
+    instance: g.instance,
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentId: s.parentSpanId ?? null,
+    name: s.name,
+    kind: s.kind,
+    startUs: Math.round(s.startMs * 1000),
+    durationUs: Math.max(0, Math.round((s.endMs - s.startMs) * 1000)),
+    status: s.statusCode,
+    statusMessage: s.statusMessage ?? null,
+    route: route ?? (s.kind === KIND_SERVER ? s.name : null),
+    method: str(a['http.request.method']) ?? str(a['http.method']),
+    httpStatus: num(a['http.response.status_code']) ?? num(a['http.status_code']),
+    peer: s.kind === KIND_CLIENT && http ? peerOf(a) : null,
+    dbSystem: str(a['db.system.name']) ?? str(a['db.system']),
+    dbCount: num(a['tracekit.db.count']),
+    dbMs: num(a['tracekit.db.duration_ms']),
+    outCount: num(a['tracekit.http.outgoing.count']),
+    nPlusOne: str(a['tracekit.db.n_plus_one.template']),
+    isEntry,
+    scope: s.scopeName,
+    attributes: JSON.stringify(a),
+    events: toJson(s.events),
+    links: toJson(s.links),
+  };
+}
+
+/** The route of the nearest entry span above `span` in this request, when it came along. */
+function routeAbove(span: SpanRecord, byId: Map<string, SpanRecord>): string | null {
+  let cur: SpanRecord | undefined = span;
+  for (let hops = 0; cur !== undefined && hops < 64; hops++) {
+    const r = str(cur.attributes['http.route']);
+    if (r !== null) return r;
+    if (cur.kind === KIND_SERVER) return cur.name;
+    cur = cur.parentSpanId === undefined ? undefined : byId.get(cur.parentSpanId);
+  }
+  return null;
+}
+
+/** Rows for every span, and an error row for every exception event, of a decoded request. */
+export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: ErrorRow[] } {
+  const spans: SpanRow[] = [];
+  const errors: ErrorRow[] = [];
+  for (const g of decoded.groups) {
+    let byId: Map<string, SpanRecord> | undefined;
+    for (const s of g.items) {
+      spans.push(spanRow(g, s));
+      if (s.events === undefined) continue;
+      for (const e of s.events) {
+        if (e.name !== 'exception' || e.attributes === undefined) continue;
+        if (byId === undefined) {
+          byId = new Map();
+          for (const x of g.items) byId.set(x.spanId, x);
+        }
+        const type = str(e.attributes['exception.type']) ?? 'Error';
+        const message = str(e.attributes['exception.message']) ?? '';
+        const stack = str(e.attributes['exception.stacktrace']) ?? '';
+        errors.push({
+          fingerprint: fingerprint(g.service, type, message, stack),
+          service: g.service,
+          timeUs: Math.round((e.timeMs || s.endMs) * 1000),
+          traceId: s.traceId,
+          spanId: s.spanId,
+          spanName: s.name,
+          route: routeAbove(s, byId),
+          type,
+          message,
+          stack,
+        });
+      }
+    }
+  }
+  return { spans, errors };
+}

@@ -1,0 +1,94 @@
+/**
+ * Protobuf decoding of the OTLP parts every signal shares: KeyValue attributes, AnyValue,
+ * Resource and InstrumentationScope (field numbers from opentelemetry/proto/common/v1 and
+ * resource/v1).
+ */
+import type { AttributeMap, AttributeScalar, AttributeValue } from '../../otlp/types';
+import { ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
+
+/** Decodes an AnyValue. Arrays keep scalars; maps and nested arrays become JSON text. */
+export function readAnyValue(r: ProtoReader): AttributeValue {
+  let value: AttributeValue = null;
+  while (r.more()) {
+    const tag = r.tag();
+    const wire = tag & 7;
+    switch (tag >>> 3) {
+      case 1: r.expect(wire, WIRE_LEN, 'AnyValue.string_value'); value = r.string(); break;
+      case 2: r.expect(wire, WIRE_VARINT, 'AnyValue.bool_value'); value = r.varint() !== 0; break;
+      case 3: r.expect(wire, WIRE_VARINT, 'AnyValue.int_value'); value = r.int64(); break;
+      case 4: r.expect(wire, WIRE_I64, 'AnyValue.double_value'); value = r.double(); break;
+      case 5: r.expect(wire, WIRE_LEN, 'AnyValue.array_value'); value = readArray(r.message()); break;
+      case 6: r.expect(wire, WIRE_LEN, 'AnyValue.kvlist_value'); value = JSON.stringify(readKeyValueList(r.message())); break;
+      case 7: r.expect(wire, WIRE_LEN, 'AnyValue.bytes_value'); value = r.base64(); break;
+      default: r.skip(wire);
+    }
+  }
+  return value;
+}
+
+function readArray(r: ProtoReader): AttributeScalar[] | string {
+  const values: AttributeValue[] = [];
+  while (r.more()) {
+    const tag = r.tag();
+    if (tag >>> 3 === 1) {
+      r.expect(tag & 7, WIRE_LEN, 'ArrayValue.values');
+      values.push(readAnyValue(r.message()));
+    } else r.skip(tag & 7);
+  }
+  const scalars = values.every((v) => v !== null && v !== undefined && !Array.isArray(v));
+  return scalars ? (values as AttributeScalar[]) : JSON.stringify(values);
+}
+
+function readKeyValueList(r: ProtoReader): AttributeMap {
+  const map: AttributeMap = {};
+  while (r.more()) {
+    const tag = r.tag();
+    if (tag >>> 3 === 1) {
+      r.expect(tag & 7, WIRE_LEN, 'KeyValueList.values');
+      readKeyValueInto(r.message(), map);
+    } else r.skip(tag & 7);
+  }
+  return map;
+}
+
+/** Decodes one KeyValue into `map`. */
+export function readKeyValueInto(r: ProtoReader, map: AttributeMap): void {
+  let key = '';
+  let value: AttributeValue = null;
+  while (r.more()) {
+    const tag = r.tag();
+    const wire = tag & 7;
+    const field = tag >>> 3;
+    if (field === 1) { r.expect(wire, WIRE_LEN, 'KeyValue.key'); key = r.string(); }
+    else if (field === 2) { r.expect(wire, WIRE_LEN, 'KeyValue.value'); value = readAnyValue(r.message()); }
+    else r.skip(wire);
+  }
+  map[key] = value;
+}
+
+/** Decodes a Resource message's attributes. */
+export function readResource(r: ProtoReader): AttributeMap {
+  const attributes: AttributeMap = {};
+  while (r.more()) {
+    const tag = r.tag();
+    if (tag >>> 3 === 1) {
+      r.expect(tag & 7, WIRE_LEN, 'Resource.attributes');
+      readKeyValueInto(r.message(), attributes);
+    } else r.skip(tag & 7);
+  }
+  return attributes;
+}
+
+/** Decodes an InstrumentationScope's name and version. */
+export function readScope(r: ProtoReader): { name: string; version: string | undefined } {
+  let name = '';
+  let version: string | undefined;
+  while (r.more()) {
+    const tag = r.tag();
+    const field = tag >>> 3;
+    if (field === 1) { r.expect(tag & 7, WIRE_LEN, 'InstrumentationScope.name'); name = r.string(); }
+    else if (field === 2) { r.expect(tag & 7, WIRE_LEN, 'InstrumentationScope.version'); version = r.string(); }
+    else r.skip(tag & 7);
+  }
+  return { name, version };
+}

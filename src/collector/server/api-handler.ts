@@ -1,0 +1,60 @@
+/**
+ * `GET /api/*`: the JSON query API the dashboard reads.
+ *
+ *   /api/services  /api/overview  /api/series  /api/routes  /api/errors
+ *   /api/outgoing  /api/graph     /api/traces  /api/traces/:traceId  /api/status
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/store';
+import { BadParam, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
+import { sendJson } from './respond';
+
+export interface ApiContext {
+  store: Store;
+  /** Collector status for /api/status (ingest counters, queue depth, settings). */
+  status(): Record<string, unknown>;
+}
+
+type View = (params: URLSearchParams, now: number, ctx: ApiContext) => Promise<unknown>;
+
+const VIEWS: Record<string, View> = {
+  '/api/services': (p, now, c) => c.store.services(scopeOf(p, now)),
+  '/api/overview': (p, now, c) => c.store.overview(scopeOf(p, now)),
+  '/api/series': (p, now, c) => {
+    const scope = scopeOf(p, now);
+    return c.store.series(scope, stepFor(scope));
+  },
+  '/api/routes': (p, now, c) => c.store.routes(scopeOf(p, now)),
+  '/api/errors': (p, now, c) => c.store.errors(scopeOf(p, now)),
+  '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
+  '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
+  '/api/traces': (p, now, c) => c.store.searchTraces(traceQueryOf(p, now)),
+  '/api/status': async (_p, _now, c) => ({ ...c.status(), stored: await c.store.counts() }),
+};
+
+/** Handles one API request; never throws. */
+export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendJson(res, 405, { error: 'the API is read-only; use GET' }, { allow: 'GET, HEAD' });
+    return;
+  }
+  try {
+    const now = Date.now();
+    const view = VIEWS[url.pathname];
+    if (view !== undefined) {
+      sendJson(res, 200, await view(url.searchParams, now, ctx));
+      return;
+    }
+    const m = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
+    if (m !== null) {
+      const trace = await ctx.store.trace(traceIdOf(decodeURIComponent(m[1])));
+      if (trace === undefined) sendJson(res, 404, { error: 'no such trace (it may not have arrived yet, or retention removed it)' });
+      else sendJson(res, 200, trace);
+      return;
+    }
+    sendJson(res, 404, { error: `no API at ${url.pathname}` });
+  } catch (err) {
+    if (err instanceof BadParam) sendJson(res, 400, { error: err.message });
+    else sendJson(res, 500, { error: 'the query failed', detail: String((err as Error).message ?? err).split('\n')[0] });
+  }
+}

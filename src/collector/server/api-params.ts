@@ -1,0 +1,70 @@
+/**
+ * Query-string parsing for `/api/*`. Every view takes `service` (optional: all services)
+ * and `window` (1m, 5m, 15m, 1h, 6h, 24h; default 15m); trace search also takes an explicit
+ * `from`/`to` in epoch milliseconds. A bad value is a 400 naming the parameter.
+ */
+import type { QueryScope, TraceQuery } from '../store/store';
+
+export const WINDOWS: Record<string, number> = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
+const DEFAULT_WINDOW = '15m';
+const MIN_STEP_US = 10e6;
+const POINTS_PER_CHART = 60;
+
+export class BadParam extends Error {}
+
+function one(params: URLSearchParams, name: string): string | undefined {
+  const v = params.get(name);
+  return v === null || v === '' ? undefined : v;
+}
+
+function number(params: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const v = one(params, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new BadParam(`${name} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+/** The service and time range of a request. */
+export function scopeOf(params: URLSearchParams, nowMs: number): QueryScope {
+  const window = one(params, 'window') ?? DEFAULT_WINDOW;
+  const seconds = WINDOWS[window];
+  if (seconds === undefined) throw new BadParam(`window must be one of ${Object.keys(WINDOWS).join(', ')}`);
+  let toMs = nowMs;
+  let fromMs = nowMs - seconds * 1000;
+  const from = number(params, 'from', 0, 8.64e15);
+  const to = number(params, 'to', 0, 8.64e15);
+  if (from !== undefined || to !== undefined) {
+    toMs = to ?? nowMs;
+    fromMs = from ?? toMs - seconds * 1000;
+    if (fromMs >= toMs) throw new BadParam('from must be before to');
+  }
+  return { service: one(params, 'service'), fromUs: fromMs * 1000, toUs: toMs * 1000 };
+}
+
+/** The chart step for a scope: 60 points, never finer than the 10 s metric interval. */
+export function stepFor(scope: QueryScope): number {
+  return Math.max(MIN_STEP_US, Math.ceil((scope.toUs - scope.fromUs) / POINTS_PER_CHART));
+}
+
+/** A trace id path or query value: 32 hex digits. */
+export function traceIdOf(v: string): string {
+  const id = v.toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new BadParam('trace id must be 32 hex digits');
+  return id;
+}
+
+/** Trace search filters. */
+export function traceQueryOf(params: URLSearchParams, nowMs: number): TraceQuery {
+  const status = one(params, 'status');
+  if (status !== undefined && !/^(error|ok|[1-5]xx|[1-5]\d\d)$/i.test(status)) throw new BadParam('status must be error, ok, an HTTP status like 404 or a class like 5xx');
+  const traceId = one(params, 'traceId');
+  return {
+    ...scopeOf(params, nowMs),
+    route: one(params, 'route'),
+    status: status?.toLowerCase(),
+    minDurationMs: number(params, 'minDurationMs', 0, 1e9),
+    traceId: traceId === undefined ? undefined : traceIdOf(traceId),
+    limit: number(params, 'limit', 1, 1000) ?? 100,
+  };
+}

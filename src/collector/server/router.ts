@@ -1,0 +1,69 @@
+/**
+ * The collector's HTTP front door: host and key checks, then ingest, API, or the dashboard
+ * placeholder. No CORS headers are ever sent, so browsers on other origins cannot read
+ * answers or send JSON/protobuf (those need a preflight that is refused).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IngestPipeline } from '../ingest/pipeline';
+import type { AccessPolicy } from './access';
+import { handleApi, type ApiContext } from './api-handler';
+import { handleIngest, INGEST_PATHS, type IngestLimits } from './ingest-handler';
+import { send, sendJson } from './respond';
+
+export interface RouterDeps {
+  access: AccessPolicy;
+  pipeline: IngestPipeline;
+  limits: IngestLimits;
+  api: ApiContext;
+  /** Serves `/` and static assets; answers false when it has nothing for the path. */
+  dashboard?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+}
+
+const HOME = `<!doctype html><meta charset="utf-8"><title>tracekit</title>
+<p>tracekit collector. OTLP/HTTP ingest at <code>/v1/traces</code>, <code>/v1/metrics</code>, <code>/v1/logs</code>; JSON API under <code>/api/</code>.</p>`;
+
+/** Returns the request listener. */
+export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void route(req, res, deps).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, deps: RouterDeps): Promise<void> {
+  if (!deps.access.hostAllowed(req)) {
+    req.resume();
+    sendJson(res, 421, { error: 'this collector only answers requests addressed to a loopback host' });
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://collector');
+  const signal = INGEST_PATHS[url.pathname];
+  const isApi = url.pathname.startsWith('/api/');
+  if ((signal !== undefined || isApi) && !deps.access.authorized(req)) {
+    req.resume();
+    sendJson(res, 401, { error: 'missing or wrong API key (send it as x-api-key or Authorization: Bearer)' }, { 'www-authenticate': 'Bearer' });
+    return;
+  }
+  if (signal !== undefined) {
+    if (req.method !== 'POST') {
+      req.resume();
+      sendJson(res, 405, { error: 'OTLP ingest takes POST' }, { allow: 'POST' });
+      return;
+    }
+    await handleIngest(req, res, signal, deps.pipeline, deps.limits);
+    return;
+  }
+  req.resume();
+  if (isApi) {
+    await handleApi(req, res, url, deps.api);
+    return;
+  }
+  if (deps.dashboard !== undefined && deps.dashboard(req, res, url)) return;
+  if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+    send(res, 200, 'text/html; charset=utf-8', HOME, { 'content-security-policy': "default-src 'none'" });
+    return;
+  }
+  sendJson(res, 404, { error: 'not found' });
+}

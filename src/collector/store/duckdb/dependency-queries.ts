@@ -1,0 +1,95 @@
+/**
+ * Errors grouped by fingerprint, outgoing HTTP hosts, and the dependency graph (route →
+ * host, service → service). These come from spans, so they describe sampled traffic.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ErrorGroup, Graph, OutgoingHost, QueryScope, ServiceInfo } from '../store';
+import { readRows, type SqlParams } from './connection';
+import { numOrNull, scopeWhere } from './sql-scope';
+
+const CLIENT = 3;
+const SERVER = 2;
+const CLIENT_ERROR = '(status = 2 OR http_status >= 400)';
+/** How long before a client span its server span may have started (for the route join). */
+const ROUTE_LOOKBACK_US = 10 * 60 * 1e6;
+
+/** Services seen in the scope (spans or metrics), busiest first. */
+export async function services(conn: DuckDBConnection, scope: QueryScope): Promise<ServiceInfo[]> {
+  const all = { ...scope, service: undefined };
+  const p: SqlParams = [];
+  const spanWhere = scopeWhere(all, 'start_us', p);
+  const metricWhere = scopeWhere(all, 'time_us', p);
+  const rows = await readRows(conn, `
+    SELECT service, sum(n) AS n, max(last) AS last FROM (
+      SELECT service, count(*) AS n, max(start_us) AS last FROM spans WHERE ${spanWhere} GROUP BY service
+      UNION ALL
+      SELECT service, 0 AS n, max(time_us) AS last FROM metric_points WHERE ${metricWhere} GROUP BY service
+    ) GROUP BY service ORDER BY n DESC, service`, p);
+  return rows.map((r) => ({ service: String(r.service), spans: Number(r.n), lastSeenMs: Number(r.last) / 1000 }));
+}
+
+/** Errors grouped by fingerprint: counts in the scope, first sight ever, a sample. */
+export async function errors(conn: DuckDBConnection, scope: QueryScope): Promise<ErrorGroup[]> {
+  const p: SqlParams = [];
+  const rows = await readRows(conn, `
+    WITH g AS (
+      SELECT fingerprint, any_value(service) AS service, arg_max(type, time_us) AS type, arg_max(message, time_us) AS message,
+             count(*) AS n, max(time_us) AS last, list(DISTINCT route) FILTER (WHERE route IS NOT NULL) AS routes,
+             arg_max(stack, time_us) AS stack, arg_max(trace_id, time_us) AS trace_id, arg_max(span_id, time_us) AS span_id
+      FROM errors WHERE ${scopeWhere(scope, 'time_us', p)} GROUP BY fingerprint
+    )
+    SELECT g.*, (SELECT min(time_us) FROM errors e WHERE e.fingerprint = g.fingerprint) AS first
+    FROM g ORDER BY n DESC, last DESC LIMIT 200`, p);
+  return rows.map((r) => ({
+    fingerprint: String(r.fingerprint), service: String(r.service), type: String(r.type), message: String(r.message),
+    count: Number(r.n), firstSeenMs: Number(r.first) / 1000, lastSeenMs: Number(r.last) / 1000,
+    routes: ((r.routes as string[] | null) ?? []).sort(), stack: String(r.stack), traceId: String(r.trace_id), spanId: String(r.span_id),
+  }));
+}
+
+/** Outgoing HTTP calls per host. */
+export async function outgoing(conn: DuckDBConnection, scope: QueryScope): Promise<OutgoingHost[]> {
+  const p: SqlParams = [];
+  const rows = await readRows(conn, `
+    SELECT service, peer, count(*) AS n, count(*) FILTER (WHERE ${CLIENT_ERROR}) AS errors,
+           quantile_cont(duration_us, [0.5, 0.95]) AS q, max(duration_us) AS mx
+    FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${scopeWhere(scope, 'start_us', p)}
+    GROUP BY ALL ORDER BY n DESC`, p);
+  return rows.map((r) => {
+    const n = Number(r.n);
+    const q = (r.q as number[] | null) ?? [];
+    return {
+      service: String(r.service), host: String(r.peer), calls: n, errors: Number(r.errors), errorPct: n === 0 ? 0 : (100 * Number(r.errors)) / n,
+      p50Ms: numOrNull(q[0]) === null ? null : Number(q[0]) / 1000, p95Ms: numOrNull(q[1]) === null ? null : Number(q[1]) / 1000, maxMs: Number(r.mx) / 1000,
+    };
+  });
+}
+
+/** Edges route → external host, and service → service (a client span whose child is another service's server span). */
+export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<Graph> {
+  const p1: SqlParams = [];
+  const clientWhere = scopeWhere(scope, 'start_us', p1);
+  const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p1);
+  const routeRows = await readRows(conn, `
+    WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${clientWhere}),
+         s AS (SELECT trace_id, service, method, route, start_us, start_us + duration_us AS end_us FROM spans WHERE kind = ${SERVER} AND ${serverWhere})
+    SELECT c.service, s.method, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
+    FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
+    GROUP BY ALL ORDER BY n DESC`, p1);
+  const p2: SqlParams = [];
+  const callerWhere = scopeWhere({ ...scope, service: undefined }, 'start_us', p2);
+  const calleeWhere = scopeWhere({ ...scope, service: undefined }, 'start_us', p2);
+  const serviceFilter = scope.service === undefined ? '' : 'WHERE c.service = ? OR s.service = ?';
+  if (scope.service !== undefined) p2.push(scope.service, scope.service);
+  const serviceRows = await readRows(conn, `
+    WITH c AS (SELECT trace_id, span_id, service FROM spans WHERE kind = ${CLIENT} AND ${callerWhere}),
+         s AS (SELECT trace_id, parent_id, service, status, http_status FROM spans WHERE kind = ${SERVER} AND parent_id IS NOT NULL AND ${calleeWhere})
+    SELECT c.service AS caller, s.service AS callee, count(*) AS n, count(*) FILTER (WHERE s.status = 2 OR s.http_status >= 500) AS errors
+    FROM c JOIN s ON s.trace_id = c.trace_id AND s.parent_id = c.span_id AND s.service <> c.service
+    ${serviceFilter} GROUP BY ALL ORDER BY n DESC`, p2);
+  const pct = (e: unknown, n: unknown): number => (Number(n) === 0 ? 0 : (100 * Number(e)) / Number(n));
+  return {
+    routeToHost: routeRows.map((r) => ({ service: String(r.service), method: (r.method as string | null) ?? null, route: String(r.route), host: String(r.peer), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
+    serviceToService: serviceRows.map((r) => ({ from: String(r.caller), to: String(r.callee), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
+  };
+}

@@ -1,0 +1,70 @@
+/** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
+import type { WriteBatch } from '../rows';
+import type { ErrorGroup, Graph, OutgoingHost, Overview, QueryScope, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import { openDb, readRows, type OpenedDb } from './connection';
+import { errors, graph, outgoing, services } from './dependency-queries';
+import { overview, routes, series } from './request-queries';
+import { searchTraces, trace } from './trace-queries';
+import { BatchWriter } from './writer';
+
+export interface DuckDbOptions {
+  /** DuckDB's memory_limit, e.g. '1GB'. */
+  memoryLimit: string;
+}
+
+const RETAINED: [table: string, timeColumn: string][] = [
+  ['spans', 'start_us'], ['errors', 'time_us'], ['metric_points', 'time_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
+];
+
+export class DuckDbStore implements Store {
+  private readonly writer: BatchWriter;
+  private closed = false;
+
+  private constructor(private readonly db: OpenedDb) {
+    this.writer = new BatchWriter(db.writer);
+  }
+
+  /** Opens the file (creating and migrating it); throws StoreOpenError with a one-line reason. */
+  static async open(path: string, options: DuckDbOptions): Promise<DuckDbStore> {
+    return new DuckDbStore(await openDb(path, options.memoryLimit));
+  }
+
+  write(batch: WriteBatch): Promise<void> {
+    return this.writer.write(batch);
+  }
+
+  async sweep(cutoffUs: number): Promise<number> {
+    let removed = 0;
+    for (const [table, column] of RETAINED) {
+      const rows = await readRows(this.db.writer, `DELETE FROM ${table} WHERE ${column} < ? RETURNING 1`, [BigInt(Math.trunc(cutoffUs))]);
+      removed += rows.length;
+    }
+    return removed;
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const [r] = await readRows(this.db.reader, `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM errors) AS errors,
+      (SELECT count(*) FROM metric_points) AS metric_points, (SELECT count(*) FROM logs) AS logs`);
+    return { spans: Number(r.spans), errors: Number(r.errors), metricPoints: Number(r.metric_points), logs: Number(r.logs) };
+  }
+
+  services(scope: QueryScope): Promise<ServiceInfo[]> { return services(this.db.reader, scope); }
+  overview(scope: QueryScope): Promise<Overview> { return overview(this.db.reader, scope); }
+  series(scope: QueryScope, stepUs: number): Promise<Series> { return series(this.db.reader, scope, stepUs); }
+  routes(scope: QueryScope): Promise<RouteStats[]> { return routes(this.db.reader, scope); }
+  errors(scope: QueryScope): Promise<ErrorGroup[]> { return errors(this.db.reader, scope); }
+  outgoing(scope: QueryScope): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope); }
+  graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
+  searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
+  trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.writer.close();
+    await this.db.writer.run('CHECKPOINT').catch(() => undefined);
+    this.db.reader.closeSync();
+    this.db.writer.closeSync();
+    this.db.instance.closeSync();
+  }
+}

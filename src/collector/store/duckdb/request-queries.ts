@@ -1,0 +1,216 @@
+/**
+ * The request views (overview tiles, chart series, routes table). They come from the
+ * request-duration histograms and tracekit's per-request work sums, which count every
+ * request whatever the sampling. A service that sends no such metrics (an SDK without them)
+ * gets the same views computed from its server spans instead, and the answer says so.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { histogramQuantile } from '../quantile';
+import type { Overview, QueryScope, RouteStats, Series, SeriesPoint, Source } from '../store';
+import { readRows, type SqlParams } from './connection';
+import { numOrNull, scopeSeconds, scopeWhere } from './sql-scope';
+
+export const REQUEST_DURATION = 'http.server.request.duration';
+const HISTOGRAM = 2;
+const WORK = {
+  dbQueries: 'tracekit.request.db.queries',
+  dbSeconds: 'tracekit.request.db.duration',
+  outgoing: 'tracekit.request.outgoing.calls',
+  nPlusOne: 'tracekit.request.n_plus_one',
+};
+const SERVER = 2;
+const ERROR_SPAN = '(status = 2 OR http_status >= 500)';
+
+interface Merged { n: number; errors: number; sumSeconds: number; max: number | null; bounds: number[]; counts: number[] }
+
+/** Does the scope hold request-duration histograms (so the metrics are the source)? */
+async function sourceFor(conn: DuckDBConnection, scope: QueryScope): Promise<Source> {
+  const params: SqlParams = [REQUEST_DURATION];
+  const rows = await readRows(conn, `SELECT 1 AS x FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', params)} LIMIT 1`, params);
+  return rows.length > 0 ? 'metrics' : 'spans';
+}
+
+/**
+ * Merges the request histograms of the scope, grouped by `groupSql` (an expression list, or
+ * '' for one group). Returns one entry per group key (the group values joined by \u0000).
+ */
+async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, groupSql: string): Promise<Map<string, Merged>> {
+  const groupSelect = groupSql === '' ? "'' AS g" : `concat_ws(chr(0), ${groupSql}) AS g`;
+  const p1: SqlParams = [REQUEST_DURATION];
+  const where = `name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p1)}`;
+  const totals = await readRows(conn, `
+    SELECT ${groupSelect}, sum(count) AS n, sum(count) FILTER (WHERE http_status >= 500) AS errors, sum(sum) AS total,
+           max(max) AS mx, any_value(bounds) AS bounds
+    FROM metric_points WHERE ${where} GROUP BY ALL`, p1);
+  const p2: SqlParams = [REQUEST_DURATION];
+  const buckets = await readRows(conn, `
+    SELECT g, i, sum(c) AS c FROM (
+      SELECT ${groupSelect}, unnest(counts) AS c, unnest(range(len(counts))) AS i
+      FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p2)}
+    ) GROUP BY ALL`, p2);
+  const out = new Map<string, Merged>();
+  for (const t of totals) {
+    const bounds = (t.bounds as number[] | null) ?? [];
+    out.set(String(t.g), { n: Number(t.n ?? 0), errors: Number(t.errors ?? 0), sumSeconds: Number(t.total ?? 0), max: numOrNull(t.mx), bounds, counts: new Array<number>(bounds.length + 1).fill(0) });
+  }
+  for (const b of buckets) {
+    const m = out.get(String(b.g));
+    const i = Number(b.i);
+    if (m !== undefined && i < m.counts.length) m.counts[i] += Number(b.c);
+  }
+  return out;
+}
+
+function quantilesMs(m: Merged | undefined): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null } {
+  if (m === undefined || m.n === 0) return { p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
+  const q = (x: number): number | null => {
+    const v = histogramQuantile(x, m.bounds, m.counts, m.max);
+    return v === null ? null : v * 1000;
+  };
+  return { p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99), maxMs: m.max === null ? null : m.max * 1000 };
+}
+
+/** Latest value per instance of each runtime gauge, combined across instances. */
+async function runtimeGauges(conn: DuckDBConnection, scope: QueryScope): Promise<Pick<Overview, 'inFlight' | 'cpuUtilization' | 'memoryBytes'>> {
+  const params: SqlParams = [];
+  const rows = await readRows(conn, `
+    SELECT name, sum(v) AS total, avg(v) AS mean FROM (
+      SELECT name, instance, arg_max(value, time_us) AS v FROM metric_points
+      WHERE kind = 0 AND name IN ('http.server.active_requests', 'process.cpu.utilization', 'process.memory.usage')
+        AND ${scopeWhere(scope, 'time_us', params)}
+      GROUP BY name, instance
+    ) GROUP BY name`, params);
+  const by = new Map(rows.map((r) => [String(r.name), r]));
+  return {
+    inFlight: numOrNull(by.get('http.server.active_requests')?.total),
+    cpuUtilization: numOrNull(by.get('process.cpu.utilization')?.mean),
+    memoryBytes: numOrNull(by.get('process.memory.usage')?.total),
+  };
+}
+
+/** The overview tiles. */
+export async function overview(conn: DuckDBConnection, scope: QueryScope): Promise<Overview> {
+  const seconds = scopeSeconds(scope);
+  const runtime = await runtimeGauges(conn, scope);
+  const source = await sourceFor(conn, scope);
+  if (source === 'metrics') {
+    const m = (await mergedHistograms(conn, scope, '')).get('');
+    const n = m?.n ?? 0;
+    const errors = m?.errors ?? 0;
+    return { source, requests: n, errors, requestRate: n / seconds, errorRate: n === 0 ? 0 : errors / n, ...quantilesMs(m), ...runtime };
+  }
+  const params: SqlParams = [];
+  const [r] = await readRows(conn, `
+    SELECT count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
+           quantile_cont(duration_us, [0.5, 0.95, 0.99]) AS q, max(duration_us) AS mx
+    FROM spans WHERE kind = ${SERVER} AND ${scopeWhere(scope, 'start_us', params)}`, params);
+  const n = Number(r.n);
+  const errors = Number(r.errors);
+  const q = (r.q as number[] | null) ?? [];
+  const ms = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v) / 1000);
+  return { source, requests: n, errors, requestRate: n / seconds, errorRate: n === 0 ? 0 : errors / n, p50Ms: ms(q[0]), p95Ms: ms(q[1]), p99Ms: ms(q[2]), maxMs: ms(r.mx), ...runtime };
+}
+
+/** The chart series: one point per step across the scope, empty steps included. */
+export async function series(conn: DuckDBConnection, scope: QueryScope, stepUs: number): Promise<Series> {
+  const steps = Math.max(1, Math.ceil((scope.toUs - scope.fromUs) / stepUs));
+  const stepSeconds = stepUs / 1e6;
+  const from = Math.trunc(scope.fromUs);
+  const step = Math.trunc(stepUs);
+  const points: SeriesPoint[] = [];
+  for (let i = 0; i < steps; i++) points.push({ timeMs: (from + (i + 1) * step) / 1000, requestRate: 0, errorRate: 0, p50Ms: null, p95Ms: null, p99Ms: null });
+  const source = await sourceFor(conn, scope);
+  if (source === 'metrics') {
+    // A point stamped exactly at a step's end belongs to that step.
+    const merged = await mergedHistograms(conn, scope, `(time_us - ${from} - 1) // ${step}`);
+    for (const [g, m] of merged) {
+      const p = points[Number(g)];
+      if (p === undefined) continue;
+      p.requestRate = m.n / stepSeconds;
+      p.errorRate = m.n === 0 ? 0 : m.errors / m.n;
+      Object.assign(p, quantilesMs(m));
+    }
+    return { source, stepMs: stepUs / 1000, points };
+  }
+  const params: SqlParams = [];
+  const rows = await readRows(conn, `
+    SELECT (start_us - ${from} - 1) // ${step} AS g, count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
+           quantile_cont(duration_us, [0.5, 0.95, 0.99]) AS q
+    FROM spans WHERE kind = ${SERVER} AND ${scopeWhere(scope, 'start_us', params)} GROUP BY g`, params);
+  for (const r of rows) {
+    const p = points[Number(r.g)];
+    if (p === undefined) continue;
+    const n = Number(r.n);
+    const q = (r.q as number[] | null) ?? [];
+    p.requestRate = n / stepSeconds;
+    p.errorRate = n === 0 ? 0 : Number(r.errors) / n;
+    p.p50Ms = numOrNull(q[0]) === null ? null : Number(q[0]) / 1000;
+    p.p95Ms = numOrNull(q[1]) === null ? null : Number(q[1]) / 1000;
+    p.p99Ms = numOrNull(q[2]) === null ? null : Number(q[2]) / 1000;
+  }
+  return { source, stepMs: stepUs / 1000, points };
+}
+
+/** The latest N+1 template seen on each route (from the request spans that carry it). */
+async function nPlusOneTemplates(conn: DuckDBConnection, scope: QueryScope): Promise<Map<string, { template: string; requests: number }>> {
+  const params: SqlParams = [];
+  const rows = await readRows(conn, `
+    SELECT concat_ws(chr(0), service, coalesce(method, ''), route) AS g, arg_max(n_plus_one, start_us) AS t, count(*) AS n
+    FROM spans WHERE n_plus_one IS NOT NULL AND route IS NOT NULL AND ${scopeWhere(scope, 'start_us', params)} GROUP BY g`, params);
+  return new Map(rows.map((r) => [String(r.g), { template: String(r.t), requests: Number(r.n) }]));
+}
+
+/** The routes table. */
+export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise<RouteStats[]> {
+  const seconds = scopeSeconds(scope);
+  const templates = await nPlusOneTemplates(conn, scope);
+  const source = await sourceFor(conn, scope);
+  const out: RouteStats[] = [];
+  if (source === 'metrics') {
+    const key = "service, coalesce(method, ''), coalesce(route, '')";
+    const merged = await mergedHistograms(conn, scope, key);
+    const params: SqlParams = [];
+    const work = await readRows(conn, `
+      SELECT concat_ws(chr(0), ${key}) AS g, name, sum(value) AS v FROM metric_points
+      WHERE kind = 1 AND name LIKE 'tracekit.request.%' AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
+    const sums = new Map<string, Record<string, number>>();
+    for (const w of work) {
+      const s = sums.get(String(w.g)) ?? {};
+      s[String(w.name)] = Number(w.v);
+      sums.set(String(w.g), s);
+    }
+    for (const [g, m] of merged) {
+      const [service, method, route] = g.split('\u0000');
+      const s = sums.get(g) ?? {};
+      const per = (name: string, scale = 1): number | null => (m.n === 0 || s[name] === undefined ? null : (s[name] * scale) / m.n);
+      const np = templates.get(g);
+      out.push({
+        service, method: method || null, route: route || '(unmatched)', requests: m.n, rate: m.n / seconds, errors: m.errors,
+        errorPct: m.n === 0 ? 0 : (100 * m.errors) / m.n, ...quantilesMs(m),
+        dbQueriesPerRequest: per(WORK.dbQueries), dbMsPerRequest: per(WORK.dbSeconds, 1000), outgoingPerRequest: per(WORK.outgoing),
+        nPlusOneRequests: Math.max(s[WORK.nPlusOne] ?? 0, np?.requests ?? 0), nPlusOneTemplate: np?.template ?? null,
+        totalMs: m.sumSeconds * 1000,
+      });
+    }
+  } else {
+    const params: SqlParams = [];
+    const rows = await readRows(conn, `
+      SELECT service, method, coalesce(route, name) AS route, count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
+             quantile_cont(duration_us, [0.5, 0.95, 0.99]) AS q, max(duration_us) AS mx, sum(duration_us) AS total,
+             avg(db_count) AS dbq, avg(db_ms) AS dbms, avg(out_count) AS outc
+      FROM spans WHERE kind = ${SERVER} AND ${scopeWhere(scope, 'start_us', params)} GROUP BY ALL`, params);
+    for (const r of rows) {
+      const n = Number(r.n);
+      const q = (r.q as number[] | null) ?? [];
+      const np = templates.get(`${String(r.service)}\u0000${String(r.method ?? '')}\u0000${String(r.route)}`);
+      out.push({
+        service: String(r.service), method: (r.method as string | null) ?? null, route: String(r.route), requests: n, rate: n / seconds,
+        errors: Number(r.errors), errorPct: n === 0 ? 0 : (100 * Number(r.errors)) / n,
+        p50Ms: Number(q[0]) / 1000, p95Ms: Number(q[1]) / 1000, p99Ms: Number(q[2]) / 1000, maxMs: Number(r.mx) / 1000,
+        dbQueriesPerRequest: numOrNull(r.dbq), dbMsPerRequest: numOrNull(r.dbms), outgoingPerRequest: numOrNull(r.outc),
+        nPlusOneRequests: np?.requests ?? 0, nPlusOneTemplate: np?.template ?? null, totalMs: Number(r.total) / 1000,
+      });
+    }
+  }
+  return out.sort((a, b) => b.totalMs - a.totalMs || b.requests - a.requests);
+}

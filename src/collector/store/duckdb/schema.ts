@@ -1,0 +1,45 @@
+/**
+ * The store's schema, as forward migrations. `tk_meta.schema_version` records how far a file
+ * has come; opening a file runs the missing steps in one transaction, and a file written by a
+ * newer tracekit (a version this code does not know) is refused rather than guessed at.
+ * Never edit a step that has shipped: add the next one.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: spans (with events and links as JSON), errors, metric points, logs, resources.
+  `
+  CREATE TABLE spans (
+    service VARCHAR NOT NULL, instance VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, parent_id VARCHAR,
+    name VARCHAR NOT NULL, kind UTINYINT NOT NULL,
+    start_us BIGINT NOT NULL, duration_us BIGINT NOT NULL,
+    status UTINYINT NOT NULL, status_message VARCHAR,
+    route VARCHAR, method VARCHAR, http_status USMALLINT, peer VARCHAR, db_system VARCHAR,
+    db_count INTEGER, db_ms DOUBLE, out_count INTEGER, n_plus_one VARCHAR,
+    is_entry BOOLEAN NOT NULL, scope VARCHAR NOT NULL,
+    attributes VARCHAR NOT NULL, events VARCHAR, links VARCHAR
+  );
+  CREATE TABLE errors (
+    fingerprint VARCHAR NOT NULL, service VARCHAR NOT NULL, time_us BIGINT NOT NULL,
+    trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, span_name VARCHAR NOT NULL, route VARCHAR,
+    type VARCHAR NOT NULL, message VARCHAR NOT NULL, stack VARCHAR NOT NULL
+  );
+  CREATE TABLE metric_points (
+    service VARCHAR NOT NULL, instance VARCHAR NOT NULL, name VARCHAR NOT NULL, kind UTINYINT NOT NULL,
+    start_us BIGINT NOT NULL, time_us BIGINT NOT NULL,
+    route VARCHAR, method VARCHAR, http_status USMALLINT, attributes VARCHAR NOT NULL,
+    value DOUBLE, count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, bounds DOUBLE[], counts DOUBLE[]
+  );
+  CREATE TABLE logs (
+    service VARCHAR NOT NULL, instance VARCHAR NOT NULL, time_us BIGINT NOT NULL,
+    severity UTINYINT NOT NULL, severity_text VARCHAR NOT NULL, body VARCHAR NOT NULL,
+    trace_id VARCHAR, span_id VARCHAR, attributes VARCHAR NOT NULL
+  );
+  CREATE TABLE resources (
+    service VARCHAR NOT NULL, instance VARCHAR NOT NULL, attributes VARCHAR NOT NULL, seen_us BIGINT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

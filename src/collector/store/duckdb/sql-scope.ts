@@ -1,0 +1,27 @@
+/** Shared WHERE-clause building for scoped queries. */
+import type { QueryScope } from '../store';
+import type { SqlParams } from './connection';
+
+/** `col > from AND col <= to [AND service = ?]`, with its parameters appended to `params`. */
+export function scopeWhere(scope: QueryScope, timeColumn: string, params: SqlParams, alias = ''): string {
+  const p = alias === '' ? '' : `${alias}.`;
+  params.push(BigInt(Math.trunc(scope.fromUs)), BigInt(Math.trunc(scope.toUs)));
+  let sql = `${p}${timeColumn} > ? AND ${p}${timeColumn} <= ?`;
+  if (scope.service !== undefined) {
+    params.push(scope.service);
+    sql += ` AND ${p}service = ?`;
+  }
+  return sql;
+}
+
+/** Seconds covered by a scope, for rates. */
+export function scopeSeconds(scope: QueryScope): number {
+  return Math.max(1e-6, (scope.toUs - scope.fromUs) / 1e6);
+}
+
+/** A number from a row value, or null. */
+export function numOrNull(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}

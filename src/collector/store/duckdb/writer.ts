@@ -1,0 +1,160 @@
+/**
+ * Batched writes through DuckDB appenders, one transaction per batch: a batch lands whole
+ * or not at all. Appenders stay open between batches (creating one costs a round trip).
+ */
+import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
+
+const DOUBLE_LIST = LIST(DOUBLE);
+
+function vOrNull(a: DuckDBAppender, v: string | null): void {
+  if (v === null) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function dOrNull(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendDouble(v);
+}
+
+function iOrNull(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendInteger(Math.trunc(v));
+}
+
+function appendSpan(a: DuckDBAppender, s: SpanRow): void {
+  a.appendVarchar(s.service);
+  a.appendVarchar(s.instance);
+  a.appendVarchar(s.traceId);
+  a.appendVarchar(s.spanId);
+  vOrNull(a, s.parentId);
+  a.appendVarchar(s.name);
+  a.appendUTinyInt(s.kind);
+  a.appendBigInt(BigInt(s.startUs));
+  a.appendBigInt(BigInt(s.durationUs));
+  a.appendUTinyInt(s.status);
+  vOrNull(a, s.statusMessage);
+  vOrNull(a, s.route);
+  vOrNull(a, s.method);
+  if (s.httpStatus === null || s.httpStatus < 0 || s.httpStatus > 65535) a.appendNull();
+  else a.appendUSmallInt(s.httpStatus);
+  vOrNull(a, s.peer);
+  vOrNull(a, s.dbSystem);
+  iOrNull(a, s.dbCount);
+  dOrNull(a, s.dbMs);
+  iOrNull(a, s.outCount);
+  vOrNull(a, s.nPlusOne);
+  a.appendBoolean(s.isEntry);
+  a.appendVarchar(s.scope);
+  a.appendVarchar(s.attributes);
+  vOrNull(a, s.events);
+  vOrNull(a, s.links);
+  a.endRow();
+}
+
+function appendError(a: DuckDBAppender, e: ErrorRow): void {
+  a.appendVarchar(e.fingerprint);
+  a.appendVarchar(e.service);
+  a.appendBigInt(BigInt(e.timeUs));
+  a.appendVarchar(e.traceId);
+  a.appendVarchar(e.spanId);
+  a.appendVarchar(e.spanName);
+  vOrNull(a, e.route);
+  a.appendVarchar(e.type);
+  a.appendVarchar(e.message);
+  a.appendVarchar(e.stack);
+  a.endRow();
+}
+
+function appendMetric(a: DuckDBAppender, m: MetricRow): void {
+  a.appendVarchar(m.service);
+  a.appendVarchar(m.instance);
+  a.appendVarchar(m.name);
+  a.appendUTinyInt(m.kind);
+  a.appendBigInt(BigInt(m.startUs));
+  a.appendBigInt(BigInt(m.timeUs));
+  vOrNull(a, m.route);
+  vOrNull(a, m.method);
+  if (m.httpStatus === null || m.httpStatus < 0 || m.httpStatus > 65535) a.appendNull();
+  else a.appendUSmallInt(m.httpStatus);
+  a.appendVarchar(m.attributes);
+  dOrNull(a, m.value);
+  dOrNull(a, m.count);
+  dOrNull(a, m.sum);
+  dOrNull(a, m.min);
+  dOrNull(a, m.max);
+  if (m.bounds === null) a.appendNull();
+  else a.appendList(m.bounds, DOUBLE_LIST);
+  if (m.counts === null) a.appendNull();
+  else a.appendList(m.counts, DOUBLE_LIST);
+  a.endRow();
+}
+
+function appendLog(a: DuckDBAppender, l: LogRow): void {
+  a.appendVarchar(l.service);
+  a.appendVarchar(l.instance);
+  a.appendBigInt(BigInt(l.timeUs));
+  a.appendUTinyInt(Math.min(255, Math.max(0, l.severity)));
+  a.appendVarchar(l.severityText);
+  a.appendVarchar(l.body);
+  vOrNull(a, l.traceId);
+  vOrNull(a, l.spanId);
+  a.appendVarchar(l.attributes);
+  a.endRow();
+}
+
+function appendResource(a: DuckDBAppender, r: ResourceRow): void {
+  a.appendVarchar(r.service);
+  a.appendVarchar(r.instance);
+  a.appendVarchar(r.attributes);
+  a.appendBigInt(BigInt(r.seenUs));
+  a.endRow();
+}
+
+export class BatchWriter {
+  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'logs' | 'resources', DuckDBAppender> | undefined;
+
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  private async open(): Promise<NonNullable<BatchWriter['appenders']>> {
+    this.appenders ??= {
+      spans: await this.conn.createAppender('spans'),
+      errors: await this.conn.createAppender('errors'),
+      metric_points: await this.conn.createAppender('metric_points'),
+      logs: await this.conn.createAppender('logs'),
+      resources: await this.conn.createAppender('resources'),
+    };
+    return this.appenders;
+  }
+
+  /** Writes a batch in one transaction; on failure nothing of it remains. */
+  async write(batch: WriteBatch): Promise<void> {
+    const ap = await this.open();
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const s of batch.spans) appendSpan(ap.spans, s);
+      for (const e of batch.errors) appendError(ap.errors, e);
+      for (const m of batch.metrics) appendMetric(ap.metric_points, m);
+      for (const l of batch.logs) appendLog(ap.logs, l);
+      for (const r of batch.resources) appendResource(ap.resources, r);
+      for (const a of Object.values(ap)) a.flushSync();
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      // An appender holding a half row is unusable; drop them all and start fresh next time.
+      for (const a of Object.values(ap)) {
+        try { a.clear(); a.closeSync(); } catch { /* already broken */ }
+      }
+      this.appenders = undefined;
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.appenders === undefined) return;
+    for (const a of Object.values(this.appenders)) {
+      try { a.closeSync(); } catch { /* closing anyway */ }
+    }
+    this.appenders = undefined;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The rows the collector stores, in the store's own shape: the columns every dashboard query
+ * filters or groups on are pulled out of the attributes at ingest, so no query has to parse
+ * JSON. Times are epoch microseconds.
+ */
+
+export interface SpanRow {
+  service: string;
+  instance: string;
+  traceId: string;
+  spanId: string;
+  parentId: string | null;
+  name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
+  startUs: number;
+  durationUs: number;
+  /** 0 unset, 1 ok, 2 error. */
+  status: number;
+  statusMessage: string | null;
+  /** http.route, or the span name for a server span without one. */
+  route: string | null;
+  method: string | null;
+  httpStatus: number | null;
+  /** host[:port] of an outgoing HTTP call. */
+  peer: string | null;
+  dbSystem: string | null;
+  /** The request's query count, DB time, outgoing calls and N+1 template (tracekit's stats). */
+  dbCount: number | null;
+  dbMs: number | null;
+  outCount: number | null;
+  nPlusOne: string | null;
+  /** Entry span of its service: a server or consumer span, or a span without a parent. */
+  isEntry: boolean;
+  scope: string;
+  attributes: string;
+  events: string | null;
+  links: string | null;
+}
+
+export interface ErrorRow {
+  fingerprint: string;
+  service: string;
+  timeUs: number;
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  route: string | null;
+  type: string;
+  message: string;
+  stack: string;
+}
+
+/** 0 gauge, 1 sum, 2 histogram, 3 exponential histogram, 4 summary. Sums and histograms are deltas. */
+export interface MetricRow {
+  service: string;
+  instance: string;
+  name: string;
+  kind: number;
+  startUs: number;
+  timeUs: number;
+  route: string | null;
+  method: string | null;
+  httpStatus: number | null;
+  attributes: string;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  bounds: number[] | null;
+  counts: number[] | null;
+}
+
+export interface LogRow {
+  service: string;
+  instance: string;
+  timeUs: number;
+  severity: number;
+  severityText: string;
+  body: string;
+  traceId: string | null;
+  spanId: string | null;
+  attributes: string;
+}
+
+export interface ResourceRow {
+  service: string;
+  instance: string;
+  attributes: string;
+  seenUs: number;
+}
+
+/** Everything one write (one or more ingest requests) adds; written in one transaction. */
+export interface WriteBatch {
+  spans: SpanRow[];
+  errors: ErrorRow[];
+  metrics: MetricRow[];
+  logs: LogRow[];
+  resources: ResourceRow[];
+}
+
+/** The number of rows in a batch (what backpressure counts). */
+export function batchSize(b: WriteBatch): number {
+  return b.spans.length + b.errors.length + b.metrics.length + b.logs.length + b.resources.length;
+}

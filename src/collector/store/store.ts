@@ -1,0 +1,155 @@
+/**
+ * The one interface between the collector and its storage engine. Ingest hands it whole
+ * batches; the query API asks it the dashboard's questions. DuckDB implements it today
+ * (`duckdb/duckdb-store.ts`); nothing outside `store/` knows that.
+ */
+import type { WriteBatch } from './rows';
+
+/** What every query is about: one service or all, over [fromUs, toUs]. */
+export interface QueryScope {
+  service: string | undefined;
+  fromUs: number;
+  toUs: number;
+}
+
+/** Where a view's numbers came from: the request metrics, or (for SDKs without them) the spans. */
+export type Source = 'metrics' | 'spans';
+
+export interface ServiceInfo { service: string; spans: number; lastSeenMs: number }
+
+export interface Overview {
+  source: Source;
+  requests: number;
+  errors: number;
+  requestRate: number;
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  inFlight: number | null;
+  cpuUtilization: number | null;
+  memoryBytes: number | null;
+}
+
+export interface SeriesPoint {
+  timeMs: number;
+  requestRate: number;
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface Series { source: Source; stepMs: number; points: SeriesPoint[] }
+
+export interface RouteStats {
+  service: string;
+  method: string | null;
+  route: string;
+  requests: number;
+  rate: number;
+  errors: number;
+  errorPct: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  dbQueriesPerRequest: number | null;
+  dbMsPerRequest: number | null;
+  outgoingPerRequest: number | null;
+  nPlusOneRequests: number;
+  nPlusOneTemplate: string | null;
+  totalMs: number;
+}
+
+export interface ErrorGroup {
+  fingerprint: string;
+  service: string;
+  type: string;
+  message: string;
+  count: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  routes: string[];
+  stack: string;
+  traceId: string;
+  spanId: string;
+}
+
+export interface OutgoingHost {
+  service: string;
+  host: string;
+  calls: number;
+  errors: number;
+  errorPct: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface RouteHostEdge { service: string; method: string | null; route: string; host: string; calls: number; errorPct: number }
+export interface ServiceEdge { from: string; to: string; calls: number; errorPct: number }
+export interface Graph { routeToHost: RouteHostEdge[]; serviceToService: ServiceEdge[] }
+
+export interface TraceQuery extends QueryScope {
+  route: string | undefined;
+  /** 'error', 'ok', an HTTP status (`404`) or class (`5xx`). */
+  status: string | undefined;
+  minDurationMs: number | undefined;
+  traceId: string | undefined;
+  limit: number;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  spanId: string;
+  service: string;
+  name: string;
+  route: string | null;
+  method: string | null;
+  httpStatus: number | null;
+  error: boolean;
+  startMs: number;
+  durationMs: number;
+}
+
+export interface SpanDetail {
+  traceId: string;
+  spanId: string;
+  parentId: string | null;
+  service: string;
+  instance: string;
+  name: string;
+  kind: number;
+  startMs: number;
+  durationMs: number;
+  status: number;
+  statusMessage: string | null;
+  scope: string;
+  attributes: Record<string, unknown>;
+  events: unknown[];
+  links: unknown[];
+}
+
+export interface TraceDetail { traceId: string; spans: SpanDetail[] }
+
+export interface StoreCounts { spans: number; errors: number; metricPoints: number; logs: number }
+
+export interface Store {
+  /** Writes a batch atomically. */
+  write(batch: WriteBatch): Promise<void>;
+  /** Deletes everything older than `cutoffUs`; returns the rows removed. */
+  sweep(cutoffUs: number): Promise<number>;
+  counts(): Promise<StoreCounts>;
+  services(scope: QueryScope): Promise<ServiceInfo[]>;
+  overview(scope: QueryScope): Promise<Overview>;
+  series(scope: QueryScope, stepUs: number): Promise<Series>;
+  routes(scope: QueryScope): Promise<RouteStats[]>;
+  errors(scope: QueryScope): Promise<ErrorGroup[]>;
+  outgoing(scope: QueryScope): Promise<OutgoingHost[]>;
+  graph(scope: QueryScope): Promise<Graph>;
+  searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
+  trace(traceId: string): Promise<TraceDetail | undefined>;
+  close(): Promise<void>;
+}
