@@ -39,7 +39,7 @@ export function scopeOf(params: URLSearchParams, nowMs: number): QueryScope {
     fromMs = from ?? toMs - seconds * 1000;
     if (fromMs >= toMs) throw new BadParam('from must be before to');
   }
-  return { service: one(params, 'service'), fromUs: fromMs * 1000, toUs: toMs * 1000 };
+  return { service: one(params, 'service'), fromUs: fromMs * 1000, toUs: toMs * 1000, openEnded: from === undefined && to === undefined };
 }
 
 /** The chart step for a scope: 60 points, never finer than the 10 s metric interval. */

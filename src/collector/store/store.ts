@@ -5,11 +5,16 @@
  */
 import type { WriteBatch } from './rows';
 
-/** What every query is about: one service or all, over [fromUs, toUs]. */
+/** What every query is about: one service or all, over (fromUs, toUs]. */
 export interface QueryScope {
   service: string | undefined;
   fromUs: number;
   toUs: number;
+  /**
+   * A "last N minutes" window: records stamped after `toUs` (an app whose clock runs a little
+   * ahead of the collector's) still count. An explicit time range is closed.
+   */
+  openEnded?: boolean;
 }
 
 /** Where a view's numbers came from: the request metrics, or (for SDKs without them) the spans. */

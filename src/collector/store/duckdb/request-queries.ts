@@ -121,8 +121,9 @@ export async function series(conn: DuckDBConnection, scope: QueryScope, stepUs: 
   for (let i = 0; i < steps; i++) points.push({ timeMs: (from + (i + 1) * step) / 1000, requestRate: 0, errorRate: 0, p50Ms: null, p95Ms: null, p99Ms: null });
   const source = await sourceFor(conn, scope);
   if (source === 'metrics') {
-    // A point stamped exactly at a step's end belongs to that step.
-    const merged = await mergedHistograms(conn, scope, `(time_us - ${from} - 1) // ${step}`);
+    // A point stamped exactly at a step's end belongs to that step; one from a clock running
+    // ahead belongs to the last step.
+    const merged = await mergedHistograms(conn, scope, `least((time_us - ${from} - 1) // ${step}, ${steps - 1})`);
     for (const [g, m] of merged) {
       const p = points[Number(g)];
       if (p === undefined) continue;
@@ -134,7 +135,7 @@ export async function series(conn: DuckDBConnection, scope: QueryScope, stepUs: 
   }
   const params: SqlParams = [];
   const rows = await readRows(conn, `
-    SELECT (start_us - ${from} - 1) // ${step} AS g, count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
+    SELECT least((start_us - ${from} - 1) // ${step}, ${steps - 1}) AS g, count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
            quantile_cont(duration_us, [0.5, 0.95, 0.99]) AS q
     FROM spans WHERE kind = ${SERVER} AND ${scopeWhere(scope, 'start_us', params)} GROUP BY g`, params);
   for (const r of rows) {

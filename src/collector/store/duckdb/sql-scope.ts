@@ -5,8 +5,12 @@ import type { SqlParams } from './connection';
 /** `col > from AND col <= to [AND service = ?]`, with its parameters appended to `params`. */
 export function scopeWhere(scope: QueryScope, timeColumn: string, params: SqlParams, alias = ''): string {
   const p = alias === '' ? '' : `${alias}.`;
-  params.push(BigInt(Math.trunc(scope.fromUs)), BigInt(Math.trunc(scope.toUs)));
-  let sql = `${p}${timeColumn} > ? AND ${p}${timeColumn} <= ?`;
+  params.push(BigInt(Math.trunc(scope.fromUs)));
+  let sql = `${p}${timeColumn} > ?`;
+  if (scope.openEnded !== true) {
+    params.push(BigInt(Math.trunc(scope.toUs)));
+    sql += ` AND ${p}${timeColumn} <= ?`;
+  }
   if (scope.service !== undefined) {
     params.push(scope.service);
     sql += ` AND ${p}service = ?`;

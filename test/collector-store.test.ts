@@ -1,0 +1,185 @@
+/**
+ * The collector as a long-running program: data survives a restart, retention removes old
+ * data, one file has one collector, the API key and host checks hold, and `tracekit start`
+ * explains every bad option in one line with exit code 2.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { get, startApp } from './helpers/app';
+import { eventually, runCli, startCollectorProcess, tempDbPath } from './helpers/collector';
+import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
+
+const PROTO = { 'content-type': 'application/x-protobuf' };
+
+async function postSpans(url: string, service: string, spans: Parameters<typeof traceRequestObject>[1], headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: encode(TraceRequest, traceRequestObject(service, spans)), headers: { ...PROTO, ...headers } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('collector store lifecycle', () => {
+  it('keeps data across a restart, and a second collector on the same file is refused', async () => {
+    const dbPath = tempDbPath();
+    const traceId = randomHex(16);
+    const first = await startCollectorProcess({ dbPath });
+    assert.equal(await postSpans(first.url, 'restart', [{ traceId }]), 200);
+
+    const second = await runCli(['start', '--port', '0', '--db', dbPath]);
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /already open in another tracekit collector \(pid \d+\)/);
+    assert.equal(second.stderr.trim().split('\n').length, 1, 'one line');
+
+    assert.deepEqual(await first.stop(), { code: 0, signal: null });
+    const again = await startCollectorProcess({ dbPath });
+    try {
+      const t = await again.api<{ spans: unknown[] }>(`traces/${traceId}`);
+      assert.equal(t.spans.length, 1);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('retention removes what is older than the window and keeps the rest', async () => {
+    const collector = await startCollectorProcess({ args: ['--retention', '20s'] });
+    try {
+      const oldTrace = randomHex(16);
+      const newTrace = randomHex(16);
+      assert.equal(await postSpans(collector.url, 'retained', [{ traceId: oldTrace, startMs: Date.now() - 120_000 }, { traceId: newTrace }]), 200);
+      await eventually(async () => ((await fetch(`${collector.url}/api/traces/${oldTrace}`)).status === 404 ? true : undefined), 'the old trace to be swept');
+      assert.equal((await collector.api<{ spans: unknown[] }>(`traces/${newTrace}`)).spans.length, 1);
+      const status = await collector.api<{ lastSweep: { removed: number } | undefined }>('status');
+      assert.ok(status.lastSweep !== undefined);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('refuses a file written by a newer schema', async () => {
+    const dbPath = tempDbPath();
+    const db = await DuckDBInstance.create(dbPath);
+    const conn = await db.connect();
+    await conn.run("CREATE TABLE tk_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL); INSERT INTO tk_meta VALUES ('schema_version', '999')");
+    conn.closeSync();
+    db.closeSync();
+    const res = await runCli(['start', '--port', '0', '--db', dbPath]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /schema version 999, newer than this tracekit understands/);
+  });
+});
+
+describe('collector access control', () => {
+  it('with an API key, checks every ingest and API request, and accepts the agent configured with TRACEKIT_API_KEY', async () => {
+    const collector = await startCollectorProcess({ args: ['--api-key', 's3cret-key'] });
+    try {
+      assert.equal(await postSpans(collector.url, 'keyed', [{}]), 401);
+      assert.equal(await postSpans(collector.url, 'keyed', [{}], { 'x-api-key': 'wrong' }), 401);
+      assert.equal(await postSpans(collector.url, 'keyed', [{}], { 'x-api-key': 's3cret-key' }), 200);
+      assert.equal(await postSpans(collector.url, 'keyed', [{}], { authorization: 'Bearer s3cret-key' }), 200);
+      assert.equal((await get(`${collector.url}/api/services`)).status, 401);
+      assert.equal((await get(`${collector.url}/api/services`, { 'x-api-key': 'nope' })).status, 401);
+      const services = await collector.api<{ service: string }[]>('services', { 'x-api-key': 's3cret-key' });
+      assert.deepEqual(services.map((s) => s.service), ['keyed']);
+
+      const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: collector.url, TRACEKIT_API_KEY: 's3cret-key', TRACEKIT_SERVICE_NAME: 'agent-with-key' } });
+      await get(`${app.url}/`);
+      await app.stop();
+      await eventually(async () => {
+        const s = await collector.api<{ service: string }[]>('services', { authorization: 'Bearer s3cret-key' });
+        return s.some((x) => x.service === 'agent-with-key') ? true : undefined;
+      }, 'the agent spans sent with the key');
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('will not listen beyond loopback without an API key, and will with one', async () => {
+    const refused = await runCli(['start', '--host', '0.0.0.0', '--port', '0', '--db', tempDbPath()]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /refusing to listen on 0\.0\.0\.0 without an API key/);
+    const open = await startCollectorProcess({ args: ['--host', '0.0.0.0'], env: { TRACEKIT_COLLECTOR_API_KEY: 'k-from-env' } });
+    try {
+      const port = new URL(open.url).port;
+      assert.equal((await get(`http://127.0.0.1:${port}/api/services`)).status, 401);
+      assert.equal((await get(`http://127.0.0.1:${port}/api/services`, { 'x-api-key': 'k-from-env' })).status, 200);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('answers only loopback host names on loopback, and grants no CORS', async () => {
+    const collector = await startCollectorProcess();
+    try {
+      const port = new URL(collector.url).port;
+      // fetch will not send a Host of our choosing; node:http will, as a rebinding browser would.
+      const rebound = await new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/api/services', headers: { host: `evil.example:${port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject).end();
+      });
+      assert.equal(rebound, 421);
+      assert.equal((await get(`http://localhost:${port}/api/services`)).status, 200);
+      const preflight = await fetch(`${collector.url}/v1/traces`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+      assert.notEqual(preflight.status, 204);
+      const read = await fetch(`${collector.url}/api/services`, { headers: { origin: 'https://evil.example' } });
+      assert.equal(read.headers.get('access-control-allow-origin'), null);
+      // A form post (no preflight) cannot pass as OTLP.
+      const form = await fetch(`${collector.url}/v1/traces`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(form.status, 415);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
+
+describe('tracekit start options', () => {
+  it('documents every option', async () => {
+    const top = await runCli(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /tracekit start/);
+    const help = await runCli(['start', '--help']);
+    assert.equal(help.code, 0);
+    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body']) assert.ok(help.stdout.includes(opt), opt);
+    for (const env of ['TRACEKIT_COLLECTOR_HOST', 'TRACEKIT_COLLECTOR_PORT', 'TRACEKIT_COLLECTOR_DB', 'TRACEKIT_COLLECTOR_RETENTION', 'TRACEKIT_COLLECTOR_API_KEY']) assert.ok(help.stdout.includes(env), env);
+  });
+
+  it('a bad value, an unwritable path or a port in use is one line and exit code 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busyPort = (blocker.address() as { port: number }).port;
+    try {
+      const cases: [string[], Record<string, string>, RegExp][] = [
+        [['start', '--retention', 'forever'], {}, /--retention: "forever" is not a duration/],
+        [['start', '--port', '70000'], {}, /--port: "70000" is not a port number/],
+        [['start'], { TRACEKIT_COLLECTOR_PORT: 'abc' }, /TRACEKIT_COLLECTOR_PORT: "abc" is not a port number/],
+        [['start', '--memory-limit', 'lots'], {}, /--memory-limit: "lots" is not a size/],
+        [['start', '--bogus'], {}, /unknown option "--bogus"/],
+        [['start', '--db', '/etc/hostname/store.duckdb', '--port', '0'], {}, /cannot (write|open) .*store\.duckdb/],
+        [['start', '--port', String(busyPort), '--db', tempDbPath()], {}, new RegExp(`port ${busyPort} on 127\\.0\\.0\\.1 is already in use`)],
+      ];
+      for (const [args, env, message] of cases) {
+        const res = await runCli(args, env);
+        assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+        assert.match(res.stderr, message);
+        assert.equal(res.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('takes its settings from TRACEKIT_COLLECTOR_* when no flag is given', async () => {
+    const dbPath = tempDbPath();
+    const collector = await startCollectorProcess({ env: { TRACEKIT_COLLECTOR_RETENTION: '2h' }, dbPath });
+    try {
+      assert.match(collector.stdout(), /retention 2h/);
+      assert.equal((await collector.api<{ retentionMs: number }>('status')).retentionMs, 7_200_000);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
