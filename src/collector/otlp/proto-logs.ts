@@ -11,7 +11,7 @@ import { checkId, describeResource, emptyDecoded, keepOrReject } from './validat
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
-export function decodeLogsProto(body: Uint8Array): DecodedLogs {
+export function decodeLogsProto(body: Buffer): DecodedLogs {
   const out = emptyDecoded<LogRecordIn>();
   const r = new ProtoReader(body);
   while (r.more()) {

@@ -12,7 +12,7 @@ import { describeResource, emptyDecoded, keepOrReject } from './validate';
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
-export function decodeMetricsProto(body: Uint8Array): DecodedMetrics {
+export function decodeMetricsProto(body: Buffer): DecodedMetrics {
   const out = emptyDecoded<MetricPointIn>();
   const r = new ProtoReader(body);
   while (r.more()) {

@@ -19,7 +19,7 @@ const TWO_32 = 4294967296;
 export class ProtoReader {
   pos: number;
 
-  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+  constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
     this.pos = start;
   }
 
@@ -74,7 +74,7 @@ export class ProtoReader {
   /** An sfixed64 (two's complement). */
   sfixed64(): number {
     this.need(8);
-    const v = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, 8).readBigInt64LE(0);
+    const v = this.buf.readBigInt64LE(this.pos);
     this.pos += 8;
     return Number(v);
   }
@@ -89,41 +89,44 @@ export class ProtoReader {
 
   double(): number {
     this.need(8);
-    const v = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, 8).readDoubleLE(0);
+    const v = this.buf.readDoubleLE(this.pos);
     this.pos += 8;
     return v;
   }
 
-  /** The bounds of a length-delimited field's body; moves past it. */
-  lengthDelimited(): [start: number, end: number] {
+  /**
+   * Moves past a length-delimited field and returns where its body starts; the body ends at
+   * the new position. (No tuple: this runs for every string and sub-message.)
+   */
+  private skipLengthDelimited(): number {
     const len = this.varint();
     const start = this.pos;
     if (len > this.end - start) throw new MalformedInput('truncated protobuf message');
     this.pos = start + len;
-    return [start, start + len];
+    return start;
   }
 
   /** A sub-message reader over the next length-delimited field. */
   message(): ProtoReader {
-    const [start, end] = this.lengthDelimited();
-    return new ProtoReader(this.buf, start, end);
+    const start = this.skipLengthDelimited();
+    return new ProtoReader(this.buf, start, this.pos);
   }
 
   string(): string {
-    const [start, end] = this.lengthDelimited();
-    return end - start === 0 ? '' : Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('utf8');
+    const start = this.skipLengthDelimited();
+    return this.pos === start ? '' : this.buf.toString('utf8', start, this.pos);
   }
 
   /** A bytes field as lowercase hex. */
   hex(): string {
-    const [start, end] = this.lengthDelimited();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('hex');
+    const start = this.skipLengthDelimited();
+    return this.buf.toString('hex', start, this.pos);
   }
 
   /** A bytes field as base64 (for AnyValue bytes). */
   base64(): string {
-    const [start, end] = this.lengthDelimited();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('base64');
+    const start = this.skipLengthDelimited();
+    return this.buf.toString('base64', start, this.pos);
   }
 
   /** A repeated fixed64 or double, packed or not, appended to `out`. */
@@ -144,7 +147,7 @@ export class ProtoReader {
     switch (wire) {
       case WIRE_VARINT: this.varint(); return;
       case WIRE_I64: this.need(8); this.pos += 8; return;
-      case WIRE_LEN: this.lengthDelimited(); return;
+      case WIRE_LEN: this.skipLengthDelimited(); return;
       case WIRE_I32: this.need(4); this.pos += 4; return;
       default: throw new MalformedInput(`unsupported protobuf wire type ${wire}`);
     }

@@ -11,7 +11,7 @@ import { checkId, describeResource, emptyDecoded, keepOrReject, spanRejection } 
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
-export function decodeTracesProto(body: Uint8Array): DecodedTraces {
+export function decodeTracesProto(body: Buffer): DecodedTraces {
   const out = emptyDecoded<SpanRecord>();
   const r = new ProtoReader(body);
   while (r.more()) {
