@@ -126,7 +126,7 @@ describe('collector end to end with the shop fixture', () => {
     const hosts = await collector.api<{ service: string; host: string; calls: number; errors: number }[]>('outgoing?service=shop&window=5m');
     assert.deepEqual(hosts.map((h) => [h.host, h.calls, h.errors]), [[inventoryHost, 4, 0]]);
     const graph = await collector.api<{ routeToHost: { route: string; host: string; calls: number }[]; serviceToService: { from: string; to: string; calls: number }[] }>('graph?window=5m');
-    assert.deepEqual(graph.routeToHost.map((e) => [e.route, e.host, e.calls]), [['/checkout/:productId', inventoryHost, 4]]);
+    assert.deepEqual(graph.routeToHost.map((e) => [e.route, e.host, e.calls]), [['GET /checkout/:productId', inventoryHost, 4]]);
     assert.deepEqual(graph.serviceToService.map((e) => [e.from, e.to, e.calls]), [['shop', 'inventory', 4]]);
   });
 

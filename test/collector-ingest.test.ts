@@ -181,6 +181,20 @@ describe('OTLP ingest', () => {
     assert.equal(o.maxMs, 12);
   });
 
+  it('puts an outgoing call under its route in the graph even when its request span arrives later', async () => {
+    const traceId = randomHex(16);
+    const serverId = randomHex(8);
+    const start = Date.now() - 200;
+    const client = { traceId, parentSpanId: serverId, name: 'GET', kind: 3, startMs: start + 5, durationMs: 10, attributes: [
+      { key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'server.address', value: { stringValue: 'late.example' } }] };
+    const server = { traceId, spanId: serverId, name: 'GET /late/:id', kind: 2, startMs: start, durationMs: 50, attributes: [
+      { key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.route', value: { stringValue: '/late/:id' } }] };
+    assert.equal((await post(`${collector.url}/v1/traces`, encode(TraceRequest, traceRequestObject('late-parent', [client])), PROTO)).status, 200);
+    assert.equal((await post(`${collector.url}/v1/traces`, encode(TraceRequest, traceRequestObject('late-parent', [server])), PROTO)).status, 200);
+    const graph = await collector.api<{ routeToHost: { route: string; host: string; calls: number }[] }>('graph?service=late-parent&window=5m');
+    assert.deepEqual(graph.routeToHost.map((e) => [e.route, e.host, e.calls]), [['GET /late/:id', 'late.example', 1]]);
+  });
+
   it('accepts logs', async () => {
     const before = (await stored()).logs;
     const res = await post(`${collector.url}/v1/logs`, encode(LogsRequest, {

@@ -5,7 +5,7 @@
  */
 import type { AttributeValue } from '../../otlp/types';
 import type { DecodedMetrics, MetricKind } from '../otlp/model';
-import type { MetricRow } from '../store/rows';
+import type { BucketRow, MetricRow } from '../store/rows';
 import { CumulativeToDelta } from './cumulative-to-delta';
 
 const KIND_CODE: Record<MetricKind, number> = { gauge: 0, sum: 1, histogram: 2, exponential_histogram: 3, summary: 4 };
@@ -54,4 +54,17 @@ export function metricRows(decoded: DecodedMetrics, deltas: CumulativeToDelta): 
     }
   }
   return rows;
+}
+
+/** The non-zero buckets of every explicit-bucket histogram row, one row each. */
+export function bucketRows(rows: MetricRow[]): BucketRow[] {
+  const out: BucketRow[] = [];
+  for (const m of rows) {
+    if (m.counts === null) continue;
+    for (let i = 0; i < m.counts.length; i++) {
+      const count = m.counts[i];
+      if (count > 0) out.push({ service: m.service, name: m.name, route: m.route, method: m.method, httpStatus: m.httpStatus, timeUs: m.timeUs, bucket: i, count });
+    }
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import type { Encoding, Signal } from '../otlp/response';
 import type { ResourceRow, WriteBatch } from '../store/rows';
 import { CumulativeToDelta } from './cumulative-to-delta';
 import { logRows } from './log-rows';
-import { metricRows } from './metric-rows';
+import { bucketRows, metricRows } from './metric-rows';
 import { traceRows } from './span-rows';
 import type { WriteQueue } from './write-queue';
 
@@ -44,7 +44,7 @@ export class IngestPipeline {
 
   /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    const batch: WriteBatch = { spans: [], errors: [], metrics: [], logs: [], resources: [] };
+    const batch: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], logs: [], resources: [] };
     let decoded: Decoded<unknown>;
     try {
       if (signal === 'traces') {
@@ -56,6 +56,7 @@ export class IngestPipeline {
       } else if (signal === 'metrics') {
         const d = encoding === 'json' ? decodeMetricsJson(body.toString('utf8')) : decodeMetricsProto(body);
         batch.metrics = metricRows(d, this.deltas);
+        batch.buckets = bucketRows(batch.metrics);
         decoded = d;
       } else {
         const d = encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body);

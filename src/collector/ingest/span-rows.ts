@@ -1,7 +1,7 @@
 /**
  * Turns decoded spans into stored rows: the columns the dashboard groups on (route,
- * method, status, peer host, tracekit's per-request stats), JSON text for the rest, and
- * one error row per `exception` event.
+ * method, status, peer host, tracekit's per-request stats, the request route of an outgoing
+ * call), JSON text for the rest, and one error row per `exception` event.
  */
 import type { AttributeMap, AttributeValue, SpanRecord } from '../../otlp/types';
 import type { DecodedTraces, ResourceGroup } from '../otlp/model';
@@ -73,6 +73,7 @@ export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
     outCount: num(a['tracekit.http.outgoing.count']),
     nPlusOne: str(a['tracekit.db.n_plus_one.template']),
     isEntry,
+    requestRoute: null,
     scope: s.scopeName,
     attributes: JSON.stringify(a),
     events: toJson(s.events),
@@ -80,7 +81,7 @@ export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
   };
 }
 
-/** The route of the nearest entry span above `span` in this request, when it came along. */
+/** The route of the nearest span at or above `span` that names one, within this batch. */
 function routeAbove(span: SpanRecord, byId: Map<string, SpanRecord>): string | null {
   let cur: SpanRecord | undefined = span;
   for (let hops = 0; cur !== undefined && hops < 64; hops++) {
@@ -92,6 +93,26 @@ function routeAbove(span: SpanRecord, byId: Map<string, SpanRecord>): string | n
   return null;
 }
 
+/** "METHOD route" of the entry span above `span`, when the entry span is in this batch. */
+function requestRouteAbove(span: SpanRecord, byId: Map<string, SpanRecord>): string | null {
+  let cur: SpanRecord | undefined = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+  for (let hops = 0; cur !== undefined && hops < 64; hops++) {
+    if (cur.kind === KIND_SERVER || cur.kind === KIND_CONSUMER || cur.parentSpanId === undefined) {
+      const route = str(cur.attributes['http.route']) ?? cur.name;
+      const method = str(cur.attributes['http.request.method']) ?? str(cur.attributes['http.method']);
+      return method === null || route.startsWith(`${method} `) ? route : `${method} ${route}`;
+    }
+    cur = cur.parentSpanId === undefined ? undefined : byId.get(cur.parentSpanId);
+  }
+  return null;
+}
+
+function indexById(spans: SpanRecord[]): Map<string, SpanRecord> {
+  const byId = new Map<string, SpanRecord>();
+  for (const x of spans) byId.set(x.spanId, x);
+  return byId;
+}
+
 /** Rows for every span, and an error row for every exception event, of a decoded request. */
 export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: ErrorRow[] } {
   const spans: SpanRow[] = [];
@@ -99,14 +120,13 @@ export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: E
   for (const g of decoded.groups) {
     let byId: Map<string, SpanRecord> | undefined;
     for (const s of g.items) {
-      spans.push(spanRow(g, s));
+      const row = spanRow(g, s);
+      spans.push(row);
+      if (row.peer !== null) row.requestRoute = requestRouteAbove(s, (byId ??= indexById(g.items)));
       if (s.events === undefined) continue;
       for (const e of s.events) {
         if (e.name !== 'exception' || e.attributes === undefined) continue;
-        if (byId === undefined) {
-          byId = new Map();
-          for (const x of g.items) byId.set(x.spanId, x);
-        }
+        byId ??= indexById(g.items);
         const type = str(e.attributes['exception.type']) ?? 'Error';
         const message = str(e.attributes['exception.message']) ?? '';
         const stack = str(e.attributes['exception.stacktrace']) ?? '';

@@ -32,6 +32,11 @@ export interface SpanRow {
   nPlusOne: string | null;
   /** Entry span of its service: a server or consumer span, or a span without a parent. */
   isEntry: boolean;
+  /**
+   * "METHOD route" of the request this span ran in, when its entry span came in the same
+   * batch (set for outgoing calls, which the dependency graph groups by route).
+   */
+  requestRoute: string | null;
   scope: string;
   attributes: string;
   events: string | null;
@@ -72,6 +77,18 @@ export interface MetricRow {
   counts: number[] | null;
 }
 
+/** One non-zero bucket of a histogram point (index into the point's bounds + overflow). */
+export interface BucketRow {
+  service: string;
+  name: string;
+  route: string | null;
+  method: string | null;
+  httpStatus: number | null;
+  timeUs: number;
+  bucket: number;
+  count: number;
+}
+
 export interface LogRow {
   service: string;
   instance: string;
@@ -96,11 +113,12 @@ export interface WriteBatch {
   spans: SpanRow[];
   errors: ErrorRow[];
   metrics: MetricRow[];
+  buckets: BucketRow[];
   logs: LogRow[];
   resources: ResourceRow[];
 }
 
 /** The number of rows in a batch (what backpressure counts). */
 export function batchSize(b: WriteBatch): number {
-  return b.spans.length + b.errors.length + b.metrics.length + b.logs.length + b.resources.length;
+  return b.spans.length + b.errors.length + b.metrics.length + b.buckets.length + b.logs.length + b.resources.length;
 }

@@ -93,7 +93,8 @@ export interface OutgoingHost {
   maxMs: number | null;
 }
 
-export interface RouteHostEdge { service: string; method: string | null; route: string; host: string; calls: number; errorPct: number }
+/** `route` is "METHOD route" of the requests that made the calls. */
+export interface RouteHostEdge { service: string; route: string; host: string; calls: number; errorPct: number }
 export interface ServiceEdge { from: string; to: string; calls: number; errorPct: number }
 export interface Graph { routeToHost: RouteHostEdge[]; serviceToService: ServiceEdge[] }
 

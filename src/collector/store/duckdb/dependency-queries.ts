@@ -65,31 +65,52 @@ export async function outgoing(conn: DuckDBConnection, scope: QueryScope): Promi
   });
 }
 
-/** Edges route → external host, and service → service (a client span whose child is another service's server span). */
+/**
+ * Edges route → external host, and service → service (a client span whose child is another
+ * service's server span). Ingest resolves the route of most outgoing calls (their request's
+ * entry span came in the same batch); the rest are joined to their entry span here.
+ */
 export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<Graph> {
+  const p0: SqlParams = [];
+  const resolved = await readRows(conn, `
+    SELECT service, request_route AS route, peer, count(*) AS n, count(*) FILTER (WHERE ${CLIENT_ERROR}) AS errors
+    FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NOT NULL AND ${scopeWhere(scope, 'start_us', p0)}
+    GROUP BY ALL`, p0);
   const p1: SqlParams = [];
   const clientWhere = scopeWhere(scope, 'start_us', p1);
   const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p1);
-  const routeRows = await readRows(conn, `
-    WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${clientWhere}),
-         s AS (SELECT trace_id, service, method, route, start_us, start_us + duration_us AS end_us FROM spans WHERE kind = ${SERVER} AND ${serverWhere})
-    SELECT c.service, s.method, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
+  const joined = await readRows(conn, `
+    WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans
+               WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NULL AND ${clientWhere}),
+         s AS (SELECT trace_id, service, concat_ws(' ', method, route) AS route, start_us, start_us + duration_us AS end_us FROM spans
+               WHERE kind = ${SERVER} AND trace_id IN (SELECT trace_id FROM c) AND ${serverWhere})
+    SELECT c.service, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
     FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
-    GROUP BY ALL ORDER BY n DESC`, p1);
+    GROUP BY ALL`, p1);
+  const edges = new Map<string, { service: string; route: string; host: string; calls: number; errors: number }>();
+  for (const r of [...resolved, ...joined]) {
+    const key = `${String(r.service)}\u0000${String(r.route)}\u0000${String(r.peer)}`;
+    const e = edges.get(key) ?? { service: String(r.service), route: String(r.route), host: String(r.peer), calls: 0, errors: 0 };
+    e.calls += Number(r.n);
+    e.errors += Number(r.errors);
+    edges.set(key, e);
+  }
+  // Callee spans first: server spans with a parent are few next to all client spans, and
+  // restricting the callers to their parents keeps the join small.
   const p2: SqlParams = [];
-  const callerWhere = scopeWhere({ ...scope, service: undefined }, 'start_us', p2);
   const calleeWhere = scopeWhere({ ...scope, service: undefined }, 'start_us', p2);
+  const callerWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US, service: undefined }, 'start_us', p2);
   const serviceFilter = scope.service === undefined ? '' : 'WHERE c.service = ? OR s.service = ?';
   if (scope.service !== undefined) p2.push(scope.service, scope.service);
   const serviceRows = await readRows(conn, `
-    WITH c AS (SELECT trace_id, span_id, service FROM spans WHERE kind = ${CLIENT} AND ${callerWhere}),
-         s AS (SELECT trace_id, parent_id, service, status, http_status FROM spans WHERE kind = ${SERVER} AND parent_id IS NOT NULL AND ${calleeWhere})
+    WITH s AS (SELECT trace_id, parent_id, service, status, http_status FROM spans WHERE kind = ${SERVER} AND parent_id IS NOT NULL AND ${calleeWhere}),
+         c AS (SELECT trace_id, span_id, service FROM spans WHERE kind = ${CLIENT} AND ${callerWhere} AND span_id IN (SELECT parent_id FROM s))
     SELECT c.service AS caller, s.service AS callee, count(*) AS n, count(*) FILTER (WHERE s.status = 2 OR s.http_status >= 500) AS errors
     FROM c JOIN s ON s.trace_id = c.trace_id AND s.parent_id = c.span_id AND s.service <> c.service
     ${serviceFilter} GROUP BY ALL ORDER BY n DESC`, p2);
   const pct = (e: unknown, n: unknown): number => (Number(n) === 0 ? 0 : (100 * Number(e)) / Number(n));
   return {
-    routeToHost: routeRows.map((r) => ({ service: String(r.service), method: (r.method as string | null) ?? null, route: String(r.route), host: String(r.peer), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
+    routeToHost: [...edges.values()].sort((a, b) => b.calls - a.calls).map((e) => ({ service: e.service, route: e.route, host: e.host, calls: e.calls, errorPct: pct(e.errors, e.calls) })),
     serviceToService: serviceRows.map((r) => ({ from: String(r.caller), to: String(r.callee), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
   };
 }

@@ -30,32 +30,39 @@ async function sourceFor(conn: DuckDBConnection, scope: QueryScope): Promise<Sou
   return rows.length > 0 ? 'metrics' : 'spans';
 }
 
+/** The key of a group: its column values joined by NUL. */
+function groupKey(row: Record<string, unknown>, n: number): string {
+  let key = '';
+  for (let i = 0; i < n; i++) key += (i === 0 ? '' : '\u0000') + String(row[`g${i}`] ?? '');
+  return key;
+}
+
 /**
- * Merges the request histograms of the scope, grouped by `groupSql` (an expression list, or
- * '' for one group). Returns one entry per group key (the group values joined by \u0000).
+ * Merges the request histograms of the scope, grouped by the SQL expressions in `groups`
+ * (none for one group). Totals come from the points; bucket counts from the bucket rows,
+ * so merging is a GROUP BY over small integers rather than an unnest of every list.
  */
-async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, groupSql: string): Promise<Map<string, Merged>> {
-  const groupSelect = groupSql === '' ? "'' AS g" : `concat_ws(chr(0), ${groupSql}) AS g`;
+async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, groups: string[]): Promise<Map<string, Merged>> {
+  const select = groups.map((g, i) => `${g} AS g${i}, `).join('');
+  const groupBy = groups.length === 0 ? '' : `GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}`;
   const p1: SqlParams = [REQUEST_DURATION];
-  const where = `name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p1)}`;
   const totals = await readRows(conn, `
-    SELECT ${groupSelect}, sum(count) AS n, sum(count) FILTER (WHERE http_status >= 500) AS errors, sum(sum) AS total,
+    SELECT ${select}sum(count) AS n, sum(count) FILTER (WHERE http_status >= 500) AS errors, sum(sum) AS total,
            max(max) AS mx, any_value(bounds) AS bounds
-    FROM metric_points WHERE ${where} GROUP BY ALL`, p1);
+    FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p1)} ${groupBy}`, p1);
   const p2: SqlParams = [REQUEST_DURATION];
   const buckets = await readRows(conn, `
-    SELECT g, i, sum(c) AS c FROM (
-      SELECT ${groupSelect}, unnest(counts) AS c, unnest(range(len(counts))) AS i
-      FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p2)}
-    ) GROUP BY ALL`, p2);
+    SELECT ${select}bucket, sum(count) AS c FROM histogram_buckets
+    WHERE name = ? AND ${scopeWhere(scope, 'time_us', p2)} ${groupBy === '' ? 'GROUP BY bucket' : `${groupBy}, bucket`}`, p2);
   const out = new Map<string, Merged>();
   for (const t of totals) {
+    if (t.n === null) continue;
     const bounds = (t.bounds as number[] | null) ?? [];
-    out.set(String(t.g), { n: Number(t.n ?? 0), errors: Number(t.errors ?? 0), sumSeconds: Number(t.total ?? 0), max: numOrNull(t.mx), bounds, counts: new Array<number>(bounds.length + 1).fill(0) });
+    out.set(groupKey(t, groups.length), { n: Number(t.n ?? 0), errors: Number(t.errors ?? 0), sumSeconds: Number(t.total ?? 0), max: numOrNull(t.mx), bounds, counts: new Array<number>(bounds.length + 1).fill(0) });
   }
   for (const b of buckets) {
-    const m = out.get(String(b.g));
-    const i = Number(b.i);
+    const m = out.get(groupKey(b, groups.length));
+    const i = Number(b.bucket);
     if (m !== undefined && i < m.counts.length) m.counts[i] += Number(b.c);
   }
   return out;
@@ -94,7 +101,7 @@ export async function overview(conn: DuckDBConnection, scope: QueryScope): Promi
   const runtime = await runtimeGauges(conn, scope);
   const source = await sourceFor(conn, scope);
   if (source === 'metrics') {
-    const m = (await mergedHistograms(conn, scope, '')).get('');
+    const m = (await mergedHistograms(conn, scope, [])).get('');
     const n = m?.n ?? 0;
     const errors = m?.errors ?? 0;
     return { source, requests: n, errors, requestRate: n / seconds, errorRate: n === 0 ? 0 : errors / n, ...quantilesMs(m), ...runtime };
@@ -123,7 +130,7 @@ export async function series(conn: DuckDBConnection, scope: QueryScope, stepUs: 
   if (source === 'metrics') {
     // A point stamped exactly at a step's end belongs to that step; one from a clock running
     // ahead belongs to the last step.
-    const merged = await mergedHistograms(conn, scope, `least((time_us - ${from} - 1) // ${step}, ${steps - 1})`);
+    const merged = await mergedHistograms(conn, scope, [`least((time_us - ${from} - 1) // ${step}, ${steps - 1})`]);
     for (const [g, m] of merged) {
       const p = points[Number(g)];
       if (p === undefined) continue;
@@ -156,9 +163,9 @@ export async function series(conn: DuckDBConnection, scope: QueryScope, stepUs: 
 async function nPlusOneTemplates(conn: DuckDBConnection, scope: QueryScope): Promise<Map<string, { template: string; requests: number }>> {
   const params: SqlParams = [];
   const rows = await readRows(conn, `
-    SELECT concat_ws(chr(0), service, coalesce(method, ''), route) AS g, arg_max(n_plus_one, start_us) AS t, count(*) AS n
-    FROM spans WHERE n_plus_one IS NOT NULL AND route IS NOT NULL AND ${scopeWhere(scope, 'start_us', params)} GROUP BY g`, params);
-  return new Map(rows.map((r) => [String(r.g), { template: String(r.t), requests: Number(r.n) }]));
+    SELECT service AS g0, method AS g1, route AS g2, arg_max(n_plus_one, start_us) AS t, count(*) AS n
+    FROM spans WHERE n_plus_one IS NOT NULL AND route IS NOT NULL AND ${scopeWhere(scope, 'start_us', params)} GROUP BY ALL`, params);
+  return new Map(rows.map((r) => [groupKey(r, 3), { template: String(r.t), requests: Number(r.n) }]));
 }
 
 /** The routes table. */
@@ -168,17 +175,18 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
   const source = await sourceFor(conn, scope);
   const out: RouteStats[] = [];
   if (source === 'metrics') {
-    const key = "service, coalesce(method, ''), coalesce(route, '')";
-    const merged = await mergedHistograms(conn, scope, key);
+    const groups = ['service', 'method', 'route'];
+    const merged = await mergedHistograms(conn, scope, groups);
     const params: SqlParams = [];
     const work = await readRows(conn, `
-      SELECT concat_ws(chr(0), ${key}) AS g, name, sum(value) AS v FROM metric_points
+      SELECT service AS g0, method AS g1, route AS g2, name, sum(value) AS v FROM metric_points
       WHERE kind = 1 AND name LIKE 'tracekit.request.%' AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
     const sums = new Map<string, Record<string, number>>();
     for (const w of work) {
-      const s = sums.get(String(w.g)) ?? {};
+      const key = groupKey(w, 3);
+      const s = sums.get(key) ?? {};
       s[String(w.name)] = Number(w.v);
-      sums.set(String(w.g), s);
+      sums.set(key, s);
     }
     for (const [g, m] of merged) {
       const [service, method, route] = g.split('\u0000');

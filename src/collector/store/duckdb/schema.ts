@@ -6,7 +6,8 @@
  */
 
 export const MIGRATIONS: readonly string[] = [
-  // 1: spans (with events and links as JSON), errors, metric points, logs, resources.
+  // 1: spans (with events and links as JSON), errors, metric points (histogram buckets also
+  // as rows, non-zero only, so merging histograms is a plain GROUP BY), logs, resources.
   `
   CREATE TABLE spans (
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL,
@@ -16,7 +17,7 @@ export const MIGRATIONS: readonly string[] = [
     status UTINYINT NOT NULL, status_message VARCHAR,
     route VARCHAR, method VARCHAR, http_status USMALLINT, peer VARCHAR, db_system VARCHAR,
     db_count INTEGER, db_ms DOUBLE, out_count INTEGER, n_plus_one VARCHAR,
-    is_entry BOOLEAN NOT NULL, scope VARCHAR NOT NULL,
+    is_entry BOOLEAN NOT NULL, request_route VARCHAR, scope VARCHAR NOT NULL,
     attributes VARCHAR NOT NULL, events VARCHAR, links VARCHAR
   );
   CREATE TABLE errors (
@@ -29,6 +30,10 @@ export const MIGRATIONS: readonly string[] = [
     start_us BIGINT NOT NULL, time_us BIGINT NOT NULL,
     route VARCHAR, method VARCHAR, http_status USMALLINT, attributes VARCHAR NOT NULL,
     value DOUBLE, count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, bounds DOUBLE[], counts DOUBLE[]
+  );
+  CREATE TABLE histogram_buckets (
+    service VARCHAR NOT NULL, name VARCHAR NOT NULL, route VARCHAR, method VARCHAR, http_status USMALLINT,
+    time_us BIGINT NOT NULL, bucket USMALLINT NOT NULL, count DOUBLE NOT NULL
   );
   CREATE TABLE logs (
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL, time_us BIGINT NOT NULL,

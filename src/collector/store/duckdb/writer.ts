@@ -3,7 +3,7 @@
  * or not at all. Appenders stay open between batches (creating one costs a round trip).
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
+import type { BucketRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
 
@@ -45,6 +45,7 @@ function appendSpan(a: DuckDBAppender, s: SpanRow): void {
   iOrNull(a, s.outCount);
   vOrNull(a, s.nPlusOne);
   a.appendBoolean(s.isEntry);
+  vOrNull(a, s.requestRoute);
   a.appendVarchar(s.scope);
   a.appendVarchar(s.attributes);
   vOrNull(a, s.events);
@@ -90,6 +91,19 @@ function appendMetric(a: DuckDBAppender, m: MetricRow): void {
   a.endRow();
 }
 
+function appendBucket(a: DuckDBAppender, b: BucketRow): void {
+  a.appendVarchar(b.service);
+  a.appendVarchar(b.name);
+  vOrNull(a, b.route);
+  vOrNull(a, b.method);
+  if (b.httpStatus === null || b.httpStatus < 0 || b.httpStatus > 65535) a.appendNull();
+  else a.appendUSmallInt(b.httpStatus);
+  a.appendBigInt(BigInt(b.timeUs));
+  a.appendUSmallInt(b.bucket);
+  a.appendDouble(b.count);
+  a.endRow();
+}
+
 function appendLog(a: DuckDBAppender, l: LogRow): void {
   a.appendVarchar(l.service);
   a.appendVarchar(l.instance);
@@ -112,7 +126,7 @@ function appendResource(a: DuckDBAppender, r: ResourceRow): void {
 }
 
 export class BatchWriter {
-  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'logs' | 'resources', DuckDBAppender> | undefined;
+  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'histogram_buckets' | 'logs' | 'resources', DuckDBAppender> | undefined;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -121,6 +135,7 @@ export class BatchWriter {
       spans: await this.conn.createAppender('spans'),
       errors: await this.conn.createAppender('errors'),
       metric_points: await this.conn.createAppender('metric_points'),
+      histogram_buckets: await this.conn.createAppender('histogram_buckets'),
       logs: await this.conn.createAppender('logs'),
       resources: await this.conn.createAppender('resources'),
     };
@@ -135,6 +150,7 @@ export class BatchWriter {
       for (const s of batch.spans) appendSpan(ap.spans, s);
       for (const e of batch.errors) appendError(ap.errors, e);
       for (const m of batch.metrics) appendMetric(ap.metric_points, m);
+      for (const b of batch.buckets) appendBucket(ap.histogram_buckets, b);
       for (const l of batch.logs) appendLog(ap.logs, l);
       for (const r of batch.resources) appendResource(ap.resources, r);
       for (const a of Object.values(ap)) a.flushSync();
