@@ -50,6 +50,10 @@ async function fill(path, spans) {
       NULL, NULL
     FROM (SELECT i, i // 5 AS r, i % 5 AS k FROM range(${requests * 5}) t(i))`);
   await c.run(`
+    INSERT INTO call_edges
+    SELECT 0, service, request_route, peer, start_us // 60000000 * 60000000, count(*), count(*) FILTER (WHERE status = 2 OR http_status >= 400)
+    FROM spans WHERE peer IS NOT NULL GROUP BY ALL`);
+  await c.run(`
     INSERT INTO errors
     SELECT substr(md5((r % 10)::VARCHAR), 1, 16), 'svc-' || (r % ${SERVICES}), ${nowUs - DAY_US} + r * ${gap} + 900,
       md5(r::VARCHAR), substr(md5((r * 5)::VARCHAR), 1, 16), 'GET /route/' || (r % ${ROUTES}), '/route/' || (r % ${ROUTES}),

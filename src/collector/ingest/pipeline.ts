@@ -13,6 +13,7 @@ import type { ResourceRow, WriteBatch } from '../store/rows';
 import { CumulativeToDelta } from './cumulative-to-delta';
 import { logRows } from './log-rows';
 import { bucketRows, metricRows } from './metric-rows';
+import { edgeRows } from './edge-rows';
 import { traceRows } from './span-rows';
 import type { WriteQueue } from './write-queue';
 
@@ -44,7 +45,7 @@ export class IngestPipeline {
 
   /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    const batch: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], logs: [], resources: [] };
+    const batch: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
     let decoded: Decoded<unknown>;
     try {
       if (signal === 'traces') {
@@ -52,6 +53,7 @@ export class IngestPipeline {
         const rows = traceRows(d);
         batch.spans = rows.spans;
         batch.errors = rows.errors;
+        batch.edges = edgeRows(rows.spans);
         decoded = d;
       } else if (signal === 'metrics') {
         const d = encoding === 'json' ? decodeMetricsJson(body.toString('utf8')) : decodeMetricsProto(body);

@@ -66,9 +66,9 @@ export class WriteQueue {
         group.push(p);
         rows += p.rows;
       }
-      const merged: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], logs: [], resources: [] };
+      const merged: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
       for (const p of group) {
-        for (const k of ['spans', 'errors', 'metrics', 'buckets', 'logs', 'resources'] as const) {
+        for (const k of ['spans', 'errors', 'metrics', 'buckets', 'edges', 'logs', 'resources'] as const) {
           const src = p.batch[k] as unknown[];
           const dst = merged[k] as unknown[];
           for (let i = 0; i < src.length; i++) dst.push(src[i]);

@@ -89,6 +89,21 @@ export interface BucketRow {
   count: number;
 }
 
+/**
+ * Per-minute counts for the dependency graph, summed at ingest. Kind 0: outgoing HTTP calls
+ * from `service` (made by requests to `route`, when known) to `host`. Kind 1: entry spans of
+ * `service` with a remote parent (calls from another service; the graph joins those).
+ */
+export interface EdgeRow {
+  kind: 0 | 1;
+  service: string;
+  route: string | null;
+  host: string | null;
+  minuteUs: number;
+  calls: number;
+  errors: number;
+}
+
 export interface LogRow {
   service: string;
   instance: string;
@@ -114,11 +129,12 @@ export interface WriteBatch {
   errors: ErrorRow[];
   metrics: MetricRow[];
   buckets: BucketRow[];
+  edges: EdgeRow[];
   logs: LogRow[];
   resources: ResourceRow[];
 }
 
 /** The number of rows in a batch (what backpressure counts). */
 export function batchSize(b: WriteBatch): number {
-  return b.spans.length + b.errors.length + b.metrics.length + b.buckets.length + b.logs.length + b.resources.length;
+  return b.spans.length + b.errors.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.resources.length;
 }

@@ -12,6 +12,7 @@ const SERVER = 2;
 const CLIENT_ERROR = '(status = 2 OR http_status >= 400)';
 /** How long before a client span its server span may have started (for the route join). */
 const ROUTE_LOOKBACK_US = 10 * 60 * 1e6;
+const MINUTE_US = 60e6;
 
 /** Services seen in the scope (spans or metrics), busiest first. */
 export async function services(conn: DuckDBConnection, scope: QueryScope): Promise<ServiceInfo[]> {
@@ -65,36 +66,62 @@ export async function outgoing(conn: DuckDBConnection, scope: QueryScope): Promi
   });
 }
 
+/** The per-minute edge counts overlapping the scope, of every service (filtered after). */
+function edgeWhere(scope: QueryScope, params: SqlParams): string {
+  return scopeWhere({ ...scope, service: undefined, fromUs: scope.fromUs - MINUTE_US }, 'minute_us', params);
+}
+
 /**
  * Edges route → external host, and service → service (a client span whose child is another
- * service's server span). Ingest resolves the route of most outgoing calls (their request's
- * entry span came in the same batch); the rest are joined to their entry span here.
+ * service's server span). Both start from the per-minute counts summed at ingest: most
+ * outgoing calls got their request's route there; the few whose request span came in a
+ * later batch are joined to it here, and the service join runs only when some service was
+ * called by another.
  */
 export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<Graph> {
   const p0: SqlParams = [];
-  const resolved = await readRows(conn, `
-    SELECT service, request_route AS route, peer, count(*) AS n, count(*) FILTER (WHERE ${CLIENT_ERROR}) AS errors
-    FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NOT NULL AND ${scopeWhere(scope, 'start_us', p0)}
-    GROUP BY ALL`, p0);
-  const p1: SqlParams = [];
-  const clientWhere = scopeWhere(scope, 'start_us', p1);
-  const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p1);
-  const joined = await readRows(conn, `
-    WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans
-               WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NULL AND ${clientWhere}),
-         s AS (SELECT trace_id, service, concat_ws(' ', method, route) AS route, start_us, start_us + duration_us AS end_us FROM spans
-               WHERE kind = ${SERVER} AND trace_id IN (SELECT trace_id FROM c) AND ${serverWhere})
-    SELECT c.service, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
-    FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
-    GROUP BY ALL`, p1);
+  const counted = await readRows(conn, `
+    SELECT kind, service, route, host, sum(calls) AS n, sum(errors) AS errors FROM call_edges
+    WHERE ${edgeWhere(scope, p0)} GROUP BY ALL`, p0);
   const edges = new Map<string, { service: string; route: string; host: string; calls: number; errors: number }>();
-  for (const r of [...resolved, ...joined]) {
-    const key = `${String(r.service)}\u0000${String(r.route)}\u0000${String(r.peer)}`;
-    const e = edges.get(key) ?? { service: String(r.service), route: String(r.route), host: String(r.peer), calls: 0, errors: 0 };
-    e.calls += Number(r.n);
-    e.errors += Number(r.errors);
+  const addEdge = (service: string, route: string, host: string, n: number, errors: number): void => {
+    const key = `${service}\u0000${route}\u0000${host}`;
+    const e = edges.get(key) ?? { service, route, host, calls: 0, errors: 0 };
+    e.calls += n;
+    e.errors += errors;
     edges.set(key, e);
+  };
+  let unresolved = false;
+  let remoteEntries = false;
+  for (const r of counted) {
+    if (Number(r.kind) === 1) remoteEntries = true;
+    else if (scope.service !== undefined && r.service !== scope.service) continue;
+    else if (r.route === null) unresolved = true;
+    else addEdge(String(r.service), String(r.route), String(r.host), Number(r.n), Number(r.errors));
   }
+  if (unresolved) {
+    const p1: SqlParams = [];
+    const clientWhere = scopeWhere(scope, 'start_us', p1);
+    const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p1);
+    const joined = await readRows(conn, `
+      WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans
+                 WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NULL AND ${clientWhere}),
+           s AS (SELECT trace_id, service, concat_ws(' ', method, route) AS route, start_us, start_us + duration_us AS end_us FROM spans
+                 WHERE kind = ${SERVER} AND trace_id IN (SELECT trace_id FROM c) AND ${serverWhere})
+      SELECT c.service, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
+      FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
+      GROUP BY ALL`, p1);
+    for (const r of joined) addEdge(String(r.service), String(r.route), String(r.peer), Number(r.n), Number(r.errors));
+  }
+  const serviceRows = remoteEntries ? await serviceEdges(conn, scope) : [];
+  const pct = (e: unknown, n: unknown): number => (Number(n) === 0 ? 0 : (100 * Number(e)) / Number(n));
+  return {
+    routeToHost: [...edges.values()].sort((a, b) => b.calls - a.calls).map((e) => ({ service: e.service, route: e.route, host: e.host, calls: e.calls, errorPct: pct(e.errors, e.calls) })),
+    serviceToService: serviceRows.map((r) => ({ from: String(r.caller), to: String(r.callee), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
+  };
+}
+
+async function serviceEdges(conn: DuckDBConnection, scope: QueryScope): Promise<Record<string, unknown>[]> {
   // Callee spans first: server spans with a parent are few next to all client spans, and
   // restricting the callers to their parents keeps the join small.
   const p2: SqlParams = [];
@@ -108,9 +135,5 @@ export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<
     SELECT c.service AS caller, s.service AS callee, count(*) AS n, count(*) FILTER (WHERE s.status = 2 OR s.http_status >= 500) AS errors
     FROM c JOIN s ON s.trace_id = c.trace_id AND s.parent_id = c.span_id AND s.service <> c.service
     ${serviceFilter} GROUP BY ALL ORDER BY n DESC`, p2);
-  const pct = (e: unknown, n: unknown): number => (Number(n) === 0 ? 0 : (100 * Number(e)) / Number(n));
-  return {
-    routeToHost: [...edges.values()].sort((a, b) => b.calls - a.calls).map((e) => ({ service: e.service, route: e.route, host: e.host, calls: e.calls, errorPct: pct(e.errors, e.calls) })),
-    serviceToService: serviceRows.map((r) => ({ from: String(r.caller), to: String(r.callee), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
-  };
+  return serviceRows;
 }

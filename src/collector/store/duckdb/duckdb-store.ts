@@ -13,7 +13,7 @@ export interface DuckDbOptions {
 }
 
 const RETAINED: [table: string, timeColumn: string][] = [
-  ['spans', 'start_us'], ['errors', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
+  ['spans', 'start_us'], ['errors', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['call_edges', 'minute_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
 ];
 
 export class DuckDbStore implements Store {

@@ -7,7 +7,8 @@
 
 export const MIGRATIONS: readonly string[] = [
   // 1: spans (with events and links as JSON), errors, metric points (histogram buckets also
-  // as rows, non-zero only, so merging histograms is a plain GROUP BY), logs, resources.
+  // as rows, non-zero only, so merging histograms is a plain GROUP BY), per-minute call
+  // edges for the dependency graph, logs, resources.
   `
   CREATE TABLE spans (
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL,
@@ -34,6 +35,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE histogram_buckets (
     service VARCHAR NOT NULL, name VARCHAR NOT NULL, route VARCHAR, method VARCHAR, http_status USMALLINT,
     time_us BIGINT NOT NULL, bucket USMALLINT NOT NULL, count DOUBLE NOT NULL
+  );
+  CREATE TABLE call_edges (
+    kind UTINYINT NOT NULL, service VARCHAR NOT NULL, route VARCHAR, host VARCHAR,
+    minute_us BIGINT NOT NULL, calls DOUBLE NOT NULL, errors DOUBLE NOT NULL
   );
   CREATE TABLE logs (
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL, time_us BIGINT NOT NULL,

@@ -3,7 +3,7 @@
  * or not at all. Appenders stay open between batches (creating one costs a round trip).
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { BucketRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
+import type { BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
 
@@ -104,6 +104,17 @@ function appendBucket(a: DuckDBAppender, b: BucketRow): void {
   a.endRow();
 }
 
+function appendEdge(a: DuckDBAppender, e: EdgeRow): void {
+  a.appendUTinyInt(e.kind);
+  a.appendVarchar(e.service);
+  vOrNull(a, e.route);
+  vOrNull(a, e.host);
+  a.appendBigInt(BigInt(e.minuteUs));
+  a.appendDouble(e.calls);
+  a.appendDouble(e.errors);
+  a.endRow();
+}
+
 function appendLog(a: DuckDBAppender, l: LogRow): void {
   a.appendVarchar(l.service);
   a.appendVarchar(l.instance);
@@ -126,7 +137,7 @@ function appendResource(a: DuckDBAppender, r: ResourceRow): void {
 }
 
 export class BatchWriter {
-  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'histogram_buckets' | 'logs' | 'resources', DuckDBAppender> | undefined;
+  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'resources', DuckDBAppender> | undefined;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -136,6 +147,7 @@ export class BatchWriter {
       errors: await this.conn.createAppender('errors'),
       metric_points: await this.conn.createAppender('metric_points'),
       histogram_buckets: await this.conn.createAppender('histogram_buckets'),
+      call_edges: await this.conn.createAppender('call_edges'),
       logs: await this.conn.createAppender('logs'),
       resources: await this.conn.createAppender('resources'),
     };
@@ -151,6 +163,7 @@ export class BatchWriter {
       for (const e of batch.errors) appendError(ap.errors, e);
       for (const m of batch.metrics) appendMetric(ap.metric_points, m);
       for (const b of batch.buckets) appendBucket(ap.histogram_buckets, b);
+      for (const e of batch.edges) appendEdge(ap.call_edges, e);
       for (const l of batch.logs) appendLog(ap.logs, l);
       for (const r of batch.resources) appendResource(ap.resources, r);
       for (const a of Object.values(ap)) a.flushSync();
