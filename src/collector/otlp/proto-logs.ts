@@ -73,7 +73,7 @@ function readLogRecord(r: ProtoReader): LogRecordIn {
     }
   }
   if (rec.timeMs === 0) rec.timeMs = observedMs;
-  checkId(rec.traceId, 16, 'log trace_id', true);
-  checkId(rec.spanId, 8, 'log span_id', true);
+  checkId(rec.traceId, 16, 'log trace_id', true, true);
+  checkId(rec.spanId, 8, 'log span_id', true, true);
   return rec;
 }

@@ -84,9 +84,9 @@ function readSpan(r: ProtoReader, scopeName: string, scopeVersion: string | unde
       default: r.skip(wire);
     }
   }
-  checkId(span.traceId, 16, 'trace_id', false);
-  checkId(span.spanId, 8, 'span_id', false);
-  if (span.parentSpanId !== undefined) checkId(span.parentSpanId, 8, 'parent_span_id', true);
+  checkId(span.traceId, 16, 'trace_id', false, true);
+  checkId(span.spanId, 8, 'span_id', false, true);
+  if (span.parentSpanId !== undefined) checkId(span.parentSpanId, 8, 'parent_span_id', true, true);
   return span;
 }
 
@@ -121,8 +121,8 @@ function readLink(r: ProtoReader): LinkRecord {
     else if (field === 4) { r.expect(wire, WIRE_LEN, 'Link.attributes'); readKeyValueInto(r.message(), (link.attributes ??= {})); }
     else r.skip(wire);
   }
-  checkId(link.traceId, 16, 'link trace_id', false);
-  checkId(link.spanId, 8, 'link span_id', false);
+  checkId(link.traceId, 16, 'link trace_id', false, true);
+  checkId(link.spanId, 8, 'link span_id', false, true);
   return link;
 }
 

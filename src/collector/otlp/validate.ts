@@ -14,10 +14,13 @@ const HEX = /^[0-9a-f]*$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-/** Throws MalformedInput unless `hex` is empty (when allowed) or exactly `bytes` long. */
-export function checkId(hex: string, bytes: number, field: string, optional: boolean): void {
+/**
+ * Throws MalformedInput unless `hex` is empty (when allowed) or exactly `bytes` long.
+ * `trusted` skips the digit check for hex made by Buffer.toString('hex') (protobuf).
+ */
+export function checkId(hex: string, bytes: number, field: string, optional: boolean, trusted = false): void {
   if (hex.length === 0 && optional) return;
-  if (hex.length !== bytes * 2 || !HEX.test(hex)) {
+  if (hex.length !== bytes * 2 || (!trusted && !HEX.test(hex))) {
     throw new MalformedInput(`${field} must be ${bytes} bytes (${bytes * 2} hex digits), got ${JSON.stringify(hex.slice(0, 80))}`);
   }
 }
