@@ -162,6 +162,25 @@ describe('OTLP ingest', () => {
     assert.equal((await stored()).spans, before.spans + 2);
   });
 
+  it('answers 503 with Retry-After when the write queue is full, and stores every request it accepted', async () => {
+    const small = await startCollectorProcess({ args: ['--max-queue', '1500'] });
+    try {
+      const bodies = Array.from({ length: 24 }, () => encode(TraceRequest, traceRequestObject('flood', Array.from({ length: 1000 }, () => ({})))));
+      const answers = await Promise.all(bodies.map((b) => post(`${small.url}/v1/traces`, b, PROTO)));
+      const ok = answers.filter((a) => a.status === 200).length;
+      const busy = answers.filter((a) => a.status === 503);
+      assert.equal(ok + busy.length, answers.length, `only 200 and 503: ${answers.map((a) => a.status).join(',')}`);
+      assert.ok(busy.length > 0, 'some requests were refused');
+      assert.ok(ok > 0, 'some requests were accepted');
+      for (const b of busy) assert.equal(b.headers.get('retry-after'), '1');
+      const status = await small.api<{ stored: Stored; ingest: { refusedRequests: number } }>('status');
+      assert.equal(status.stored.spans, ok * 1000);
+      assert.equal(status.ingest.refusedRequests, busy.length);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('turns cumulative histograms from other SDKs into deltas, so the overview counts each request once', async () => {
     const start = Date.now();
     const point = (count: number, at: number): unknown => ({

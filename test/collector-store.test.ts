@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { get, startApp } from './helpers/app';
+import { get, NODES, startApp } from './helpers/app';
 import { eventually, runCli, startCollectorProcess, tempDbPath } from './helpers/collector';
 import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
 
@@ -68,6 +68,18 @@ describe('collector store lifecycle', () => {
     assert.equal(res.code, 2);
     assert.match(res.stderr, /schema version 999, newer than this tracekit understands/);
   });
+});
+
+describe('collector on every supported Node', () => {
+  for (const node of NODES) {
+    it(`${node.name}: starts, ingests, answers and stops cleanly`, async () => {
+      const collector = await startCollectorProcess({ node: node.bin });
+      const traceId = randomHex(16);
+      assert.equal(await postSpans(collector.url, `on-${node.name}`, [{ traceId }]), 200);
+      assert.equal((await collector.api<{ spans: unknown[] }>(`traces/${traceId}`)).spans.length, 1);
+      assert.deepEqual(await collector.stop(), { code: 0, signal: null });
+    });
+  }
 });
 
 describe('collector access control', () => {
@@ -143,7 +155,7 @@ describe('tracekit start options', () => {
     assert.match(top.stdout, /tracekit start/);
     const help = await runCli(['start', '--help']);
     assert.equal(help.code, 0);
-    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body']) assert.ok(help.stdout.includes(opt), opt);
+    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body', '--max-queue']) assert.ok(help.stdout.includes(opt), opt);
     for (const env of ['TRACEKIT_COLLECTOR_HOST', 'TRACEKIT_COLLECTOR_PORT', 'TRACEKIT_COLLECTOR_DB', 'TRACEKIT_COLLECTOR_RETENTION', 'TRACEKIT_COLLECTOR_API_KEY']) assert.ok(help.stdout.includes(env), env);
   });
 

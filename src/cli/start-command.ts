@@ -26,6 +26,8 @@ Options (each also settable by the environment variable shown):
                                                             TRACEKIT_COLLECTOR_API_KEY (else TRACEKIT_API_KEY)
   --memory-limit SIZE  DuckDB memory limit (e.g. 512MB, 2GB) TRACEKIT_COLLECTOR_MEMORY_LIMIT  1GB
   --max-body SIZE      largest request body after gunzip    TRACEKIT_COLLECTOR_MAX_BODY  16MB
+  --max-queue ROWS     rows waiting to be written before ingest answers 503 (retry later)
+                                                            TRACEKIT_COLLECTOR_MAX_QUEUE  200000
   -h, --help           this text
 `;
 
@@ -46,6 +48,7 @@ const OPTIONS: Record<string, Option> = {
   apiKey: { flag: '--api-key', env: ['TRACEKIT_COLLECTOR_API_KEY', 'TRACEKIT_API_KEY'], fallback: '' },
   memoryLimit: { flag: '--memory-limit', env: ['TRACEKIT_COLLECTOR_MEMORY_LIMIT'], fallback: '1GB' },
   maxBody: { flag: '--max-body', env: ['TRACEKIT_COLLECTOR_MAX_BODY'], fallback: '16MB' },
+  maxQueue: { flag: '--max-queue', env: ['TRACEKIT_COLLECTOR_MAX_QUEUE'], fallback: '200000' },
 };
 
 /** Reads flags and environment into collector options; throws UsageError. */
@@ -81,6 +84,8 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
   const maxBody = get('maxBody');
   const maxBodyBytes = parseSize(maxBody.value);
   if (maxBodyBytes === undefined) throw new UsageError(`${maxBody.from}: ${JSON.stringify(maxBody.value)} is not a size (use 16MB)`);
+  const maxQueue = get('maxQueue');
+  if (!/^\d+$/.test(maxQueue.value) || Number(maxQueue.value) < 1) throw new UsageError(`${maxQueue.from}: ${JSON.stringify(maxQueue.value)} is not a positive number of rows`);
   const host = get('host').value;
   const apiKey = get('apiKey').value;
   return {
@@ -91,7 +96,7 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
     apiKey: apiKey === '' ? undefined : apiKey,
     memoryLimit: memory.value.replace(/\s+/g, ''),
     maxBodyBytes,
-    maxPendingRows: 200_000,
+    maxPendingRows: Number(maxQueue.value),
   };
 }
 

@@ -50,10 +50,10 @@ function cleanEnv(extra: Record<string, string | undefined>): Record<string, str
 }
 
 /** Starts `tracekit start --port 0 --db <path> ...args` and waits until it listens. */
-export async function startCollectorProcess(options: { args?: string[]; env?: Record<string, string | undefined>; dbPath?: string } = {}): Promise<CollectorProcess> {
+export async function startCollectorProcess(options: { args?: string[]; env?: Record<string, string | undefined>; dbPath?: string; node?: string } = {}): Promise<CollectorProcess> {
   const dbPath = options.dbPath ?? tempDbPath();
   const args = ['start', '--port', '0', '--db', dbPath, ...(options.args ?? [])];
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tracekit'), ...args], { cwd: ROOT, env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(options.node ?? process.execPath, [join(ROOT, 'bin', 'tracekit'), ...args], { cwd: ROOT, env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
