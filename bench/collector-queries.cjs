@@ -90,6 +90,7 @@ async function fill(path, spans) {
   await c.run('CHECKPOINT');
   const [counts] = (await c.runAndReadAll('SELECT (SELECT count(*) FROM spans) s, (SELECT count(*) FROM metric_points) m, (SELECT count(*) FROM errors) e')).getRowObjectsJS();
   db.reader.closeSync();
+  db.sweeper.closeSync();
   db.writer.closeSync();
   db.instance.closeSync();
   return { seconds: (Date.now() - t0) / 1000, spans: Number(counts.s), metricPoints: Number(counts.m), errors: Number(counts.e) };

@@ -1,6 +1,6 @@
 /**
- * Opening the DuckDB file: one instance, a writer connection (appenders, migrations,
- * retention) and a reader connection for queries, so a running write never queues a
+ * Opening the DuckDB file: one instance, a writer connection (appenders, migrations), a
+ * connection for retention deletes, and a reader connection for queries, so a running write never queues a
  * dashboard query behind it (DuckDB's MVCC lets the reader see the last commit).
  */
 import { availableParallelism } from 'node:os';
@@ -35,6 +35,8 @@ export interface OpenedDb {
   instance: DuckDBInstance;
   writer: DuckDBConnection;
   reader: DuckDBConnection;
+  /** Retention deletes run here, so they never land inside a batch's open transaction. */
+  sweeper: DuckDBConnection;
 }
 
 /** Opens (creating if needed) and migrates the store file; its directory must exist. */
@@ -57,8 +59,9 @@ export async function openDb(path: string, memoryLimit: string): Promise<OpenedD
   // compressed write that costs more than the appends; a larger WAL checkpoints in bulk.
   await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
   const reader = await instance.connect();
+  const sweeper = await instance.connect();
   await migrate(writer, path);
-  return { instance, writer, reader };
+  return { instance, writer, reader, sweeper };
 }
 
 async function migrate(conn: DuckDBConnection, path: string): Promise<void> {

@@ -36,8 +36,8 @@ export class DuckDbStore implements Store {
   async sweep(cutoffUs: number): Promise<number> {
     let removed = 0;
     for (const [table, column] of RETAINED) {
-      const rows = await readRows(this.db.writer, `DELETE FROM ${table} WHERE ${column} < ? RETURNING 1`, [BigInt(Math.trunc(cutoffUs))]);
-      removed += rows.length;
+      const result = await this.db.sweeper.run(`DELETE FROM ${table} WHERE ${column} < ?`, [BigInt(Math.trunc(cutoffUs))]);
+      removed += result.rowsChanged;
     }
     return removed;
   }
@@ -64,6 +64,7 @@ export class DuckDbStore implements Store {
     this.writer.close();
     await this.db.writer.run('CHECKPOINT').catch(() => undefined);
     this.db.reader.closeSync();
+    this.db.sweeper.closeSync();
     this.db.writer.closeSync();
     this.db.instance.closeSync();
   }
