@@ -84,6 +84,19 @@ describe('collector end to end with the shop fixture', () => {
     assert.equal(o.inFlight, 0);
   });
 
+  it('chart series add up to the same requests and errors, one point per step', async () => {
+    const series = await collector.api<{ source: string; stepMs: number; points: { timeMs: number; requestRate: number; errorRate: number; p95Ms: number | null }[] }>('series?service=shop&window=5m');
+    assert.equal(series.source, 'metrics');
+    assert.equal(series.points.length, 30, '5 minutes in 10 s steps');
+    assert.equal(series.stepMs, 10_000);
+    const requests = series.points.reduce((n, p) => n + p.requestRate * (series.stepMs / 1000), 0);
+    const errors = series.points.reduce((n, p) => n + p.requestRate * (series.stepMs / 1000) * p.errorRate, 0);
+    assert.ok(Math.abs(requests - TOTAL) < 1e-6, `requests ${requests}`);
+    assert.ok(Math.abs(errors - 2) < 1e-6, `errors ${errors}`);
+    assert.ok(series.points.some((p) => p.p95Ms !== null && p.p95Ms > 0));
+    for (let i = 1; i < series.points.length; i++) assert.equal(series.points[i].timeMs - series.points[i - 1].timeMs, 10_000);
+  });
+
   it('routes table: counts, errors, DB work, outgoing calls and the N+1 flag per route', async () => {
     const routes = await collector.api<Route[]>('routes?service=shop&window=5m');
     const by = new Map(routes.map((r) => [`${r.method} ${r.route}`, r]));

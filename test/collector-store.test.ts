@@ -186,10 +186,12 @@ describe('tracekit start options', () => {
 
   it('takes its settings from TRACEKIT_COLLECTOR_* when no flag is given', async () => {
     const dbPath = tempDbPath();
-    const collector = await startCollectorProcess({ env: { TRACEKIT_COLLECTOR_RETENTION: '2h' }, dbPath });
+    const collector = await startCollectorProcess({ env: { TRACEKIT_COLLECTOR_RETENTION: '2h', TRACEKIT_COLLECTOR_MEMORY_LIMIT: '256MB' }, dbPath });
     try {
       assert.match(collector.stdout(), /retention 2h/);
-      assert.equal((await collector.api<{ retentionMs: number }>('status')).retentionMs, 7_200_000);
+      const status = await collector.api<{ retentionMs: number; stored: { memoryLimit: string } }>('status');
+      assert.equal(status.retentionMs, 7_200_000);
+      assert.match(status.stored.memoryLimit, /^2(44|56)(\.\d+)? MiB$|^256\.0 MB$/, 'DuckDB runs with the memory limit given');
     } finally {
       await collector.stop();
     }

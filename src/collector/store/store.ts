@@ -140,7 +140,7 @@ export interface SpanDetail {
 
 export interface TraceDetail { traceId: string; spans: SpanDetail[] }
 
-export interface StoreCounts { spans: number; errors: number; metricPoints: number; logs: number }
+export interface StoreCounts { spans: number; errors: number; metricPoints: number; logs: number; memoryLimit: string }
 
 export interface Store {
   /** Writes a batch atomically. */

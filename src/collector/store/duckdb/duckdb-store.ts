@@ -44,8 +44,8 @@ export class DuckDbStore implements Store {
 
   async counts(): Promise<StoreCounts> {
     const [r] = await readRows(this.db.reader, `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM errors) AS errors,
-      (SELECT count(*) FROM metric_points) AS metric_points, (SELECT count(*) FROM logs) AS logs`);
-    return { spans: Number(r.spans), errors: Number(r.errors), metricPoints: Number(r.metric_points), logs: Number(r.logs) };
+      (SELECT count(*) FROM metric_points) AS metric_points, (SELECT count(*) FROM logs) AS logs, current_setting('memory_limit') AS memory_limit`);
+    return { spans: Number(r.spans), errors: Number(r.errors), metricPoints: Number(r.metric_points), logs: Number(r.logs), memoryLimit: String(r.memory_limit) };
   }
 
   services(scope: QueryScope): Promise<ServiceInfo[]> { return services(this.db.reader, scope); }
