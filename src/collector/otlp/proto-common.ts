@@ -4,7 +4,9 @@
  * resource/v1).
  */
 import type { AttributeMap, AttributeScalar, AttributeValue } from '../../otlp/types';
+import type { Decoded, ResourceGroup } from './model';
 import { ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
+import { describeResource, emptyDecoded } from './validate';
 
 /** Decodes an AnyValue. Arrays keep scalars; maps and nested arrays become JSON text. */
 export function readAnyValue(r: ProtoReader): AttributeValue {
@@ -91,4 +93,41 @@ export function readScope(r: ProtoReader): { name: string; version: string | und
     else r.skip(tag & 7);
   }
   return { name, version };
+}
+
+/**
+ * Walks an `Export*ServiceRequest` (field 1: Resource* messages, each with the resource in
+ * field 1 and its scope-level messages in field 2) and hands each scope-level message to
+ * `readScope` with its resource's group. `names` label the fields in error messages.
+ */
+export function readExportRequest<T>(
+  body: Buffer,
+  names: { resources: string; scopes: string },
+  readScope: (scope: ProtoReader, group: ResourceGroup<T>, out: Decoded<T>) => void,
+): Decoded<T> {
+  const out = emptyDecoded<T>();
+  const r = new ProtoReader(body);
+  while (r.more()) {
+    const tag = r.tag();
+    if (tag >>> 3 !== 1) {
+      r.skip(tag & 7);
+      continue;
+    }
+    r.expect(tag & 7, WIRE_LEN, names.resources);
+    const rr = r.message();
+    let resource: AttributeMap = {};
+    const scopes: ProtoReader[] = [];
+    while (rr.more()) {
+      const t = rr.tag();
+      const field = t >>> 3;
+      if (field === 1) { rr.expect(t & 7, WIRE_LEN, 'resource'); resource = readResource(rr.message()); }
+      else if (field === 2) { rr.expect(t & 7, WIRE_LEN, names.scopes); scopes.push(rr.message()); }
+      else rr.skip(t & 7);
+    }
+    // The resource may come after its scopes on the wire, so scopes are read once it is known.
+    const group: ResourceGroup<T> = { ...describeResource(resource), resource, items: [] };
+    for (const s of scopes) readScope(s, group, out);
+    if (group.items.length > 0) out.groups.push(group);
+  }
+  return out;
 }

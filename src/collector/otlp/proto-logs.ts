@@ -2,40 +2,16 @@
  * Decodes `ExportLogsServiceRequest` protobuf (opentelemetry/proto/logs/v1). A body that is
  * not a string is kept as JSON text.
  */
-import type { AttributeMap } from '../../otlp/types';
-import type { DecodedLogs, LogRecordIn, ResourceGroup } from './model';
-import { readAnyValue, readKeyValueInto, readResource } from './proto-common';
+import type { DecodedLogs, LogRecordIn } from './model';
+import { readAnyValue, readKeyValueInto, readExportRequest } from './proto-common';
 import { ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
-import { checkId, describeResource, emptyDecoded, keepOrReject } from './validate';
+import { checkId, keepOrReject } from './validate';
 
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
 export function decodeLogsProto(body: Buffer): DecodedLogs {
-  const out = emptyDecoded<LogRecordIn>();
-  const r = new ProtoReader(body);
-  while (r.more()) {
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      r.expect(tag & 7, WIRE_LEN, 'ExportLogsServiceRequest.resource_logs');
-      readResourceLogs(r.message(), out);
-    } else r.skip(tag & 7);
-  }
-  return out;
-}
-
-function readResourceLogs(r: ProtoReader, out: DecodedLogs): void {
-  let resource: AttributeMap = {};
-  const scopes: ProtoReader[] = [];
-  while (r.more()) {
-    const tag = r.tag();
-    const field = tag >>> 3;
-    if (field === 1) { r.expect(tag & 7, WIRE_LEN, 'ResourceLogs.resource'); resource = readResource(r.message()); }
-    else if (field === 2) { r.expect(tag & 7, WIRE_LEN, 'ResourceLogs.scope_logs'); scopes.push(r.message()); }
-    else r.skip(tag & 7);
-  }
-  const group: ResourceGroup<LogRecordIn> = { ...describeResource(resource), resource, items: [] };
-  for (const s of scopes) {
+  return readExportRequest<LogRecordIn>(body, { resources: 'resource_logs', scopes: 'scope_logs' }, (s, group, out) => {
     while (s.more()) {
       const tag = s.tag();
       if (tag >>> 3 === 2) {
@@ -44,8 +20,7 @@ function readResourceLogs(r: ProtoReader, out: DecodedLogs): void {
         keepOrReject(out, group, rec, rec.timeMs > 0 ? undefined : 'log record without a time');
       } else s.skip(tag & 7);
     }
-  }
-  if (group.items.length > 0) out.groups.push(group);
+  });
 }
 
 function readLogRecord(r: ProtoReader): LogRecordIn {

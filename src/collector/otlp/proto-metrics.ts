@@ -3,47 +3,22 @@
  * {@link MetricPointIn} records: gauges, sums, explicit and exponential histograms (the
  * latter keep count, sum, min and max), and summaries (count and sum).
  */
-import type { AttributeMap } from '../../otlp/types';
 import type { DecodedMetrics, MetricKind, MetricPointIn, ResourceGroup } from './model';
-import { readKeyValueInto, readResource } from './proto-common';
+import { readExportRequest, readKeyValueInto } from './proto-common';
 import { MalformedInput, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
-import { describeResource, emptyDecoded, keepOrReject } from './validate';
+import { keepOrReject } from './validate';
 
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
 export function decodeMetricsProto(body: Buffer): DecodedMetrics {
-  const out = emptyDecoded<MetricPointIn>();
-  const r = new ProtoReader(body);
-  while (r.more()) {
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      r.expect(tag & 7, WIRE_LEN, 'ExportMetricsServiceRequest.resource_metrics');
-      readResourceMetrics(r.message(), out);
-    } else r.skip(tag & 7);
-  }
-  return out;
-}
-
-function readResourceMetrics(r: ProtoReader, out: DecodedMetrics): void {
-  let resource: AttributeMap = {};
-  const scopes: ProtoReader[] = [];
-  while (r.more()) {
-    const tag = r.tag();
-    const field = tag >>> 3;
-    if (field === 1) { r.expect(tag & 7, WIRE_LEN, 'ResourceMetrics.resource'); resource = readResource(r.message()); }
-    else if (field === 2) { r.expect(tag & 7, WIRE_LEN, 'ResourceMetrics.scope_metrics'); scopes.push(r.message()); }
-    else r.skip(tag & 7);
-  }
-  const group: ResourceGroup<MetricPointIn> = { ...describeResource(resource), resource, items: [] };
-  for (const s of scopes) {
+  return readExportRequest<MetricPointIn>(body, { resources: 'resource_metrics', scopes: 'scope_metrics' }, (s, group, out) => {
     while (s.more()) {
       const tag = s.tag();
       if (tag >>> 3 === 2) { s.expect(tag & 7, WIRE_LEN, 'ScopeMetrics.metrics'); readMetric(s.message(), group, out); }
       else s.skip(tag & 7);
     }
-  }
-  if (group.items.length > 0) out.groups.push(group);
+  });
 }
 
 interface MetricHead { name: string; unit: string }

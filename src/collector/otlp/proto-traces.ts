@@ -2,42 +2,17 @@
  * Decodes `ExportTraceServiceRequest` protobuf (opentelemetry/proto/trace/v1) into
  * {@link DecodedTraces}. Timestamps become epoch milliseconds, ids lowercase hex.
  */
-import type { AttributeMap, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../../otlp/types';
+import type { EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../../otlp/types';
 import type { DecodedTraces, ResourceGroup } from './model';
-import { readKeyValueInto, readResource, readScope } from './proto-common';
+import { readExportRequest, readKeyValueInto, readScope } from './proto-common';
 import { MalformedInput, ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
-import { checkId, describeResource, emptyDecoded, keepOrReject, spanRejection } from './validate';
+import { checkId, keepOrReject, spanRejection } from './validate';
 
 const NS_PER_MS = 1e6;
 
 /** Decodes a whole request; throws MalformedInput when any part is not well-formed. */
 export function decodeTracesProto(body: Buffer): DecodedTraces {
-  const out = emptyDecoded<SpanRecord>();
-  const r = new ProtoReader(body);
-  while (r.more()) {
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      r.expect(tag & 7, WIRE_LEN, 'ExportTraceServiceRequest.resource_spans');
-      readResourceSpans(r.message(), out);
-    } else r.skip(tag & 7);
-  }
-  return out;
-}
-
-function readResourceSpans(r: ProtoReader, out: DecodedTraces): void {
-  let resource: AttributeMap = {};
-  const scopes: ProtoReader[] = [];
-  while (r.more()) {
-    const tag = r.tag();
-    const field = tag >>> 3;
-    if (field === 1) { r.expect(tag & 7, WIRE_LEN, 'ResourceSpans.resource'); resource = readResource(r.message()); }
-    else if (field === 2) { r.expect(tag & 7, WIRE_LEN, 'ResourceSpans.scope_spans'); scopes.push(r.message()); }
-    else r.skip(tag & 7);
-  }
-  // The resource may come after its scopes on the wire, so scopes are read once it is known.
-  const group: ResourceGroup<SpanRecord> = { ...describeResource(resource), resource, items: [] };
-  for (const s of scopes) readScopeSpans(s, group, out);
-  if (group.items.length > 0) out.groups.push(group);
+  return readExportRequest(body, { resources: 'resource_spans', scopes: 'scope_spans' }, readScopeSpans);
 }
 
 function readScopeSpans(r: ProtoReader, group: ResourceGroup<SpanRecord>, out: DecodedTraces): void {
