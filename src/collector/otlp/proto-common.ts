@@ -68,17 +68,9 @@ export function readKeyValueInto(r: ProtoReader, map: AttributeMap): void {
   map[key] = value;
 }
 
-/** Decodes a Resource message's attributes. */
+/** Decodes a Resource message's attributes (field 1, like KeyValueList's values). */
 export function readResource(r: ProtoReader): AttributeMap {
-  const attributes: AttributeMap = {};
-  while (r.more()) {
-    const tag = r.tag();
-    if (tag >>> 3 === 1) {
-      r.expect(tag & 7, WIRE_LEN, 'Resource.attributes');
-      readKeyValueInto(r.message(), attributes);
-    } else r.skip(tag & 7);
-  }
-  return attributes;
+  return readKeyValueList(r);
 }
 
 /** Decodes an InstrumentationScope's name and version. */
