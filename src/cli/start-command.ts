@@ -8,6 +8,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CollectorStartError, startCollector, type CollectorOptions } from '../collector/collector';
+import { AI_PROVIDER_ORIGINS } from '../collector/server/dashboard';
 import { StoreOpenError } from '../collector/store/duckdb/connection';
 import { parseDuration, parseSize } from './units';
 
@@ -28,6 +29,10 @@ Options (each also settable by the environment variable shown):
   --max-body SIZE      largest request body after gunzip    TRACEKIT_COLLECTOR_MAX_BODY  16MB
   --max-queue ROWS     rows waiting to be written before ingest answers 503 (retry later)
                                                             TRACEKIT_COLLECTOR_MAX_QUEUE  200000
+  --ai-origin ORIGINS  extra origins the dashboard's AI assist may call, comma-separated
+                       (a self-hosted OpenAI-compatible gateway, for example; Anthropic's
+                       and OpenAI's APIs are always allowed)
+                                                            TRACEKIT_COLLECTOR_AI_ORIGIN
   -h, --help           this text
 `;
 
@@ -49,7 +54,26 @@ const OPTIONS: Record<string, Option> = {
   memoryLimit: { flag: '--memory-limit', env: ['TRACEKIT_COLLECTOR_MEMORY_LIMIT'], fallback: '1GB' },
   maxBody: { flag: '--max-body', env: ['TRACEKIT_COLLECTOR_MAX_BODY'], fallback: '16MB' },
   maxQueue: { flag: '--max-queue', env: ['TRACEKIT_COLLECTOR_MAX_QUEUE'], fallback: '200000' },
+  aiOrigin: { flag: '--ai-origin', env: ['TRACEKIT_COLLECTOR_AI_ORIGIN'], fallback: '' },
 };
+
+/** `https://host[:port]` or `http://host[:port]` values, as a CSP source list takes them. */
+function parseOrigins(value: string, from: string): string[] {
+  const origins: string[] = [];
+  for (const part of value.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    let url: URL | undefined;
+    try {
+      url = new URL(part);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== part.replace(/\/$/, '')) {
+      throw new UsageError(`${from}: ${JSON.stringify(part)} is not an origin (use https://host or http://host:port)`);
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+}
 
 /** Reads flags and environment into collector options; throws UsageError. */
 export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): CollectorOptions {
@@ -88,6 +112,7 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
   if (!/^\d+$/.test(maxQueue.value) || Number(maxQueue.value) < 1) throw new UsageError(`${maxQueue.from}: ${JSON.stringify(maxQueue.value)} is not a positive number of rows`);
   const host = get('host').value;
   const apiKey = get('apiKey').value;
+  const aiOrigin = get('aiOrigin');
   return {
     host,
     port: portNumber,
@@ -97,6 +122,7 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
     memoryLimit: memory.value.replace(/\s+/g, ''),
     maxBodyBytes,
     maxPendingRows: Number(maxQueue.value),
+    aiOrigins: [...AI_PROVIDER_ORIGINS, ...parseOrigins(aiOrigin.value, aiOrigin.from)],
   };
 }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { IngestPipeline } from './ingest/pipeline';
 import { WriteQueue } from './ingest/write-queue';
 import { AccessPolicy, isLoopback } from './server/access';
+import { createDashboard } from './server/dashboard';
 import { createRouter } from './server/router';
 import { DuckDbStore } from './store/duckdb/duckdb-store';
 import type { Store } from './store/store';
@@ -20,6 +21,10 @@ export interface CollectorOptions {
   memoryLimit: string;
   maxBodyBytes: number;
   maxPendingRows: number;
+  /** Origins the dashboard's AI assist may call (the CSP's connect-src); default Anthropic and OpenAI. */
+  aiOrigins?: string[];
+  /** Where the dashboard's built files are; default dist/ui. */
+  assetsDir?: string;
 }
 
 /** A start-up failure a user can fix; the CLI prints the message and exits with 2. */
@@ -80,6 +85,7 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
       store,
       status: () => ({ startedMs: started, retentionMs: o.retentionMs, queueDepth: queue.depth, writes: queue.writes, failedWrites: queue.failedWrites, ingest: pipeline.counters, lastSweep }),
     },
+    dashboard: createDashboard({ assetsDir: o.assetsDir, aiOrigins: o.aiOrigins }),
   }));
   let address: AddressInfo;
   try {

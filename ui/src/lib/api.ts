@@ -1,0 +1,43 @@
+/**
+ * The collector's JSON API, from the page's own origin. A collector started with an API key
+ * wants it on every call; the user types it once and it stays in this browser's localStorage.
+ */
+import { load, save } from './storage';
+
+const KEY_STORE = 'tracekit.collectorKey';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function collectorKey(): string | null {
+  return load(KEY_STORE);
+}
+
+export function setCollectorKey(key: string | null): void {
+  save(KEY_STORE, key === '' ? null : key);
+}
+
+/** GET /api/<path>?<params>; empty and undefined params are left out. */
+export async function api<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  const headers: Record<string, string> = {};
+  const key = collectorKey();
+  if (key !== null) headers['x-api-key'] = key;
+  const query = qs.toString();
+  const res = await fetch(`/api/${path}${query === '' ? '' : '?' + query}`, { headers, cache: 'no-store' });
+  if (!res.ok) {
+    let message = `HTTP ${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: string };
+      if (typeof body.error === 'string') message = body.error;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiError(res.status, message);
+  }
+  return (await res.json()) as T;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the user is looking at lives in the address bar, so a view can be reloaded, bookmarked
+ * and shared: `?service=shop&window=15m&view=traces&trace=<id>&route=...`.
+ */
+export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
+export type WindowName = (typeof WINDOWS)[number];
+export type ViewName = 'overview' | 'traces';
+
+export interface UrlState {
+  service: string;
+  window: WindowName;
+  view: ViewName;
+  /** The trace open in the waterfall. */
+  trace: string;
+  /** Trace explorer filters. */
+  route: string;
+  status: string;
+  minMs: string;
+  traceId: string;
+}
+
+const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '' };
+
+export function readUrlState(search: string = location.search): UrlState {
+  const p = new URLSearchParams(search);
+  const w = p.get('window') ?? '';
+  const state: UrlState = { ...DEFAULTS };
+  for (const k of Object.keys(DEFAULTS) as (keyof UrlState)[]) {
+    const v = p.get(k);
+    if (v !== null && k !== 'window' && k !== 'view') (state as unknown as Record<string, string>)[k] = v;
+  }
+  state.window = (WINDOWS as readonly string[]).includes(w) ? (w as WindowName) : DEFAULTS.window;
+  state.view = p.get('view') === 'traces' ? 'traces' : 'overview';
+  return state;
+}
+
+/** The query string for a state, leaving defaults out. */
+export function toSearch(state: UrlState): string {
+  const p = new URLSearchParams();
+  for (const k of Object.keys(DEFAULTS) as (keyof UrlState)[]) {
+    if (state[k] !== DEFAULTS[k]) p.set(k, state[k]);
+  }
+  const s = p.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+/** Records a new state: a new history entry when the view or trace changes, else in place. */
+export function writeUrlState(next: UrlState, prev: UrlState): void {
+  const search = toSearch(next);
+  if (search === location.search) return;
+  const newEntry = next.view !== prev.view || next.trace !== prev.trace;
+  if (newEntry) history.pushState(null, '', location.pathname + search);
+  else history.replaceState(null, '', location.pathname + search);
+}

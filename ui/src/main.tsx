@@ -1,0 +1,122 @@
+/**
+ * The tracekit dashboard: a single page whose state (service, window, view, trace, filters)
+ * lives in the URL. Data comes from the collector's /api/ every 2 s; nothing is sent
+ * anywhere else except an AI assist request the user starts.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, setCollectorKey } from './lib/api';
+import { buildPrompt, loadAssistSettings, routeSnapshot, saveAssistSettings, type AssistSettings as Settings } from './lib/assist';
+import { usePoll } from './lib/poll';
+import { applyTheme, cssColor, loadTheme, type ThemeChoice } from './lib/theme';
+import type { RouteStats, ServiceInfo } from './lib/types';
+import { readUrlState, writeUrlState, type UrlState } from './lib/url-state';
+import { AssistAnswer } from './views/AssistAnswer';
+import { AssistSettings } from './views/AssistSettings';
+import { Header } from './views/Header';
+import { KeyPrompt } from './views/KeyPrompt';
+import { OverviewView, type OverviewData } from './views/OverviewView';
+import { TraceExplorer } from './views/TraceExplorer';
+
+function App() {
+  const [state, setState] = useState<UrlState>(() => readUrlState());
+  const [theme, setTheme] = useState<ThemeChoice>(() => loadTheme());
+  const [systemDark, setSystemDark] = useState(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [assist, setAssist] = useState<Settings | null>(() => loadAssistSettings());
+  const [analysis, setAnalysis] = useState<{ title: string; prompt: string } | null>(null);
+  const [pendingAnalysis, setPendingAnalysis] = useState<{ title: string; prompt: string } | null>(null);
+  const [status, setStatus] = useState<{ updatedMs: number | undefined; error: Error | undefined }>({ updatedMs: undefined, error: undefined });
+  const [keyEpoch, setKeyEpoch] = useState(0);
+
+  useEffect(() => {
+    const onPop = (): void => setState(readUrlState());
+    addEventListener('popstate', onPop);
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    const onScheme = (): void => setSystemDark(media.matches);
+    media.addEventListener('change', onScheme);
+    return () => {
+      removeEventListener('popstate', onPop);
+      media.removeEventListener('change', onScheme);
+    };
+  }, []);
+  const chooseTheme = (t: ThemeChoice): void => {
+    // Applied before the render so canvas colours read the new theme's variables.
+    applyTheme(t);
+    setTheme(t);
+  };
+
+  const services = usePoll(() => api<ServiceInfo[]>('services', { window: '24h' }), [keyEpoch], 10_000);
+  const change = (patch: Partial<UrlState>): void => {
+    setState((prev) => {
+      const next = { ...prev, ...patch };
+      writeUrlState(next, prev);
+      return next;
+    });
+  };
+
+  const dark = theme === 'dark' || (theme === 'auto' && systemDark);
+  // Canvas colours follow the CSS variables of the theme in effect.
+  const ink = useMemo(
+    () => ({ text: cssColor('--muted'), grid: cssColor('--grid'), rate: cssColor('--series-rate'), error: cssColor('--series-error'), p50: cssColor('--series-p50'), p95: cssColor('--series-p95'), p99: cssColor('--series-p99') }),
+    [dark],
+  );
+
+  const analyze = (r: RouteStats, d: OverviewData): void => {
+    const snapshot = routeSnapshot(r, state.window, d.errors, d.graph, d.outgoing);
+    const job = { title: `${r.service} ${snapshot.route}`, prompt: buildPrompt(snapshot) };
+    if (assist === null) {
+      setPendingAnalysis(job);
+      setSettingsOpen(true);
+    } else setAnalysis(job);
+  };
+
+  const needsKey = status.error instanceof ApiError && status.error.status === 401;
+  return (
+    <>
+      <Header state={state} services={services.data} live={status} theme={theme} onChange={change} onTheme={chooseTheme} onSettings={() => setSettingsOpen(true)} />
+      <main key={keyEpoch}>
+        {needsKey && (
+          <KeyPrompt
+            onKey={(key) => {
+              setCollectorKey(key);
+              setStatus({ updatedMs: undefined, error: undefined });
+              setKeyEpoch((n) => n + 1);
+            }}
+          />
+        )}
+        {state.view === 'overview' ? (
+          <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
+        ) : (
+          <TraceExplorer state={state} onChange={change} onStatus={setStatus} />
+        )}
+      </main>
+      {settingsOpen && (
+        <AssistSettings
+          current={assist}
+          onClose={() => {
+            setSettingsOpen(false);
+            setPendingAnalysis(null);
+          }}
+          onSave={(s) => {
+            saveAssistSettings(s);
+            setAssist(s);
+            setSettingsOpen(false);
+            if (s !== null && pendingAnalysis !== null) setAnalysis(pendingAnalysis);
+            setPendingAnalysis(null);
+          }}
+        />
+      )}
+      {analysis !== null && assist !== null && <AssistAnswer title={analysis.title} prompt={analysis.prompt} settings={assist} onClose={() => setAnalysis(null)} />}
+    </>
+  );
+}
+
+applyTheme(loadTheme());
+const root = document.getElementById('app');
+if (root !== null) {
+  root.textContent = '';
+  render(<App />, root);
+}

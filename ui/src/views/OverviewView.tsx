@@ -1,0 +1,68 @@
+/** The main view: tiles, charts, routes, errors, outgoing calls and the dependency graphs. */
+import { useEffect, useRef } from 'preact/hooks';
+import { api } from '../lib/api';
+import { debug } from '../lib/debug';
+import { usePoll } from '../lib/poll';
+import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteStats, Series } from '../lib/types';
+import type { UrlState } from '../lib/url-state';
+import { Charts } from './Charts';
+import { ErrorGroups } from './ErrorGroups';
+import { Outgoing } from './Outgoing';
+import { RoutesTable } from './RoutesTable';
+import { Tiles } from './Tiles';
+
+export interface OverviewData { overview: Overview; series: Series; routes: RouteStats[]; errors: ErrorGroup[]; outgoing: OutgoingHost[]; graph: Graph }
+
+/** All the main view's data, fetched together so the view updates in one step. */
+async function loadOverview(service: string, window: string): Promise<OverviewData> {
+  const p = { service, window };
+  const [overview, series, routes, errors, outgoing, graph] = await Promise.all([
+    api<Overview>('overview', p),
+    api<Series>('series', p),
+    api<RouteStats[]>('routes', p),
+    api<ErrorGroup[]>('errors', p),
+    api<OutgoingHost[]>('outgoing', p),
+    api<Graph>('graph', p),
+  ]);
+  return { overview, series, routes, errors, outgoing, graph };
+}
+
+interface Props {
+  state: UrlState;
+  dark: boolean;
+  ink: Parameters<typeof Charts>[0]['ink'];
+  onChange(patch: Partial<UrlState>): void;
+  onAnalyze(r: RouteStats, data: OverviewData): void;
+  onStatus(s: { updatedMs: number | undefined; error: Error | undefined }): void;
+}
+
+export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }: Props) {
+  const polled = usePoll(() => loadOverview(state.service, state.window), [state.service, state.window], 2000);
+  const marked = useRef(false);
+  useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
+  useEffect(() => {
+    if (polled.data === undefined || marked.current) return;
+    marked.current = true;
+    // The first render with data: what bench/dashboard-render.cjs times.
+    debug.firstRenderMs = performance.now();
+    document.documentElement.dataset.ready = 'true';
+  }, [polled.data]);
+  const d = polled.data;
+  if (d === undefined) return <p class="panel muted">{polled.error ? polled.error.message : 'Loading…'}</p>;
+  const showService = state.service === '';
+  return (
+    <div class="overview-view">
+      {d.overview.source === 'spans' && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}
+      <Tiles overview={d.overview} />
+      <Charts series={d.series} ink={ink} />
+      <RoutesTable
+        routes={d.routes}
+        showService={showService}
+        onAnalyze={(r) => onAnalyze(r, d)}
+        onTraces={(r) => onChange({ view: 'traces', service: r.service, route: r.route, trace: '' })}
+      />
+      <ErrorGroups groups={d.errors} onTrace={(traceId) => onChange({ view: 'traces', trace: traceId })} />
+      <Outgoing hosts={d.outgoing} graph={d.graph} showService={showService} dark={dark} />
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Every route of the service, sortable by any column. A route where requests repeated one
+ * query template (the N+1 pattern) is red, and hovering it shows the template.
+ */
+import { useState } from 'preact/hooks';
+import * as fmt from '../lib/format';
+import type { RouteStats } from '../lib/types';
+
+interface Column {
+  key: string;
+  label: string;
+  title: string;
+  value(r: RouteStats): number | string | null;
+  format(r: RouteStats): string;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'route', label: 'route', title: 'method and route template', value: (r) => `${r.route} ${r.method ?? ''}`, format: (r) => `${r.method ?? ''} ${r.route}`.trim() },
+  { key: 'rate', label: 'rate', title: 'requests per second', value: (r) => r.rate, format: (r) => fmt.rate(r.rate) },
+  { key: 'errorPct', label: 'err %', title: 'share of requests that failed (5xx or exception)', value: (r) => r.errorPct, format: (r) => fmt.pct(r.errorPct) },
+  { key: 'p50', label: 'p50', title: 'median latency', value: (r) => r.p50Ms, format: (r) => fmt.ms(r.p50Ms) },
+  { key: 'p95', label: 'p95', title: '95th percentile latency', value: (r) => r.p95Ms, format: (r) => fmt.ms(r.p95Ms) },
+  { key: 'p99', label: 'p99', title: '99th percentile latency', value: (r) => r.p99Ms, format: (r) => fmt.ms(r.p99Ms) },
+  { key: 'max', label: 'max', title: 'slowest request', value: (r) => r.maxMs, format: (r) => fmt.ms(r.maxMs) },
+  { key: 'dbq', label: 'DB q/req', title: 'database queries per request', value: (r) => r.dbQueriesPerRequest, format: (r) => fmt.avg(r.dbQueriesPerRequest) },
+  { key: 'dbms', label: 'DB ms/req', title: 'time in database queries per request', value: (r) => r.dbMsPerRequest, format: (r) => fmt.ms(r.dbMsPerRequest) },
+  { key: 'out', label: 'out/req', title: 'outgoing HTTP calls per request', value: (r) => r.outgoingPerRequest, format: (r) => fmt.avg(r.outgoingPerRequest) },
+  { key: 'total', label: 'total', title: 'requests in the window', value: (r) => r.requests, format: (r) => fmt.count(r.requests) },
+];
+
+function compare(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return typeof a === 'string' || typeof b === 'string' ? String(a).localeCompare(String(b)) : a - b;
+}
+
+function nPlusOneHint(r: RouteStats): string {
+  return `N+1: ${fmt.count(r.nPlusOneRequests)} of ${fmt.count(r.requests)} requests repeated one query template:\n${r.nPlusOneTemplate ?? '(template not recorded)'}`;
+}
+
+interface Props {
+  routes: RouteStats[];
+  showService: boolean;
+  onAnalyze(r: RouteStats): void;
+  onTraces(r: RouteStats): void;
+}
+
+export function RoutesTable({ routes, showService, onAnalyze, onTraces }: Props) {
+  const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'total', desc: true });
+  const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[COLUMNS.length - 1];
+  const rows = [...routes].sort((a, b) => {
+    const c = compare(col.value(a), col.value(b));
+    // Missing values stay last whichever way the column sorts.
+    if (col.value(a) === null || col.value(b) === null) return c;
+    return sort.desc ? -c : c;
+  });
+  const onSort = (key: string): void => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'route' }));
+  return (
+    <section class="panel" id="routes" aria-label="routes">
+      <h2>Routes</h2>
+      {rows.length === 0 ? (
+        <p class="empty">No requests in this window yet.</p>
+      ) : (
+        <div class="scroll">
+          <table class="data routes">
+            <thead>
+              <tr>
+                {showService && <th>service</th>}
+                {COLUMNS.map((c) => (
+                  <th key={c.key} title={c.title} class={c.key === 'route' ? '' : 'num'} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+                    <button type="button" data-sort={c.key} onClick={() => onSort(c.key)}>
+                      {c.label}
+                      {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
+                    </button>
+                  </th>
+                ))}
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const nPlusOne = r.nPlusOneRequests > 0;
+                return (
+                  <tr key={`${r.service} ${r.method} ${r.route}`} class={nPlusOne ? 'n-plus-one' : ''} data-route={`${r.method ?? ''} ${r.route}`.trim()} title={nPlusOne ? nPlusOneHint(r) : undefined}>
+                    {showService && <td>{r.service}</td>}
+                    {COLUMNS.map((c) => (
+                      <td key={c.key} class={c.key === 'route' ? 'route' : 'num'} data-col={c.key}>
+                        {c.format(r)}
+                        {c.key === 'route' && nPlusOne && <span class="badge" title={nPlusOneHint(r)}>N+1</span>}
+                      </td>
+                    ))}
+                    <td class="actions">
+                      <button type="button" class="small" onClick={() => onTraces(r)} title="this route's traces">traces</button>
+                      <button type="button" class="small" data-analyze onClick={() => onAnalyze(r)} title="ask your AI provider about this route">analyze</button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

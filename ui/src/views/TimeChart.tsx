@@ -1,0 +1,103 @@
+/**
+ * One uPlot time-series chart. The chart is built once and fed new data in place, so a
+ * refresh neither flickers nor throws away the user's zoom (drag to zoom, double-click to
+ * reset): while zoomed in, new data arrives without rescaling the x axis.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import { debug } from '../lib/debug';
+
+export interface LineDef {
+  label: string;
+  color: string;
+  scale: string;
+  dash?: number[];
+  format(v: number | null): string;
+}
+
+export interface AxisDef {
+  scale: string;
+  side: 'left' | 'right';
+  format(v: number): string;
+}
+
+interface Props {
+  id: string;
+  title: string;
+  lines: LineDef[];
+  axes: AxisDef[];
+  /** x in seconds, then one array per line. */
+  data: (number | null)[][];
+  /** Axis and grid colours (rebuilt when the theme changes). */
+  ink: { text: string; grid: string };
+}
+
+export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zoomed = useRef(false);
+
+  useEffect(() => {
+    const el = host.current;
+    if (el === null) return;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height: 220,
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: Object.fromEntries(axes.map((a) => [a.scale, { auto: true, range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [0, max > min ? max * 1.1 : Math.max(1, max)] }])),
+      series: [
+        {},
+        ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, scale: l.scale, dash: l.dash, spanGaps: false, value: (_u: uPlot, v: number | null) => l.format(v) })),
+      ],
+      axes: [
+        { stroke: ink.text, grid: { stroke: ink.grid, width: 1 }, ticks: { stroke: ink.grid } },
+        ...axes.map((a) => ({
+          scale: a.scale,
+          side: a.side === 'left' ? 3 : 1,
+          stroke: ink.text,
+          grid: { show: a.side === 'left', stroke: ink.grid, width: 1 },
+          ticks: { stroke: ink.grid },
+          size: 60,
+          values: (_u: uPlot, splits: number[]) => splits.map((v) => a.format(v)),
+        })),
+      ],
+      hooks: {
+        setScale: [
+          (u: uPlot, key: string) => {
+            if (key !== 'x') return;
+            const xs = u.data[0];
+            if (xs.length === 0) return;
+            const min = u.scales.x.min ?? xs[0];
+            const max = u.scales.x.max ?? xs[xs.length - 1];
+            zoomed.current = min > xs[0] + 1e-6 || max < (xs[xs.length - 1] ?? 0) - 1e-6;
+          },
+        ],
+      },
+    };
+    const u = new uPlot(opts, data as uPlot.AlignedData, el);
+    plot.current = u;
+    debug.charts[id] = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 220 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+      delete debug.charts[id];
+    };
+    // Rebuilt only when the theme's colours change; data flows through the effect below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ink.text, ink.grid]);
+
+  useEffect(() => {
+    plot.current?.setData(data as uPlot.AlignedData, !zoomed.current);
+  }, [data]);
+
+  return (
+    <figure class="chart" id={id}>
+      <figcaption>{title}</figcaption>
+      <div ref={host} class="chart-canvas" />
+    </figure>
+  );
+}

@@ -1,0 +1,113 @@
+/** One trace as a waterfall; a span opens to its attributes, events and exception stack. */
+import { useState } from 'preact/hooks';
+import * as fmt from '../lib/format';
+import { spanTree } from '../lib/span-tree';
+import type { SpanDetail, TraceDetail } from '../lib/types';
+
+const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+interface SpanEvent { name?: string; timeMs?: number; timeUnixNano?: string; attributes?: Record<string, unknown> }
+
+function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
+  const events = span.events as SpanEvent[];
+  return (
+    <div class="span-detail" data-span-detail={span.spanId}>
+      <h3>{span.name}</h3>
+      <dl>
+        <dt>service</dt>
+        <dd>{span.service}</dd>
+        <dt>kind</dt>
+        <dd>{KINDS[span.kind] ?? span.kind}</dd>
+        <dt>start</dt>
+        <dd>+{fmt.ms(span.startMs - t0)}</dd>
+        <dt>duration</dt>
+        <dd>{fmt.ms(span.durationMs)}</dd>
+        <dt>status</dt>
+        <dd>{span.status === 2 ? `error${span.statusMessage ? `: ${span.statusMessage}` : ''}` : span.status === 1 ? 'ok' : 'unset'}</dd>
+        <dt>span id</dt>
+        <dd class="mono">{span.spanId}</dd>
+        <dt>scope</dt>
+        <dd>{span.scope}</dd>
+      </dl>
+      <h4>Attributes</h4>
+      <table class="data attrs">
+        <tbody>
+          {Object.entries(span.attributes).map(([k, v]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td>{show(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {events.length > 0 && <h4>Events</h4>}
+      {events.map((e, i) => {
+        const attrs = e.attributes ?? {};
+        const stack = attrs['exception.stacktrace'];
+        return (
+          <div class="event" key={i}>
+            <strong>{e.name ?? 'event'}</strong>
+            {typeof e.timeMs === 'number' && <span class="muted"> at +{fmt.ms(e.timeMs - t0)}</span>}
+            <table class="data attrs">
+              <tbody>
+                {Object.entries(attrs)
+                  .filter(([k]) => k !== 'exception.stacktrace')
+                  .map(([k, v]) => (
+                    <tr key={k}>
+                      <th>{k}</th>
+                      <td>{show(v)}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+            {typeof stack === 'string' && <pre class="stack">{stack}</pre>}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function Waterfall({ trace }: { trace: TraceDetail }) {
+  const rows = spanTree(trace.spans);
+  const [selected, setSelected] = useState<string | null>(null);
+  const t0 = Math.min(...trace.spans.map((s) => s.startMs));
+  const t1 = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
+  const total = Math.max(t1 - t0, 0.001);
+  const chosen = trace.spans.find((s) => s.spanId === selected);
+  return (
+    <section class="panel" id="waterfall" aria-label="trace waterfall">
+      <h2>
+        Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span>
+      </h2>
+      <div class="waterfall" role="tree">
+        {rows.map(({ span, depth }) => (
+          <button
+            type="button"
+            role="treeitem"
+            key={span.spanId}
+            class={`wf-row ${span.status === 2 ? 'wf-error' : ''} ${selected === span.spanId ? 'wf-selected' : ''}`}
+            data-span-id={span.spanId}
+            data-parent-id={span.parentId ?? ''}
+            data-depth={depth}
+            aria-level={depth + 1}
+            onClick={() => setSelected(selected === span.spanId ? null : span.spanId)}
+          >
+            <span class="wf-name" style={{ paddingLeft: `${depth * 16}px` }}>
+              <span class="wf-service">{span.service}</span> {span.name}
+            </span>
+            <span class="wf-track">
+              <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
+            </span>
+            <span class="wf-duration">{fmt.ms(span.durationMs)}</span>
+          </button>
+        ))}
+      </div>
+      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} /> : <p class="muted">Select a span to see its attributes and events.</p>}
+    </section>
+  );
+}
