@@ -12,7 +12,7 @@ import { decode, encode, LogsRequest, MetricsRequest, ns, randomHex, TraceReques
 interface Posted { status: number; type: string | null; body: Buffer; headers: Headers }
 
 async function post(url: string, body: Buffer | string, headers: Record<string, string>): Promise<Posted> {
-  const res = await fetch(url, { method: 'POST', body, headers });
+  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 

@@ -15,7 +15,7 @@ import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/o
 const PROTO = { 'content-type': 'application/x-protobuf' };
 
 async function postSpans(url: string, service: string, spans: Parameters<typeof traceRequestObject>[1], headers: Record<string, string> = {}): Promise<number> {
-  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: encode(TraceRequest, traceRequestObject(service, spans)), headers: { ...PROTO, ...headers } });
+  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: new Uint8Array(encode(TraceRequest, traceRequestObject(service, spans))), headers: { ...PROTO, ...headers } });
   await res.arrayBuffer();
   return res.status;
 }

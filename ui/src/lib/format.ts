@@ -12,6 +12,8 @@ export function ms(v: number | null | undefined): string {
 /** Per-second rates. */
 export function rate(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  // A few requests in a long window are a small but non-zero rate: keep two significant digits.
+  if (v > 0 && v < 0.01) return `${v.toPrecision(2)}/s`;
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}/s`;
 }
 

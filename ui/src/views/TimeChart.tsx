@@ -58,7 +58,7 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
           stroke: ink.text,
           grid: { show: a.side === 'left', stroke: ink.grid, width: 1 },
           ticks: { stroke: ink.grid },
-          size: 60,
+          size: 70,
           values: (_u: uPlot, splits: number[]) => splits.map((v) => a.format(v)),
         })),
       ],

@@ -1,0 +1,449 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
+ * `tracekit start` fed by the shop fixture under the agent. Each view is compared with what
+ * the query API answers for the same service and window, and screenshotted into
+ * test-artifacts/dashboard/.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startAiStub, type AiStub } from './helpers/ai-stub';
+import { get, startApp, type RunningApp } from './helpers/app';
+import { ARTIFACTS, launchBrowser, screenshot, watchPage } from './helpers/browser';
+import { eventually, startCollectorProcess, type CollectorProcess } from './helpers/collector';
+
+interface Overview { requests: number; requestRate: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; inFlight: number | null; cpuUtilization: number | null; memoryBytes: number | null }
+interface Route { service: string; method: string | null; route: string; requests: number; rate: number; errorPct: number; p95Ms: number | null; dbQueriesPerRequest: number | null; nPlusOneRequests: number; nPlusOneTemplate: string | null }
+interface ErrorGroup { fingerprint: string; message: string; traceId: string; spanId: string }
+interface Span { spanId: string; parentId: string | null; service: string; kind: number; name: string }
+
+const TRAFFIC: { path: string; times: number; status: number }[] = [
+  { path: '/', times: 4, status: 200 },
+  { path: '/products', times: 3, status: 200 },
+  { path: '/products/featured', times: 3, status: 200 },
+  { path: '/orders/1', times: 2, status: 200 },
+  { path: '/checkout/3', times: 3, status: 200 },
+  { path: '/payments/charge', times: 2, status: 500 },
+  { path: '/%3Cimg%20src=x%20onerror=alert(1)%3E', times: 1, status: 404 },
+];
+const TOTAL = TRAFFIC.reduce((n, t) => n + t.times, 0);
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>alert(1)</script>';
+const STUB_ANSWER = 'Stub analysis: the route repeats one query per product; batch it with WHERE id = ANY($1).';
+const DASHBOARD = 'dashboard';
+
+/** A number as the page shows it ("7.1 ms", "1.20 s", "5.1%", "1.04/s", "98.8 MiB") in the API's unit. */
+function parseShown(text: string): number {
+  const m = /^(-?[\d,.]+)\s*(ms|s|%|\/s|B|KiB|MiB|GiB)?$/.exec(text.trim());
+  assert.ok(m, `not a number: ${JSON.stringify(text)}`);
+  const n = Number(m[1].replace(/,/g, ''));
+  const scale: Record<string, number> = { s: 1000, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+  return n * (scale[m[2] ?? ''] ?? 1);
+}
+
+function close(shown: number, actual: number, what: string): void {
+  assert.ok(Math.abs(shown - actual) <= Math.max(0.01, Math.abs(actual) * 0.01), `${what}: shows ${shown}, API says ${actual}`);
+}
+
+/** OTLP/JSON from a sender with hostile names everywhere a user-controlled string can reach the page. */
+function hostileSpans(): unknown {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  return {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', HOSTILE)] },
+      scopeSpans: [{
+        scope: { name: SCRIPT },
+        spans: [{
+          traceId: 'abcdef0123456789abcdef0123456789',
+          spanId: '0123456789abcdef',
+          name: `GET ${HOSTILE}`,
+          kind: 2,
+          startTimeUnixNano: String(now - 5_000_000n),
+          endTimeUnixNano: String(now),
+          attributes: [str('http.request.method', 'GET'), str('http.route', HOSTILE), { key: 'http.response.status_code', value: { intValue: '500' } }, str('note', SCRIPT)],
+          events: [{ name: 'exception', timeUnixNano: String(now - 1_000_000n), attributes: [str('exception.type', SCRIPT), str('exception.message', HOSTILE), str('exception.stacktrace', `Error: ${HOSTILE}\n    at ${SCRIPT} (/app/x.js:1:1)`)] }],
+          status: { code: 2, message: SCRIPT },
+        }],
+      }],
+    }],
+  };
+}
+
+describe('dashboard in Chromium', () => {
+  let stub: AiStub;
+  let collector: CollectorProcess;
+  let inventory: RunningApp;
+  let shop: RunningApp;
+  let inventoryHost: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  async function openPage(path: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; watch: Awaited<ReturnType<typeof watchPage>> }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(collector.url + path);
+    return { page, watch };
+  }
+
+  async function ready(page: Page): Promise<void> {
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 15000 });
+  }
+
+  before(async () => {
+    stub = await startAiStub(STUB_ANSWER);
+    collector = await startCollectorProcess({ args: ['--ai-origin', stub.origin] });
+    const agentEnv = { TRACEKIT_ENDPOINT: collector.url, TRACEKIT_METRICS_INTERVAL: '500' };
+    inventory = await startApp('shop/inventory.cjs', { env: { ...agentEnv, TRACEKIT_SERVICE_NAME: 'inventory' } });
+    inventoryHost = `127.0.0.1:${inventory.port}`;
+    shop = await startApp('shop/app.cjs', { env: { ...agentEnv, TRACEKIT_SERVICE_NAME: 'shop', INVENTORY_URL: inventory.url } });
+    for (const t of TRAFFIC) {
+      for (let i = 0; i < t.times; i++) assert.equal((await get(shop.url + t.path)).status, t.status, t.path);
+    }
+    await shop.stop();
+    await inventory.stop();
+    await eventually(async () => ((await collector.api<Overview>('overview?service=shop&window=5m')).requests === TOTAL ? true : undefined), `${TOTAL} requests stored`);
+    const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileSpans()) });
+    assert.equal(res.status, 200, await res.text());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await shop?.stop();
+    await inventory?.stop();
+    await collector?.stop();
+    await stub?.close();
+  });
+
+  it('serves the page with a CSP allowing only itself and the AI providers', async () => {
+    const res = await fetch(collector.url + '/');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<script type="module" src="\/assets\/app\.js">/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /style-src 'self'(;|$)/);
+    assert.equal(/connect-src ([^;]+)/.exec(csp)?.[1], `'self' https://api.anthropic.com https://api.openai.com ${stub.origin}`);
+    assert.doesNotMatch(csp, /unsafe/);
+    const js = await fetch(collector.url + '/assets/app.js');
+    assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    const again = await fetch(collector.url + '/assets/app.js', { headers: { 'if-none-match': js.headers.get('etag') ?? '' } });
+    assert.equal(again.status, 304);
+  });
+
+  it('tiles show the numbers the API returns', async () => {
+    const { page, watch } = await openPage('/?service=shop&window=5m');
+    await ready(page);
+    const o = await collector.api<Overview>('overview?service=shop&window=5m');
+    const expected: Record<string, number | null> = {
+      rate: o.requestRate, errors: o.errorRate * 100, p50: o.p50Ms, p95: o.p95Ms, p99: o.p99Ms, max: o.maxMs,
+      inflight: o.inFlight, cpu: o.cpuUtilization === null ? null : o.cpuUtilization * 100, memory: o.memoryBytes,
+    };
+    for (const [tile, value] of Object.entries(expected)) {
+      const el = page.locator(`[data-tile="${tile}"] .tile-value`);
+      const raw = await el.getAttribute('data-value');
+      if (value === null) {
+        assert.equal(raw, '', tile);
+        continue;
+      }
+      assert.equal(Number(raw), value, `${tile} carries the API's number`);
+      close(parseShown(await el.innerText()), value, tile);
+    }
+    assert.match(await page.locator('[data-tile="rate"] .tile-hint').innerText(), new RegExp(`^${TOTAL} in the window`));
+    await page.waitForFunction(() => Object.keys(window.tracekitDebug.charts).length === 2);
+    await screenshot(page, DASHBOARD, 'overview');
+    assert.deepEqual(watch.dialogs, []);
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('routes table: every route, the N+1 route marked with its template, sortable', async () => {
+    const { page } = await openPage('/?service=shop&window=5m');
+    await ready(page);
+    const routes = await collector.api<Route[]>('routes?service=shop&window=5m');
+    const key = (r: Route): string => `${r.method ?? ''} ${r.route}`.trim();
+    const shown = await page.locator('table.routes tbody tr').evaluateAll((rows) => rows.map((r) => ({ route: r.getAttribute('data-route'), cls: r.className, title: r.getAttribute('title') })));
+    assert.deepEqual(shown.map((r) => r.route).sort(), routes.map(key).sort());
+    for (const r of ['GET /', 'GET /products', 'GET /products/featured', 'GET /orders/:id', 'GET /checkout/:productId', 'GET /payments/charge']) {
+      assert.ok(shown.some((s) => s.route === r), `${r} listed`);
+    }
+    for (const r of routes) {
+      const row = shown.find((s) => s.route === key(r));
+      assert.equal(row?.cls.includes('n-plus-one'), r.nPlusOneRequests > 0, `${key(r)} marked iff N+1`);
+    }
+    const featured = shown.find((s) => s.route === 'GET /products/featured');
+    assert.match(featured?.cls ?? '', /n-plus-one/);
+    assert.match(featured?.title ?? '', /SELECT id, name, price_cents FROM tk_shop_products WHERE id = \$1/);
+    const featuredRow = page.locator('tr[data-route="GET /products/featured"]');
+    assert.equal(await featuredRow.locator('[data-col="dbq"]').innerText(), '13.0');
+    assert.equal(await featuredRow.locator('[data-col="total"]').innerText(), '3');
+    assert.match(await featuredRow.evaluate((el) => getComputedStyle(el.querySelector('td') as Element).color), /^rgb\(198, 40, 40\)$/, 'N+1 row is red');
+
+    const order = async (): Promise<string[]> => page.locator('table.routes tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-route') ?? ''));
+    const byP95 = [...routes].sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1)).map(key);
+    await page.click('button[data-sort="p95"]');
+    assert.deepEqual(await order(), byP95, 'p95, slowest first');
+    await page.click('button[data-sort="p95"]');
+    assert.deepEqual(await order(), [...byP95].reverse(), 'p95, fastest first');
+    await page.click('button[data-sort="total"]');
+    const totals = await page.locator('table.routes tbody tr [data-col="total"]').allInnerTexts();
+    assert.deepEqual(totals.map(Number), [...totals.map(Number)].sort((a, b) => b - a));
+    await screenshot(page, DASHBOARD, 'routes-sorted-by-total');
+  });
+
+  it('an error group expands to its stack and opens a trace that hit it', async () => {
+    const groups = await collector.api<ErrorGroup[]>('errors?service=shop&window=5m');
+    assert.equal(groups.length, 1);
+    const { page } = await openPage('/?service=shop&window=5m');
+    await ready(page);
+    const summary = page.locator(`li[data-fingerprint="${groups[0].fingerprint}"] .error-summary`);
+    assert.equal(await summary.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('pre.stack').count(), 0);
+    await summary.click();
+    assert.equal(await summary.getAttribute('aria-expanded'), 'true');
+    const stack = await page.locator('#errors pre.stack').innerText();
+    assert.match(stack, /payment provider declined the charge/);
+    assert.match(stack, /fixtures\/shop\/app\.cjs/);
+    assert.match(await page.locator('#errors .error-detail').innerText(), /\/payments\/charge/);
+    await screenshot(page, DASHBOARD, 'error-expanded');
+    await page.click(`#errors button[data-trace="${groups[0].traceId}"]`);
+    await page.waitForSelector(`.wf-row[data-span-id="${groups[0].spanId}"]`);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('view'), 'traces');
+    assert.equal(url.searchParams.get('trace'), groups[0].traceId);
+    await page.click(`.wf-row[data-span-id="${groups[0].spanId}"]`);
+    assert.match(await page.locator('.span-detail pre.stack').innerText(), /payment provider declined the charge/);
+  });
+
+  it('the waterfall of a checkout trace shows every span at its depth across both services', async () => {
+    const [summary] = await collector.api<{ traceId: string }[]>('traces?service=shop&window=5m&route=/checkout/:productId&limit=1');
+    const trace = await collector.api<{ spans: Span[] }>(`traces/${summary.traceId}`);
+    const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
+    const depth = (s: Span): number => (s.parentId !== null && byId.has(s.parentId) ? 1 + depth(byId.get(s.parentId) as Span) : 0);
+    const { page, watch } = await openPage(`/?service=shop&window=5m&view=traces&trace=${summary.traceId}`);
+    await page.waitForSelector('.wf-row');
+    const rows = await page.locator('.wf-row').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-span-id') ?? '', depth: Number(e.getAttribute('data-depth')) })));
+    assert.equal(rows.length, trace.spans.length);
+    for (const r of rows) assert.equal(r.depth, depth(byId.get(r.id) as Span), `span ${byId.get(r.id)?.name}`);
+    // The known shape: shop server → (handler) → shop client call → inventory server, deeper each time.
+    const shopServer = trace.spans.find((s) => s.service === 'shop' && s.kind === 2) as Span;
+    const client = trace.spans.find((s) => s.service === 'shop' && s.kind === 3) as Span;
+    const inventoryServer = trace.spans.find((s) => s.service === 'inventory' && s.kind === 2) as Span;
+    assert.equal(depth(shopServer), 0);
+    assert.ok(depth(client) > depth(shopServer) && depth(inventoryServer) === depth(client) + 1, JSON.stringify(rows));
+    // Rows are in tree order: every span comes after its parent.
+    const position = new Map(rows.map((r, i) => [r.id, i]));
+    for (const s of trace.spans) if (s.parentId !== null && position.has(s.parentId)) assert.ok((position.get(s.spanId) as number) > (position.get(s.parentId) as number));
+    await page.click(`.wf-row[data-span-id="${client.spanId}"]`);
+    const attrs = await page.locator('.span-detail table.attrs').first().innerText();
+    assert.match(attrs, new RegExp(`url\\.full\\s+http://${inventoryHost.replace(/\./g, '\\.')}/stock/3`));
+    await screenshot(page, DASHBOARD, 'waterfall');
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('the trace explorer filters by route and status, and keeps the filters in the URL', async () => {
+    const { page } = await openPage('/?service=shop&window=5m&view=traces');
+    await page.waitForSelector('table.traces tbody tr');
+    await page.fill('input[name="route"]', '/payments/charge');
+    await page.selectOption('select[name="status"]', 'error');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('table.traces tbody tr').length === 2);
+    const texts = await page.locator('table.traces tbody tr').allInnerTexts();
+    for (const t of texts) assert.match(t, /GET \/payments\/charge\s+500/);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('route'), '/payments/charge');
+    assert.equal(url.searchParams.get('status'), 'error');
+    await page.fill('input[name="minMs"]', '100000');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForSelector('text=No traces match in this window.');
+    await screenshot(page, DASHBOARD, 'trace-search');
+  });
+
+  it('draws routes → hosts and service → service graphs with the expected nodes', async () => {
+    const { page } = await openPage('/?service=shop&window=5m');
+    await ready(page);
+    await page.waitForFunction(() => window.tracekitDebug.graphs.routes !== undefined && window.tracekitDebug.graphs.services !== undefined);
+    const graphs = await page.evaluate(() => {
+      type Cy = { nodes(): { map(f: (n: { data(k: string): string }) => string): string[] }; edges(): { map(f: (e: { data(k: string): number }) => number): number[] } };
+      const g = window.tracekitDebug.graphs as Record<string, Cy>;
+      return {
+        routes: g.routes.nodes().map((n) => n.data('label')).sort(),
+        routeCalls: g.routes.edges().map((e) => e.data('calls')),
+        services: g.services.nodes().map((n) => n.data('label')).sort(),
+      };
+    });
+    assert.deepEqual(graphs.routes, ['127.0.0.1:' + inventoryHost.split(':')[1], 'GET /checkout/:productId'].sort());
+    assert.deepEqual(graphs.routeCalls, [3]);
+    assert.deepEqual(graphs.services, ['inventory', 'shop']);
+    assert.equal(await page.locator(`#outgoing tr[data-host="${inventoryHost}"] td.num`).first().innerText(), '3');
+    await page.locator('#outgoing').screenshot({ path: join(ARTIFACTS, DASHBOARD, 'outgoing-and-graphs.png') });
+  });
+
+  it('hostile names and attributes render as text and run nothing', async () => {
+    const { page, watch } = await openPage(`/?service=${encodeURIComponent(HOSTILE)}&window=5m`);
+    await ready(page);
+    const routeCell = page.locator('table.routes td.route').first();
+    assert.equal((await routeCell.innerText()).trim(), `GET ${HOSTILE}`);
+    assert.ok((await page.locator('#service option').allInnerTexts()).includes(HOSTILE), 'the service name is an option, as text');
+    await page.click('#errors .error-summary');
+    assert.equal(await page.locator('#errors .error-type').innerText(), SCRIPT);
+    assert.match(await page.locator('#errors pre.stack').innerText(), new RegExp(`at ${SCRIPT.replace(/[()/]/g, '\\$&')}`));
+    await screenshot(page, DASHBOARD, 'hostile-overview');
+    await page.click('#errors button[data-trace]');
+    await page.click('.wf-row[data-span-id="0123456789abcdef"]');
+    const detail = await page.locator('.span-detail').innerText();
+    assert.ok(detail.includes(`note\t${SCRIPT}`) || detail.includes(`note ${SCRIPT}`), detail);
+    assert.ok(detail.includes(`error: ${SCRIPT}`), 'status message as text');
+    // Also the Express request to the hostile path: its trace shows the path as text.
+    await page.goto(`${collector.url}/?service=shop&window=5m&view=traces&status=404`);
+    await page.click('table.traces tbody tr >> nth=0');
+    await page.click('.wf-row >> nth=0');
+    assert.match(await page.locator('.span-detail').innerText(), /url\.path\s+\/%3Cimg%20src=x%20onerror=alert\(1\)%3E/);
+    await screenshot(page, DASHBOARD, 'hostile-trace');
+    const dom = await page.evaluate(() => ({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length }));
+    assert.deepEqual(dom, { imgs: 0, scripts: 1 });
+    assert.deepEqual(watch.dialogs, [], 'no dialog fired');
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('AI assist sends the route snapshot straight to the configured provider, never to the collector', async () => {
+    const key = 'sk-ant-test-KEY-1234567890';
+    const { page, watch } = await openPage('/?service=shop&window=5m');
+    const toCollector: { url: string; headers: Record<string, string> }[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(collector.url)) toCollector.push({ url: r.url(), headers: r.headers() });
+    });
+    await ready(page);
+    const route = (await collector.api<Route[]>('routes?service=shop&window=5m')).find((r) => r.route === '/products/featured') as Route;
+    await page.click('tr[data-route="GET /products/featured"] button[data-analyze]');
+    // No provider yet: the settings open first.
+    await page.waitForSelector('#assist-settings-form');
+    await page.selectOption('select[name="provider"]', 'anthropic');
+    await page.fill('input[name="apiKey"]', key);
+    await page.fill('input[name="baseUrl"]', stub.origin);
+    await page.click('#assist-settings-form button[type="submit"]');
+    await page.waitForSelector('#assist-answer [data-state="answered"]');
+    assert.equal(await page.locator('#assist-answer .answer').innerText(), STUB_ANSWER);
+    await screenshot(page, DASHBOARD, 'assist-answer');
+
+    const posts = stub.requests.filter((r) => r.method === 'POST');
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0].path, '/v1/messages');
+    assert.equal(posts[0].headers['x-api-key'], key);
+    assert.equal(posts[0].headers['anthropic-version'], '2023-06-01');
+    const body = JSON.parse(posts[0].body) as { model: string; messages: { role: string; content: string }[] };
+    assert.equal(body.model, 'claude-sonnet-4-5');
+    const prompt = body.messages[0].content;
+    assert.match(prompt, /GET \/products\/featured/);
+    const snapshot = JSON.parse(prompt.slice(prompt.indexOf('{'))) as { traffic: { requests: number }; latencyMs: { p95: number }; database: { queriesPerRequest: number; nPlusOneRequests: number; repeatedQuery: string } };
+    assert.equal(snapshot.traffic.requests, route.requests);
+    assert.equal(snapshot.latencyMs.p95, route.p95Ms);
+    assert.equal(snapshot.database.queriesPerRequest, 13);
+    assert.equal(snapshot.database.nPlusOneRequests, 3);
+    assert.equal(snapshot.database.repeatedQuery, route.nPlusOneTemplate);
+
+    // OpenAI: the key goes as a bearer token to the chat completions endpoint.
+    await page.click('#assist-answer button');
+    await page.click('#assist-settings');
+    await page.selectOption('select[name="provider"]', 'openai');
+    await page.fill('input[name="model"]', 'gpt-test');
+    await page.click('#assist-settings-form button[type="submit"]');
+    await page.click('tr[data-route="GET /checkout/:productId"] button[data-analyze]');
+    await page.waitForSelector('#assist-answer [data-state="answered"]');
+    const openai = stub.requests.filter((r) => r.method === 'POST')[1];
+    assert.equal(openai.path, '/v1/chat/completions');
+    assert.equal(openai.headers.authorization, `Bearer ${key}`);
+    const openaiPrompt = (JSON.parse(openai.body) as { model: string; messages: { content: string }[] }).messages[0].content;
+    assert.match(openaiPrompt, new RegExp(`"host": "${inventoryHost}"`), 'the outgoing calls of the route are in the snapshot');
+
+    assert.ok(toCollector.length > 5);
+    for (const r of toCollector) assert.ok(!r.url.includes(key) && !Object.values(r.headers).some((v) => v.includes(key)), `the key reached the collector: ${r.url}`);
+    assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('tracekit.assist') ?? '{}').apiKey), key);
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('keeps service and window in the URL, and the chart zoom across refreshes', async () => {
+    const { page } = await openPage('/?service=shop&window=5m');
+    await ready(page);
+    await page.click('button[data-window="1h"]');
+    assert.equal(new URL(page.url()).searchParams.get('window'), '1h');
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.locator('button[data-window="1h"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#service').inputValue(), 'shop');
+
+    await page.waitForFunction(() => window.tracekitDebug.charts['chart-traffic'] !== undefined);
+    const box = await page.locator('#chart-traffic .u-over').boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    type Scale = { min: number; max: number; first: number };
+    const scale = (): Promise<Scale> => page.evaluate(() => {
+      const u = window.tracekitDebug.charts['chart-traffic'] as { scales: { x: { min: number; max: number } }; data: number[][] };
+      return { min: u.scales.x.min, max: u.scales.x.max, first: u.data[0][0] };
+    });
+    const zoomed = await scale();
+    assert.ok(zoomed.min > zoomed.first, 'zoomed in');
+    // Two refreshes later the zoom is still there.
+    for (let i = 0; i < 2; i++) await page.waitForResponse((r) => r.url().includes('/api/series'));
+    await page.waitForTimeout(100);
+    const after2 = await scale();
+    assert.deepEqual([after2.min, after2.max], [zoomed.min, zoomed.max]);
+    await page.dblclick('#chart-traffic .u-over');
+    const reset = await scale();
+    assert.equal(reset.min, reset.first, 'double-click shows the whole window again');
+  });
+
+  it('is readable in dark mode and switches theme on demand', async () => {
+    const { page } = await openPage('/?service=shop&window=5m', { colorScheme: 'dark' });
+    await ready(page);
+    const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(await bg(), 'rgb(15, 18, 22)');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.tile-value') as Element).color), 'rgb(230, 233, 238)');
+    await screenshot(page, DASHBOARD, 'overview-dark');
+    await page.click('text=theme: auto');
+    assert.equal(await bg(), 'rgb(246, 247, 249)', 'light chosen over the system preference');
+    await page.reload();
+    await ready(page);
+    assert.equal(await bg(), 'rgb(246, 247, 249)', 'the choice is remembered');
+  });
+});
+
+describe('dashboard against a collector with an API key', () => {
+  it('asks for the key once, then shows the data', async () => {
+    const collector = await startCollectorProcess({ args: ['--api-key', 'dash-key-42'] });
+    const browser = await launchBrowser();
+    try {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const body = {
+        resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'keyed' } }] }, scopeSpans: [{ spans: [{
+          traceId: '11112222333344445555666677778888', spanId: '1111222233334444', name: 'GET /keyed', kind: 2,
+          startTimeUnixNano: String(now - 2_000_000n), endTimeUnixNano: String(now),
+          attributes: [{ key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.route', value: { stringValue: '/keyed' } }],
+        }] }] }],
+      };
+      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'dash-key-42' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200);
+      const page = await browser.newPage();
+      await page.goto(`${collector.url}/?service=keyed&window=5m`);
+      await page.waitForSelector('form.key-prompt');
+      assert.equal(await page.locator('table.routes').count(), 0);
+      await page.fill('input[name="collectorKey"]', 'dash-key-42');
+      await page.click('form.key-prompt button');
+      await page.waitForSelector('tr[data-route="GET /keyed"]');
+      assert.equal(await page.locator('form.key-prompt').count(), 0);
+      await screenshot(page, DASHBOARD, 'api-key');
+    } finally {
+      await browser.close();
+      await collector.stop();
+    }
+  });
+});
