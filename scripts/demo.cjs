@@ -131,9 +131,12 @@ function drive(shopUrl, dashboardUrl) {
     const s = (Date.now() - stats.startedMs) / 1000;
     return `traffic: ${stats.sent} requests in ${s.toFixed(0)} s (${(stats.answered / Math.max(1, s)).toFixed(1)}/s), ${stats.serverErrors} answered 5xx on purpose, ${stats.failed} failed · dashboard ${dashboardUrl}`;
   };
+  // A terminal gets one line rewritten every second; a log gets a new line every 5 s.
+  let ticks = 0;
   progressTimer = setInterval(() => {
+    ticks++;
     if (tty) process.stdout.write(`\r\x1b[K${line()}`);
-    else if (Math.round((Date.now() - stats.startedMs) / 1000) % 10 === 0) process.stdout.write(`${line()}\n`);
+    else if (ticks % 5 === 0) process.stdout.write(`${line()}\n`);
   }, 1000);
 }
 
