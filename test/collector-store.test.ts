@@ -155,7 +155,7 @@ describe('tracekit start options', () => {
     assert.match(top.stdout, /tracekit start/);
     const help = await runCli(['start', '--help']);
     assert.equal(help.code, 0);
-    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body', '--max-queue']) assert.ok(help.stdout.includes(opt), opt);
+    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body', '--max-queue', '--ai-origin']) assert.ok(help.stdout.includes(opt), opt);
     for (const env of ['TRACEKIT_COLLECTOR_HOST', 'TRACEKIT_COLLECTOR_PORT', 'TRACEKIT_COLLECTOR_DB', 'TRACEKIT_COLLECTOR_RETENTION', 'TRACEKIT_COLLECTOR_API_KEY']) assert.ok(help.stdout.includes(env), env);
   });
 
@@ -170,6 +170,8 @@ describe('tracekit start options', () => {
         [['start'], { TRACEKIT_COLLECTOR_PORT: 'abc' }, /TRACEKIT_COLLECTOR_PORT: "abc" is not a port number/],
         [['start', '--memory-limit', 'lots'], {}, /--memory-limit: "lots" is not a size/],
         [['start', '--bogus'], {}, /unknown option "--bogus"/],
+        [['start', '--ai-origin', 'https://gw.example/v1'], {}, /--ai-origin: "https:\/\/gw\.example\/v1" is not an origin/],
+        [['start'], { TRACEKIT_COLLECTOR_AI_ORIGIN: 'ftp://x.example' }, /TRACEKIT_COLLECTOR_AI_ORIGIN: "ftp:\/\/x\.example" is not an origin/],
         [['start', '--db', '/etc/hostname/store.duckdb', '--port', '0'], {}, /cannot (write|open) .*store\.duckdb/],
         [['start', '--port', String(busyPort), '--db', tempDbPath()], {}, new RegExp(`port ${busyPort} on 127\\.0\\.0\\.1 is already in use`)],
       ];
@@ -186,9 +188,11 @@ describe('tracekit start options', () => {
 
   it('takes its settings from TRACEKIT_COLLECTOR_* when no flag is given', async () => {
     const dbPath = tempDbPath();
-    const collector = await startCollectorProcess({ env: { TRACEKIT_COLLECTOR_RETENTION: '2h', TRACEKIT_COLLECTOR_MEMORY_LIMIT: '256MB' }, dbPath });
+    const collector = await startCollectorProcess({ env: { TRACEKIT_COLLECTOR_RETENTION: '2h', TRACEKIT_COLLECTOR_MEMORY_LIMIT: '256MB', TRACEKIT_COLLECTOR_AI_ORIGIN: 'http://127.0.0.1:11434, https://gw.example/' }, dbPath });
     try {
       assert.match(collector.stdout(), /retention 2h/);
+      const csp = (await fetch(collector.url + '/')).headers.get('content-security-policy') ?? '';
+      assert.match(csp, /connect-src 'self' https:\/\/api\.anthropic\.com https:\/\/api\.openai\.com http:\/\/127\.0\.0\.1:11434 https:\/\/gw\.example;/);
       const status = await collector.api<{ retentionMs: number; stored: { memoryLimit: string } }>('status');
       assert.equal(status.retentionMs, 7_200_000);
       assert.match(status.stored.memoryLimit, /^2(44|56)(\.\d+)? MiB$|^256\.0 MB$/, 'DuckDB runs with the memory limit given');

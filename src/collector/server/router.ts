@@ -1,6 +1,6 @@
 /**
- * The collector's HTTP front door: host and key checks, then ingest, API, or the dashboard
- * placeholder. No CORS headers are ever sent, so browsers on other origins cannot read
+ * The collector's HTTP front door: host and key checks, then ingest, the API, or the
+ * dashboard's static files. No CORS headers are ever sent, so browsers on other origins cannot read
  * answers or send JSON/protobuf (those need a preflight that is refused).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,7 +8,7 @@ import type { IngestPipeline } from '../ingest/pipeline';
 import type { AccessPolicy } from './access';
 import { handleApi, type ApiContext } from './api-handler';
 import { handleIngest, INGEST_PATHS, type IngestLimits } from './ingest-handler';
-import { send, sendJson } from './respond';
+import { sendJson } from './respond';
 
 export interface RouterDeps {
   access: AccessPolicy;
@@ -16,11 +16,8 @@ export interface RouterDeps {
   limits: IngestLimits;
   api: ApiContext;
   /** Serves `/` and static assets; answers false when it has nothing for the path. */
-  dashboard?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  dashboard: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
-
-const HOME = `<!doctype html><meta charset="utf-8"><title>tracekit</title>
-<p>tracekit collector. OTLP/HTTP ingest at <code>/v1/traces</code>, <code>/v1/metrics</code>, <code>/v1/logs</code>; JSON API under <code>/api/</code>.</p>`;
 
 /** Returns the request listener. */
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -60,10 +57,6 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: RouterDeps
     await handleApi(req, res, url, deps.api);
     return;
   }
-  if (deps.dashboard !== undefined && deps.dashboard(req, res, url)) return;
-  if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-    send(res, 200, 'text/html; charset=utf-8', HOME, { 'content-security-policy': "default-src 'none'" });
-    return;
-  }
+  if (deps.dashboard(req, res, url)) return;
   sendJson(res, 404, { error: 'not found' });
 }
