@@ -38,7 +38,6 @@ export function usePoll<T>(load: () => Promise<T>, inputs: unknown[], everyMs: n
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, inputs);
   return state;
 }

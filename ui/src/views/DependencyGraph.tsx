@@ -37,12 +37,10 @@ export function DependencyGraph({ id, title, graph, kind, showService, dark }: P
       cancelled = true;
     };
     // `shape` stands for the model's nodes and edges.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, dark]);
 
   useEffect(() => {
     handle.current?.update(model);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [numbers]);
 
   useEffect(() => () => {

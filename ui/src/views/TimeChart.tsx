@@ -87,7 +87,6 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
       delete debug.charts[id];
     };
     // Rebuilt only when the theme's colours change; data flows through the effect below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ink.text, ink.grid]);
 
   useEffect(() => {
