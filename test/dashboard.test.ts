@@ -157,6 +157,10 @@ describe('dashboard in Chromium', () => {
     assert.match(await page.locator('[data-tile="rate"] .tile-hint').innerText(), new RegExp(`^${TOTAL} in the window`));
     await page.waitForFunction(() => Object.keys(window.tracekitDebug.charts).length === 2);
     await screenshot(page, DASHBOARD, 'overview');
+    // Everything the page loads (script, chunks, styles, API) comes from the collector: no CDN.
+    await page.waitForFunction(() => window.tracekitDebug.graphs.routes !== undefined);
+    assert.ok(watch.requests.some((u) => /\/assets\/chunk-/.test(u)), 'the graph chunk was loaded');
+    assert.deepEqual(watch.requests.filter((u) => !u.startsWith(collector.url + '/')), []);
     assert.deepEqual(watch.dialogs, []);
     assert.deepEqual(watch.pageErrors, []);
     assert.deepEqual(await watch.cspViolations(), []);

@@ -33,11 +33,14 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
 }
 
 /**
- * Records what must never happen on a dashboard page: a dialog (an injected alert), an
- * uncaught exception, a CSP violation. Call before the first navigation.
+ * Records what must never happen on a dashboard page (a dialog from an injected alert, an
+ * uncaught exception, a CSP violation) and every URL the page asks for. Call before the
+ * first navigation.
  */
-export async function watchPage(page: Page): Promise<{ dialogs: string[]; pageErrors: string[]; cspViolations(): Promise<string[]> }> {
+export async function watchPage(page: Page): Promise<{ dialogs: string[]; pageErrors: string[]; requests: string[]; cspViolations(): Promise<string[]> }> {
   const dialogs: string[] = [];
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
   const pageErrors: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
@@ -52,6 +55,7 @@ export async function watchPage(page: Page): Promise<{ dialogs: string[]; pageEr
   return {
     dialogs,
     pageErrors,
+    requests,
     cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
   };
 }

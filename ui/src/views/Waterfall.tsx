@@ -10,6 +10,24 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** Keys and values as text; `omit` is shown elsewhere (the stack gets its own block). */
+function AttributeTable({ attributes, omit }: { attributes: Record<string, unknown>; omit?: string }) {
+  return (
+    <table class="data attrs">
+      <tbody>
+        {Object.entries(attributes)
+          .filter(([k]) => k !== omit)
+          .map(([k, v]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td>{show(v)}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
 interface SpanEvent { name?: string; timeMs?: number; timeUnixNano?: string; attributes?: Record<string, unknown> }
 
 function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
@@ -34,16 +52,7 @@ function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
         <dd>{span.scope}</dd>
       </dl>
       <h4>Attributes</h4>
-      <table class="data attrs">
-        <tbody>
-          {Object.entries(span.attributes).map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td>{show(v)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AttributeTable attributes={span.attributes} />
       {events.length > 0 && <h4>Events</h4>}
       {events.map((e, i) => {
         const attrs = e.attributes ?? {};
@@ -52,18 +61,7 @@ function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
           <div class="event" key={i}>
             <strong>{e.name ?? 'event'}</strong>
             {typeof e.timeMs === 'number' && <span class="muted"> at +{fmt.ms(e.timeMs - t0)}</span>}
-            <table class="data attrs">
-              <tbody>
-                {Object.entries(attrs)
-                  .filter(([k]) => k !== 'exception.stacktrace')
-                  .map(([k, v]) => (
-                    <tr key={k}>
-                      <th>{k}</th>
-                      <td>{show(v)}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
+            <AttributeTable attributes={attrs} omit="exception.stacktrace" />
             {typeof stack === 'string' && <pre class="stack">{stack}</pre>}
           </div>
         );
