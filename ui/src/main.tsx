@@ -35,7 +35,10 @@ function App() {
     const onPop = (): void => setState(readUrlState());
     addEventListener('popstate', onPop);
     const media = matchMedia('(prefers-color-scheme: dark)');
-    const onScheme = (): void => setSystemDark(media.matches);
+    const onScheme = (): void => {
+      applyTheme(loadTheme());
+      setSystemDark(media.matches);
+    };
     media.addEventListener('change', onScheme);
     return () => {
       removeEventListener('popstate', onPop);

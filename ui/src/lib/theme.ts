@@ -9,9 +9,12 @@ export function loadTheme(): ThemeChoice {
   return v === 'light' || v === 'dark' ? v : 'auto';
 }
 
+/**
+ * Sets `data-theme` to the theme in effect (styles.css keys its palettes on it alone) and
+ * remembers the choice. With 'auto', call again when the system preference changes.
+ */
 export function applyTheme(choice: ThemeChoice): void {
-  if (choice === 'auto') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = choice;
+  document.documentElement.dataset.theme = effectiveTheme(choice);
   save(STORE, choice === 'auto' ? null : choice);
 }
 
