@@ -9,7 +9,7 @@ const http = require('node:http');
 const { spawnSync, execFileSync } = require('node:child_process');
 const { gzipSync } = require('node:zlib');
 const { startCollector, cpuSeconds, requestSpans } = require('./collector-common.cjs');
-const { encodeTracesProto } = require('../dist/otlp/encode-proto.js');
+const { encodeTracesProto } = require('../dist/otlp/trace-batch.js');
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => { const i = args.indexOf(`--${name}`); return i === -1 ? fallback : args[i + 1]; };

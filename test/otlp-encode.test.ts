@@ -2,8 +2,9 @@
 // and by JSON.parse: every field tracekit writes must come back as written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeMetricsProto, encodeTracesProto } from '../dist/otlp/encode-proto';
-import { encodeMetricsJson, encodeTracesJson } from '../dist/otlp/encode-json';
+import { encodeMetricsProto } from '../dist/otlp/encode-proto';
+import { encodeTracesJson, encodeTracesProto } from '../dist/otlp/trace-batch';
+import { encodeMetricsJson } from '../dist/otlp/encode-json';
 import type { MetricRecord, SpanRecord } from '../dist/otlp/types';
 
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');

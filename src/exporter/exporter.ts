@@ -1,9 +1,11 @@
 /**
- * The main-thread side of export (DESIGN decision 8). Ended spans go into a buffer bounded by
- * count and by estimated bytes; when it is full a span is dropped and counted, never queued.
- * A batch leaves when the buffer holds a full batch or the schedule delay passes, as one
- * structured-clone message to the piscina worker; at most two batches are in flight, so a slow
- * or dead receiver backs up into the bounded buffer and from there into the drop counter.
+ * The main-thread side of export (DESIGN decision 8). Each ended span is encoded at once into
+ * the current batch (`otlp/trace-batch.ts`); the buffer is those encoded bytes, bounded by
+ * span count and by bytes, and when it is full a span is dropped and counted, never queued.
+ * A batch is sealed when it holds a full batch or the schedule delay passes, and goes to the
+ * piscina worker as one transferred ArrayBuffer (no copy, no structured clone); the worker
+ * compresses and sends it. At most two batches are in flight, so a slow or dead receiver
+ * backs up into the bounded buffer and from there into the drop counter.
  *
  * `flushSync` is for the last moments of a process (uncaught exception, signal, exit): it
  * hands the rest to the worker and blocks on Atomics.wait until the worker has sent it or the
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { AgentConfig } from '../agent/config';
 import { log } from '../agent/logger';
+import { newTraceBatch, type TraceBatch } from '../otlp/trace-batch';
 import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';
 import { FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
@@ -34,8 +37,13 @@ export interface ExportStats {
   lastError: string | undefined;
 }
 
-interface SizedSpan extends SpanRecord {
-  size?: number;
+/** A sealed batch waiting for the worker. */
+interface ReadyBatch {
+  payload: Uint8Array;
+  json: boolean;
+  spans: number;
+  /** Encoded span bytes it holds, as counted against maxQueueBytes. */
+  bytes: number;
 }
 
 export class Exporter {
@@ -43,8 +51,11 @@ export class Exporter {
     spansQueued: 0, spansExported: 0, spansDropped: 0, spansFailed: 0, batchesSent: 0, batchesFailed: 0,
     metricExports: 0, metricExportsFailed: 0, lastError: undefined,
   };
-  private buffer: SizedSpan[] = [];
-  private bufferBytes = 0;
+  private batch: TraceBatch;
+  private ready: ReadyBatch[] = [];
+  /** Spans and encoded bytes in the current batch plus the sealed ones not yet handed over. */
+  private queuedSpans = 0;
+  private queuedBytes = 0;
   private inflight = 0;
   private pending = new Set<Promise<unknown>>();
   private pool: Piscina | undefined;
@@ -57,7 +68,9 @@ export class Exporter {
   constructor(
     private config: AgentConfig,
     private resource: Resource,
-  ) {}
+  ) {
+    this.batch = newTraceBatch(config.target.protocol === 'http/json');
+  }
 
   /** Starts the worker and the schedule timer. Throws if the worker cannot be created. */
   start(): void {
@@ -86,45 +99,72 @@ export class Exporter {
 
   /** Applies new settings (from `tracekit.init`) to later exports. */
   reconfigure(config: AgentConfig, resource: Resource): void {
+    const json = config.target.protocol === 'http/json';
+    if (json !== this.batch.json) {
+      // Spans already encoded keep their format; the sealed batch says which it is.
+      this.seal();
+      this.batch = newTraceBatch(json);
+    }
     this.config = config;
     this.resource = resource;
   }
 
-  private run(task: ExportTask): Promise<ExportResult | undefined> {
+  private run(task: ExportTask, transfer?: ArrayBuffer): Promise<ExportResult | undefined> {
     if (this.pool === undefined) return Promise.resolve(undefined);
-    return this.pool.run(task) as Promise<ExportResult | undefined>;
+    return this.pool.run(task, transfer === undefined ? undefined : { transferList: [transfer] }) as Promise<ExportResult | undefined>;
   }
 
-  /** Called for every ended recording span. O(1); drops when the buffer is full. */
-  add(span: SizedSpan): void {
-    const size = span.size ?? 256;
-    if (this.closed || this.buffer.length >= this.config.maxQueueSpans || this.bufferBytes + size > this.config.maxQueueBytes) {
+  /** Called for every ended recording span: encodes it into the current batch, or drops it. */
+  add(span: SpanRecord): void {
+    if (this.closed || this.queuedSpans >= this.config.maxQueueSpans || this.queuedBytes >= this.config.maxQueueBytes) {
       this.stats.spansDropped++;
       return;
     }
-    this.buffer.push(span);
-    this.bufferBytes += size;
+    const bytes = this.batch.add(span);
+    if (bytes < 0) {
+      this.stats.spansDropped++;
+      log.once('warn', 'span-encode-failed', `a span named ${JSON.stringify(String(span.name).slice(0, 80))} could not be encoded and was dropped (further drops are counted in tracekit.stats())`);
+      return;
+    }
+    this.queuedSpans++;
+    this.queuedBytes += bytes;
     this.stats.spansQueued++;
-    if (this.buffer.length >= this.config.maxBatchSpans && this.inflight < MAX_INFLIGHT_BATCHES) this.flushBuffer(false);
+    if (this.batch.spans >= this.config.maxBatchSpans) {
+      this.seal();
+      this.sendReady(false);
+    }
   }
 
-  private takeBatch(max: number): SizedSpan[] {
-    const batch = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
-    this.buffer = this.buffer.length <= max ? [] : this.buffer.slice(max);
-    for (const s of batch) this.bufferBytes -= s.size ?? 256;
-    if (this.buffer.length === 0) this.bufferBytes = 0;
-    return batch;
+  /** Closes the current batch into a payload waiting to be sent. */
+  private seal(): void {
+    const batch = this.batch;
+    if (batch.spans === 0) return;
+    this.ready.push({ payload: batch.seal(this.resource), json: batch.json, spans: batch.spans, bytes: batch.bytes });
+    batch.reset();
   }
 
-  /** Sends buffered spans in batches; with `all`, ignores the in-flight limit. */
-  private flushBuffer(all: boolean): void {
-    while (this.buffer.length > 0 && (all || this.inflight < MAX_INFLIGHT_BATCHES)) {
-      const spans = this.takeBatch(this.config.maxBatchSpans);
+  /** Takes every waiting batch off the queue (for the final flush). */
+  private takeAll(): ReadyBatch[] {
+    this.seal();
+    const all = this.ready;
+    this.ready = [];
+    this.queuedSpans = 0;
+    this.queuedBytes = 0;
+    return all;
+  }
+
+  /** Hands sealed batches to the worker; with `all`, ignores the in-flight limit. */
+  private sendReady(all: boolean): void {
+    while (this.ready.length > 0 && (all || this.inflight < MAX_INFLIGHT_BATCHES)) {
+      const b = this.ready.shift() as ReadyBatch;
+      this.queuedSpans -= b.spans;
+      this.queuedBytes -= b.bytes;
       this.inflight++;
-      const p = this.run({ kind: 'traces', target: this.config.target, resource: this.resource, spans })
+      const task: TracesTask = { kind: 'traces', target: this.config.target, payload: b.payload, json: b.json };
+      const p = this.run(task, b.payload.buffer as ArrayBuffer)
         .then(
-          (r) => this.onTracesResult(spans.length, r),
-          (err: unknown) => this.onTracesResult(spans.length, { ok: false, status: 0, attempts: 0, rejected: 0, error: String(err) }),
+          (r) => this.onTracesResult(b.spans, r),
+          (err: unknown) => this.onTracesResult(b.spans, { ok: false, status: 0, attempts: 0, rejected: 0, error: String(err) }),
         )
         .finally(() => {
           this.inflight--;
@@ -132,6 +172,12 @@ export class Exporter {
         });
       this.pending.add(p);
     }
+  }
+
+  /** Seals the current batch and sends what the in-flight limit allows (or everything). */
+  private flushBuffer(all: boolean): void {
+    this.seal();
+    this.sendReady(all);
   }
 
   private onTracesResult(count: number, r: ExportResult | undefined): void {
@@ -187,26 +233,28 @@ export class Exporter {
     // it boots on its own, without this (blocked) thread, so waiting for it is safe.
     if (Atomics.load(this.flags, FLAG_READY) !== 1) Atomics.wait(this.flags, FLAG_READY, 0, deadlineMs);
     if (Atomics.load(this.flags, FLAG_READY) !== 1) {
-      log.debug(`final flush skipped: the exporter worker did not start in time (${this.buffer.length} spans buffered)`);
+      log.debug(`final flush skipped: the exporter worker did not start in time (${this.queuedSpans} spans buffered)`);
       return false;
     }
     deadlineMs = Math.max(1, deadlineMs - (Date.now() - started));
-    const spans = this.takeBatch(Number.MAX_SAFE_INTEGER);
-    const traces: TracesTask | undefined = spans.length > 0 ? { kind: 'traces', target: this.config.target, resource: this.resource, spans } : undefined;
+    const batches = this.takeAll();
+    let spans = 0;
+    for (const b of batches) spans += b.spans;
     const message: FlushMessage = {
-      traces,
+      traces: batches.map((b): TracesTask => ({ kind: 'traces', target: this.config.target, payload: b.payload, json: b.json })),
       metrics: metrics.length > 0 ? { kind: 'metrics', target: this.config.target, resource: this.resource, metrics } : undefined,
       deadlineMs,
     };
     Atomics.store(this.flags, FLAG_FLUSHED, 0);
+    // BroadcastChannel clones (it cannot transfer); this happens once, at exit.
     this.channel.postMessage(message);
     const result = Atomics.wait(this.flags, FLAG_FLUSHED, 0, deadlineMs + 100);
     if (result === 'timed-out') {
-      log.warn(`final flush did not finish within ${deadlineMs} ms; ${spans.length} spans may be lost`);
-      this.stats.spansFailed += spans.length;
+      log.warn(`final flush did not finish within ${deadlineMs} ms; ${spans} spans may be lost`);
+      this.stats.spansFailed += spans;
       return false;
     }
-    this.stats.spansExported += spans.length;
+    this.stats.spansExported += spans;
     return true;
   }
 
@@ -223,6 +271,6 @@ export class Exporter {
 
   /** Buffered span count (for tests and stats). */
   get buffered(): number {
-    return this.buffer.length;
+    return this.queuedSpans;
   }
 }

@@ -58,8 +58,7 @@ export function rejectedCount(body: Buffer, json: boolean): number {
 }
 
 /** Posts one encoded payload, retrying as described above. Never throws. */
-export async function send(target: ExportTarget, url: string, payload: Buffer | string): Promise<ExportResult> {
-  const json = target.protocol === 'http/json';
+export async function send(target: ExportTarget, url: string, payload: Buffer | string, json: boolean): Promise<ExportResult> {
   const headers: Record<string, string> = {
     ...target.headers,
     'content-type': json ? 'application/json' : 'application/x-protobuf',

@@ -1,14 +1,16 @@
 /** The messages between the exporter (main thread) and its worker. Plain data only. */
 import type { ExportTarget } from '../agent/config';
-import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
+import type { MetricRecord, Resource } from '../otlp/types';
 
 export const METER_SCOPE = { name: 'tracekit' } as const;
 
+/** A sealed batch of spans: an ExportTraceServiceRequest already encoded on the main thread. */
 export interface TracesTask {
   kind: 'traces';
   target: ExportTarget;
-  resource: Resource;
-  spans: SpanRecord[];
+  payload: Uint8Array;
+  /** OTLP/JSON rather than protobuf (the format it was encoded in, whatever the target says now). */
+  json: boolean;
 }
 
 export interface MetricsTask {
@@ -33,7 +35,7 @@ export interface FlushWiring {
 
 /** The final flush: sent after every in-flight export settles. */
 export interface FlushMessage {
-  traces: TracesTask | undefined;
+  traces: TracesTask[];
   metrics: MetricsTask | undefined;
   deadlineMs: number;
 }

@@ -1,6 +1,7 @@
 /**
- * The exporter worker (one piscina thread): encodes OTLP, gzips, and sends, so none of that
- * runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
+ * The exporter worker (one piscina thread): compresses and sends the span batches the main
+ * thread encoded as spans ended, and encodes and sends metrics, so no network I/O, retry or
+ * compression runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
  * so the preload never loads here and its own HTTP traffic is never traced.
  *
  * Besides piscina tasks it listens on a BroadcastChannel for the final flush, which the main
@@ -10,23 +11,22 @@
  * is ready even if the app crashes before the main loop ever turned.
  */
 import { BroadcastChannel, workerData } from 'node:worker_threads';
-import { encodeMetricsJson, encodeTracesJson } from '../otlp/encode-json';
-import { encodeMetricsProto, encodeTracesProto } from '../otlp/encode-proto';
+import { encodeMetricsJson } from '../otlp/encode-json';
+import { encodeMetricsProto } from '../otlp/encode-proto';
 import { send } from './send';
 import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
 
 function exportTraces(task: TracesTask): Promise<ExportResult> {
-  const json = task.target.protocol === 'http/json';
-  const payload = json ? encodeTracesJson(task.resource, task.spans) : encodeTracesProto(task.resource, task.spans);
-  return send(task.target, task.target.tracesUrl, payload);
+  const payload = Buffer.from(task.payload.buffer, task.payload.byteOffset, task.payload.byteLength);
+  return send(task.target, task.target.tracesUrl, payload, task.json);
 }
 
 function exportMetrics(task: MetricsTask): Promise<ExportResult> {
   const json = task.target.protocol === 'http/json';
   const payload = json ? encodeMetricsJson(task.resource, METER_SCOPE, task.metrics) : encodeMetricsProto(task.resource, METER_SCOPE, task.metrics);
-  return send(task.target, task.target.metricsUrl, payload);
+  return send(task.target, task.target.metricsUrl, payload, json);
 }
 
 function track(p: Promise<ExportResult>): Promise<ExportResult> {
@@ -39,7 +39,7 @@ async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<voi
   try {
     const deadline = Date.now() + message.deadlineMs;
     const last: Promise<unknown>[] = [...inflight];
-    if (message.traces !== undefined) last.push(exportTraces({ ...message.traces, target: { ...message.traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
+    for (const traces of message.traces) last.push(exportTraces({ ...traces, target: { ...traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     await Promise.allSettled(last);
   } finally {

@@ -2,7 +2,6 @@
  * OTLP/JSON encoding (the protobuf JSON mapping with OTLP's exceptions: hex trace and span
  * ids, enums as integers, 64-bit integers as decimal strings).
  */
-import { groupByScope } from './encode-proto';
 import { epochMsToNs } from './time';
 import type { AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
@@ -33,34 +32,29 @@ function attrs(a: AttributeMap | undefined): { key: string; value: JsonAny }[] {
 
 const nsString = (ms: number): string => epochMsToNs(ms).toString();
 
-/** Encodes an ExportTraceServiceRequest as OTLP/JSON. */
-export function encodeTracesJson(res: Resource, spans: SpanRecord[]): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: attrs(res.attributes) },
-        scopeSpans: groupByScope(spans).map((g) => ({
-          scope: { name: g.name, version: g.version },
-          spans: g.items.map((s) => ({
-            traceId: s.traceId,
-            spanId: s.spanId,
-            traceState: s.traceState,
-            parentSpanId: s.parentSpanId,
-            name: s.name,
-            kind: s.kind,
-            startTimeUnixNano: nsString(s.startMs),
-            endTimeUnixNano: nsString(s.endMs),
-            attributes: attrs(s.attributes),
-            droppedAttributesCount: s.droppedAttributes || undefined,
-            events: (s.events ?? []).map((e) => ({ timeUnixNano: nsString(e.timeMs), name: e.name, attributes: attrs(e.attributes) })),
-            droppedEventsCount: s.droppedEvents || undefined,
-            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: attrs(l.attributes) })),
-            status: { code: s.statusCode, message: s.statusMessage },
-          })),
-        })),
-      },
-    ],
-  });
+/** One span in the OTLP/JSON mapping, ready for JSON.stringify. */
+export function spanJson(s: SpanRecord): object {
+  return {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    traceState: s.traceState,
+    parentSpanId: s.parentSpanId,
+    name: s.name,
+    kind: s.kind,
+    startTimeUnixNano: nsString(s.startMs),
+    endTimeUnixNano: nsString(s.endMs),
+    attributes: attrs(s.attributes),
+    droppedAttributesCount: s.droppedAttributes || undefined,
+    events: (s.events ?? []).map((e) => ({ timeUnixNano: nsString(e.timeMs), name: e.name, attributes: attrs(e.attributes) })),
+    droppedEventsCount: s.droppedEvents || undefined,
+    links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: attrs(l.attributes) })),
+    status: { code: s.statusCode, message: s.statusMessage },
+  };
+}
+
+/** The Resource message in the OTLP/JSON mapping. */
+export function resourceJson(res: Resource): object {
+  return { attributes: attrs(res.attributes) };
 }
 
 function numberPoint(p: NumberPoint): object {

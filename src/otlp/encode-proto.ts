@@ -36,13 +36,15 @@ function attributes(w: ProtoWriter, field: number, attrs: AttributeMap | undefin
   }
 }
 
-function resource(w: ProtoWriter, r: Resource): void {
+/** Writes the Resource message in `field` (1 in ResourceSpans and ResourceMetrics). */
+export function resource(w: ProtoWriter, r: Resource): void {
   w.begin(1);
   attributes(w, 1, r.attributes);
   w.end();
 }
 
-function span(w: ProtoWriter, s: SpanRecord): void {
+/** Writes the fields of one Span message (the caller opens and closes it). */
+export function span(w: ProtoWriter, s: SpanRecord): void {
   w.hexBytes(1, s.traceId);
   w.hexBytes(2, s.spanId);
   if (s.traceState) w.string(3, s.traceState);
@@ -79,43 +81,6 @@ function span(w: ProtoWriter, s: SpanRecord): void {
     w.uint(3, s.statusCode);
     w.end();
   }
-}
-
-/** Groups records by instrumentation scope, keeping first-seen order. */
-export function groupByScope<T extends { scopeName: string; scopeVersion: string | undefined }>(items: T[]): { name: string; version: string | undefined; items: T[] }[] {
-  const groups = new Map<string, { name: string; version: string | undefined; items: T[] }>();
-  for (const item of items) {
-    const key = `${item.scopeName}\0${item.scopeVersion ?? ''}`;
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = { name: item.scopeName, version: item.scopeVersion, items: [] };
-      groups.set(key, g);
-    }
-    g.items.push(item);
-  }
-  return [...groups.values()];
-}
-
-/** Encodes an ExportTraceServiceRequest. */
-export function encodeTracesProto(res: Resource, spans: SpanRecord[]): Buffer {
-  const w = new ProtoWriter(Math.max(1024, spans.length * 512));
-  w.begin(1); // ResourceSpans
-  resource(w, res);
-  for (const group of groupByScope(spans)) {
-    w.begin(2); // ScopeSpans
-    w.begin(1);
-    w.string(1, group.name);
-    if (group.version) w.string(2, group.version);
-    w.end();
-    for (const s of group.items) {
-      w.begin(2);
-      span(w, s);
-      w.end();
-    }
-    w.end();
-  }
-  w.end();
-  return w.finish();
 }
 
 function numberPoint(w: ProtoWriter, p: NumberPoint): void {

@@ -3,11 +3,28 @@
  * and length-delimited sub-messages. A sub-message reserves one length byte and, in the rare
  * case its body reaches 128 bytes or more, shifts the body right to fit the longer varint, so
  * the output is canonical protobuf that any decoder reads.
+ *
+ * The agent encodes every span as it ends, on the app's thread, so the common writes (short
+ * ASCII strings, hex ids, timestamps) are plain JavaScript loops over the buffer: no BigInt,
+ * no calls into C++ for a 16-byte string.
  */
-import { epochMsToNs } from './time';
 
 const STRING_CACHE_LIMIT = 4096;
-const stringCache = new Map<string, Buffer>();
+/** Longest string written by the JavaScript loop; longer ones go through Buffer#write. */
+const SHORT_STRING = 64;
+const TWO_32 = 4294967296;
+
+/** Encoded `tag + length + bytes` of repeated strings, one map per field number. */
+const stringCaches = new Map<number, Map<string, Uint8Array>>();
+let cachedStrings = 0;
+
+/** Hex digit values by char code; -1 for anything that is not a hex digit. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[65 + i] = 10 + i;
+  HEX[97 + i] = 10 + i;
+}
 
 export class ProtoWriter {
   private buf: Buffer;
@@ -16,6 +33,23 @@ export class ProtoWriter {
 
   constructor(initial = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  /** Forgets everything written, keeping the buffer for reuse. */
+  reset(): void {
+    this.pos = 0;
+    this.stack.length = 0;
+  }
+
+  /** Drops what was written after `pos` (a failed write) and any sub-message opened after it. */
+  rewind(pos: number, depth: number): void {
+    this.pos = pos;
+    this.stack.length = depth;
+  }
+
+  /** How many sub-messages are open (for `rewind`). */
+  get depth(): number {
+    return this.stack.length;
   }
 
   private ensure(n: number): void {
@@ -30,16 +64,21 @@ export class ProtoWriter {
   /** A varint of a non-negative integer up to 2^53. */
   varint(value: number): void {
     this.ensure(10);
+    const buf = this.buf;
     let v = value;
     while (v > 0x7f) {
-      this.buf[this.pos++] = (v % 128) | 0x80;
+      buf[this.pos++] = (v % 128) | 0x80;
       v = Math.floor(v / 128);
     }
-    this.buf[this.pos++] = v;
+    buf[this.pos++] = v;
   }
 
   tag(field: number, wireType: 0 | 1 | 2 | 5): void {
-    this.varint(field * 8 + wireType);
+    const t = field * 8 + wireType;
+    if (t < 128) {
+      this.ensure(1);
+      this.buf[this.pos++] = t;
+    } else this.varint(t);
   }
 
   uint(field: number, value: number): void {
@@ -92,51 +131,120 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  /** Epoch milliseconds (double) as fixed64 unix nanoseconds. */
-  timeNs(field: number, ms: number): void {
-    this.tag(field, 1);
-    this.rawFixed64(epochMsToNs(ms));
+  private rawUint32(v: number): void {
+    const buf = this.buf;
+    buf[this.pos++] = v & 0xff;
+    buf[this.pos++] = (v >>> 8) & 0xff;
+    buf[this.pos++] = (v >>> 16) & 0xff;
+    buf[this.pos++] = v >>> 24;
   }
 
   /**
-   * A string field whose bytes are cached: attribute keys and span names repeat in every
-   * span, and copying their ready-made encoding is several times cheaper than UTF-8 encoding
-   * them again. The cache is bounded; past its size strings are encoded as usual.
+   * Epoch milliseconds (a double) as fixed64 unix nanoseconds, rounded to whole microseconds
+   * (a double at today's epoch holds about 0.2 µs). Computed as two exact 32-bit halves:
+   * nanoseconds since 1970 pass 2^53, where a double stops counting in ones.
+   */
+  timeNs(field: number, ms: number): void {
+    this.tag(field, 1);
+    this.ensure(8);
+    if (!(ms > 0)) {
+      this.rawUint32(0);
+      this.rawUint32(0);
+      return;
+    }
+    const whole = Math.floor(ms);
+    const micros = Math.round((ms - whole) * 1000);
+    // whole = a·2^20 + b, so whole·1e6 = (a·1e6)·2^20 + b·1e6 with every product exact.
+    const a = Math.floor(whole / 1048576);
+    const b = whole - a * 1048576;
+    const c = a * 1e6;
+    const cHigh = Math.floor(c / 4096);
+    let low = (c - cHigh * 4096) * 1048576 + b * 1e6 + micros * 1000;
+    const carry = Math.floor(low / TWO_32);
+    low -= carry * TWO_32;
+    this.rawUint32(low);
+    this.rawUint32(cHigh + carry);
+  }
+
+  /**
+   * A string field whose bytes are cached: attribute keys, span names and short values repeat
+   * in every span, and copying their ready-made encoding is cheaper than encoding them again.
+   * The cache is bounded; past its size strings are encoded as usual.
    */
   cachedString(field: number, value: string): void {
-    const key = field === 1 ? value : `${field}\0${value}`;
-    let bytes = stringCache.get(key);
+    let cache = stringCaches.get(field);
+    if (cache === undefined) stringCaches.set(field, (cache = new Map()));
+    const bytes = cache.get(value);
     if (bytes === undefined) {
-      if (stringCache.size >= STRING_CACHE_LIMIT || value.length > 128) {
-        this.string(field, value);
-        return;
+      const start = this.pos;
+      this.string(field, value);
+      if (cachedStrings < STRING_CACHE_LIMIT && value.length <= 128) {
+        cache.set(value, Uint8Array.prototype.slice.call(this.buf, start, this.pos));
+        cachedStrings++;
       }
-      const w = new ProtoWriter(value.length * 3 + 8);
-      w.string(field, value);
-      bytes = Buffer.from(w.finish());
-      stringCache.set(key, bytes);
+      return;
     }
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = bytes[i];
+    this.pos = p;
   }
 
   string(field: number, value: string): void {
     this.tag(field, 2);
+    const n = value.length;
+    if (n <= SHORT_STRING && this.asciiString(value, n)) return;
     const len = Buffer.byteLength(value, 'utf8');
     this.varint(len);
     this.ensure(len);
     this.pos += this.buf.write(value, this.pos, len, 'utf8');
   }
 
-  /** Writes a hex id as bytes (empty or malformed ids are skipped). */
+  /** Writes length + bytes of a short string if it is all ASCII; false (nothing written) if not. */
+  private asciiString(value: string, n: number): boolean {
+    this.ensure(n + 1);
+    const buf = this.buf;
+    const start = this.pos;
+    let p = start + 1;
+    for (let i = 0; i < n; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      buf[p++] = code;
+    }
+    buf[start] = n;
+    this.pos = p;
+    return true;
+  }
+
+  /** Writes a hex id as bytes; an empty or malformed id writes nothing. */
   hexBytes(field: number, hex: string | undefined): void {
-    if (hex === undefined || hex === '') return;
-    this.tag(field, 2);
+    if (hex === undefined || hex === '' || (hex.length & 1) === 1 || hex.length > 254) return;
     const len = hex.length >>> 1;
-    this.varint(len);
-    this.ensure(len);
-    this.pos += this.buf.write(hex, this.pos, len, 'hex');
+    const start = this.pos;
+    this.tag(field, 2);
+    this.ensure(len + 1);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = len;
+    for (let i = 0; i < hex.length; i += 2) {
+      const hi = HEX[hex.charCodeAt(i)] ?? -1;
+      const lo = HEX[hex.charCodeAt(i + 1)] ?? -1;
+      if (hi < 0 || lo < 0) {
+        this.pos = start;
+        return;
+      }
+      buf[p++] = (hi << 4) | lo;
+    }
+    this.pos = p;
+  }
+
+  /** Copies already-encoded bytes. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** Starts a length-delimited sub-message in `field`; close it with `end()`. */
@@ -181,6 +289,7 @@ export class ProtoWriter {
     for (const v of values) this.rawFixed64(BigInt(v));
   }
 
+  /** The bytes written so far (a view of the writer's buffer, valid until the next write). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
   }

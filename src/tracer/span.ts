@@ -1,8 +1,8 @@
 /**
  * A recording span. Its own fields are the exporter's SpanRecord, so ending a span hands
- * the object itself to the buffer: no copy on the hot path. Limits (attribute count,
- * string length, event count) keep one runaway span from growing memory; `size` is a cheap
- * running estimate of the span's encoded bytes, used by the byte bound of the buffer.
+ * the object itself to the exporter, which encodes it there and then: no copy on the hot
+ * path. Limits (attribute count, string length, event count) keep one runaway span from
+ * growing memory.
  */
 import {
   SpanStatusCode,
@@ -32,17 +32,15 @@ export function setSpanEndHandler(handler: EndHandler): void {
   onEnd = handler;
 }
 
-function clampValue(v: ApiAttributeValue | undefined): { value: ApiAttributeValue | undefined; bytes: number } {
-  if (typeof v === 'string') {
-    const value = v.length > MAX_STRING_LENGTH ? v.slice(0, MAX_STRING_LENGTH) : v;
-    return { value, bytes: value.length };
-  }
+/** An attribute value within the limits: long strings cut, arrays copied (and cut) so later changes by the caller do not reach the span. */
+function clampValue(v: ApiAttributeValue | undefined): AttributeMap[string] {
+  if (typeof v === 'string') return v.length > MAX_STRING_LENGTH ? v.slice(0, MAX_STRING_LENGTH) : v;
   if (Array.isArray(v)) {
-    let bytes = 0;
-    for (const item of v) bytes += typeof item === 'string' ? item.length : 8;
-    return { value: v.slice(0, MAX_ATTRIBUTES) as ApiAttributeValue, bytes };
+    const out = v.slice(0, MAX_ATTRIBUTES) as unknown[];
+    for (let i = 0; i < out.length; i++) if (typeof out[i] === 'string' && (out[i] as string).length > MAX_STRING_LENGTH) out[i] = (out[i] as string).slice(0, MAX_STRING_LENGTH);
+    return out as AttributeMap[string];
   }
-  return { value: v, bytes: 8 };
+  return v as AttributeMap[string];
 }
 
 export class Span implements ApiSpan, SpanRecord {
@@ -63,8 +61,6 @@ export class Span implements ApiSpan, SpanRecord {
   droppedEvents = 0;
   scopeName: string;
   scopeVersion: string | undefined;
-  /** Estimated encoded bytes; read by the exporter buffer. */
-  size = 96;
   private attributeCount = 0;
   private context: SpanContext | undefined = undefined;
 
@@ -88,7 +84,6 @@ export class Span implements ApiSpan, SpanRecord {
     this.scopeName = scopeName;
     this.scopeVersion = scopeVersion;
     this.startMs = toEpochMs(startTime);
-    this.size += name.length;
   }
 
   spanContext(): SpanContext {
@@ -117,11 +112,8 @@ export class Span implements ApiSpan, SpanRecord {
         return this;
       }
       this.attributeCount++;
-      this.size += key.length + 4;
     }
-    const c = clampValue(value);
-    this.size += c.bytes;
-    this.attributes[key] = c.value as AttributeMap[string];
+    this.attributes[key] = clampValue(value);
     return this;
   }
 
@@ -140,15 +132,10 @@ export class Span implements ApiSpan, SpanRecord {
     let attributes: AttributeMap | undefined;
     if (attributesOrTime !== undefined && typeof attributesOrTime === 'object' && !Array.isArray(attributesOrTime) && !(attributesOrTime instanceof Date)) {
       attributes = {};
-      for (const key in attributesOrTime as Attributes) {
-        const c = clampValue((attributesOrTime as Attributes)[key]);
-        attributes[key] = c.value as AttributeMap[string];
-        this.size += key.length + c.bytes;
-      }
+      for (const key in attributesOrTime as Attributes) attributes[key] = clampValue((attributesOrTime as Attributes)[key]);
     } else if (attributesOrTime !== undefined) {
       time = attributesOrTime as TimeInput;
     }
-    this.size += name.length + 16;
     this.events.push({ name, timeMs: toEpochMs(time), attributes });
     return this;
   }
@@ -163,7 +150,6 @@ export class Span implements ApiSpan, SpanRecord {
       traceState: link.context.traceState?.serialize(),
       attributes: link.attributes as AttributeMap | undefined,
     });
-    this.size += 48;
     return this;
   }
 
@@ -190,7 +176,7 @@ export class Span implements ApiSpan, SpanRecord {
     if (this.endMs !== 0) return;
     const end = toEpochMs(endTime);
     this.endMs = end < this.startMs ? this.startMs : end;
-    this.context = undefined; // not needed by the exporter; keeps the cloned record small
+    this.context = undefined; // not needed any more
     onEnd(this);
   }
 
