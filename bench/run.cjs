@@ -7,6 +7,7 @@
 // Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--connections 50] [--scenario hello,fetch,pg]
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
+//                           [--node PATH  the node binary for the app, e.g. node_modules/node24/bin/node]
 const { spawn, execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -22,6 +23,7 @@ const SECONDS = Number(opt('seconds', 5));
 const CONNECTIONS = Number(opt('connections', 50));
 const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
 const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
+const NODE = opt('node', process.execPath);
 const CPUS = Number(execFileSync('nproc').toString().trim());
 const PINNED = CPUS >= 2 && !args.includes('--unpinned');
 const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [cmd[0], cmd.slice(1)]);
@@ -70,7 +72,7 @@ const PATHS = { hello: '/', fetch: '/fetch', pg: '/pg' };
 const TITLES = { hello: 'express hello world', fetch: 'express + one outgoing fetch', pg: 'express + three pg queries' };
 
 async function measure(variant, scenario, sinkUrl, downstreamUrl) {
-  const node = ['node'];
+  const node = [NODE];
   if (variant === 'tracekit') node.push('--import', 'tracekit/register');
   const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant === 'tracekit' ? EXTRA_ENV : {}) };
   const app = await start(0, [...node, 'fixtures/bench-express.cjs'], env);
@@ -110,7 +112,7 @@ async function main() {
   await stop(sink);
   await stop(downstream);
   const lines = [
-    `Node ${process.versions.node}, ${CPUS} CPUs, ${ROUNDS} interleaved rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; ` +
+    `Node ${execFileSync(NODE, ['--version']).toString().trim().slice(1)}, ${CPUS} CPUs, ${ROUNDS} interleaved rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; ` +
       (PINNED ? 'app pinned to CPU 0, wrk/sink/downstream to CPU 1' : 'unpinned') +
       (Object.keys(EXTRA_ENV).length ? `; tracekit env ${JSON.stringify(EXTRA_ENV)}` : '') + '.',
     '',

@@ -2,7 +2,7 @@
 // warning per unusable value with the default kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyInitOptions, configFromEnv, signalUrl } from '../dist/agent/config';
+import { applyInitOptions, configFromEnv, shouldCompress, signalUrl } from '../dist/agent/config';
 
 function withWarnings<T>(fn: () => T): { value: T; warnings: string[] } {
   const warnings: string[] = [];
@@ -18,14 +18,14 @@ function withWarnings<T>(fn: () => T): { value: T; warnings: string[] } {
   }
 }
 
-test('defaults: local collector, protobuf, gzip, everything instrumented, sample all', () => {
+test('defaults: local collector, protobuf, gzip except on loopback, everything instrumented, sample all', () => {
   const { value: c, warnings } = withWarnings(() => configFromEnv({}));
   assert.deepEqual(warnings, []);
   assert.equal(c.enabled, true);
   assert.equal(c.target.tracesUrl, 'http://127.0.0.1:9876/v1/traces');
   assert.equal(c.target.metricsUrl, 'http://127.0.0.1:9876/v1/metrics');
   assert.equal(c.target.protocol, 'http/protobuf');
-  assert.equal(c.target.compression, 'gzip');
+  assert.equal(c.target.compression, 'auto');
   assert.equal(c.sampleRate, 1);
   assert.equal(c.codeMonitoring, false);
   assert.deepEqual([...c.instrumentations].sort(), ['express', 'fetch', 'http', 'mysql2', 'pg', 'prisma']);
@@ -128,4 +128,16 @@ test('signalUrl accepts a base URL or a full signal URL', () => {
   assert.equal(signalUrl('http://h:1/', 'traces'), 'http://h:1/v1/traces');
   assert.equal(signalUrl('http://h:1/v1/traces', 'metrics'), 'http://h:1/v1/metrics');
   assert.equal(signalUrl('https://h/prefix', 'traces'), 'https://h/prefix/v1/traces');
+});
+
+test('compression: auto gzips except to loopback; gzip and none are followed everywhere', () => {
+  const at = (u: string) => new URL(u);
+  for (const local of ['http://127.0.0.1:9876', 'http://localhost:4318', 'http://127.8.9.10/', 'http://[::1]:4318']) {
+    assert.equal(shouldCompress('auto', at(local)), false, local);
+    assert.equal(shouldCompress('gzip', at(local)), true, local);
+  }
+  for (const remote of ['https://otel.example.com', 'http://10.0.0.5:4318', 'http://127.example.com', 'http://[::2]:4318']) {
+    assert.equal(shouldCompress('auto', at(remote)), true, remote);
+    assert.equal(shouldCompress('none', at(remote)), false, remote);
+  }
 });

@@ -201,7 +201,13 @@ describe('exporter options', () => {
   test('http/json with the API key and OTEL_EXPORTER_OTLP_HEADERS, gzipped', async () => {
     const r = await new OtlpReceiver().start();
     const app = await startApp('plain-http.cjs', {
-      env: { TRACEKIT_ENDPOINT: r.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', TRACEKIT_API_KEY: 'key-123', OTEL_EXPORTER_OTLP_HEADERS: 'x-team=core,x-env=ci%20test' },
+      env: {
+        TRACEKIT_ENDPOINT: r.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        TRACEKIT_API_KEY: 'key-123',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-team=core,x-env=ci%20test',
+      },
     });
     try {
       await get(`${app.url}/json`);
@@ -219,9 +225,10 @@ describe('exporter options', () => {
     }
   });
 
-  test('protobuf is the default', async () => {
+  test('protobuf is the default, uncompressed to a loopback receiver', async () => {
     const req = receiver.requests.find((q) => q.path === '/v1/traces')!;
     assert.equal(req.contentType, 'application/x-protobuf');
+    assert.equal(req.headers['content-encoding'], undefined);
     assert.equal(req.headers['user-agent'], 'tracekit-node');
   });
 });

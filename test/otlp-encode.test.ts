@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeMetricsProto } from '../dist/otlp/encode-proto';
-import { encodeTracesJson, encodeTracesProto } from '../dist/otlp/trace-batch';
+import { encodeTracesJson, encodeTracesProto, JsonTraceBatch, ProtoTraceBatch } from '../dist/otlp/trace-batch';
 import { encodeMetricsJson } from '../dist/otlp/encode-json';
 import type { MetricRecord, SpanRecord } from '../dist/otlp/types';
 
@@ -130,4 +130,58 @@ test('metrics encoded as JSON carry the same values', () => {
   const ms = d.resourceMetrics[0].scopeMetrics[0].metrics;
   assert.deepEqual(ms[0].histogram.dataPoints[0].bucketCounts, ['1', '1', '1']);
   assert.equal(ms[2].sum.dataPoints[0].asInt, '-2');
+});
+
+test('timestamps are exact nanoseconds (whole microseconds) across the whole range, without BigInt on the hot path', () => {
+  // Compared with an independent BigInt computation of the same rounding.
+  const expected = (ms: number): string => {
+    const whole = Math.floor(ms);
+    return (BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1000)) * 1000n).toString();
+  };
+  const times = [0.001, 1, 4095.999, 1_048_575.5, 1_763_700_000_123.456, 4_102_444_800_000.999, 2 ** 41 + 0.25];
+  for (let i = 0; i < 2000; i++) times.push(Math.random() * 4e12, 1.7e12 + Math.random() * 1e10);
+  const spans = times.map((t, i) => span({ spanId: (i + 1).toString(16).padStart(16, '0'), startMs: t, endMs: t, events: undefined, links: undefined }));
+  const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, spans)), { longs: String });
+  const got = decoded.resourceSpans[0].scopeSpans[0].spans.map((s: { startTimeUnixNano: string }) => s.startTimeUnixNano);
+  assert.deepEqual(got, times.map(expected));
+});
+
+test('a malformed id is left out instead of corrupting the message; other spans in the batch survive', () => {
+  const decoded = TraceRequest.toObject(
+    TraceRequest.decode(encodeTracesProto(resource, [span({ parentSpanId: 'zz'.repeat(8) }), span({ spanId: 'abc' }), span({ name: 'fine' })])),
+    { bytes: String },
+  );
+  const spans = decoded.resourceSpans[0].scopeSpans[0].spans;
+  assert.equal(spans.length, 3);
+  assert.ok(!spans[0].parentSpanId, 'non-hex parent id dropped');
+  assert.ok(!spans[1].spanId, 'odd-length span id dropped');
+  assert.equal(spans[2].name, 'fine');
+});
+
+test('a batch is reusable: after seal and reset it encodes the next spans only, and a span that cannot be encoded is refused whole', () => {
+  const batch = new ProtoTraceBatch();
+  batch.add(span({ name: 'first' }));
+  const first = TraceRequest.decode(batch.seal(resource));
+  assert.equal(first.resourceSpans[0].scopeSpans[0].spans[0].name, 'first');
+  batch.reset();
+  assert.equal(batch.spans, 0);
+  // A revoked proxy smuggled in as an array value makes the encoder throw mid-span.
+  const { proxy, revoke } = Proxy.revocable(['a'], {});
+  revoke();
+  const bad = span({ name: 'bad', attributes: { fine: 'x', list: proxy as unknown as string[] } });
+  assert.equal(batch.add(bad), -1);
+  assert.ok(batch.add(span({ name: 'second' })) > 0);
+  const second = TraceRequest.decode(batch.seal(resource));
+  assert.deepEqual(second.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name), ['second']);
+  assert.equal(batch.spans, 1);
+});
+
+test('JSON batches group by scope like protobuf ones and parse back', () => {
+  const batch = new JsonTraceBatch();
+  batch.add(span({ name: 'a', scopeName: 'tracekit' }));
+  batch.add(span({ name: 'b', scopeName: 'user', scopeVersion: undefined }));
+  batch.add(span({ name: 'c', scopeName: 'tracekit' }));
+  const parsed = JSON.parse(Buffer.from(batch.seal(resource)).toString('utf8'));
+  const scopes = parsed.resourceSpans[0].scopeSpans.map((s: { scope: { name: string }; spans: { name: string }[] }) => [s.scope.name, s.spans.map((x) => x.name)]);
+  assert.deepEqual(scopes, [['tracekit', ['a', 'c']], ['user', ['b']]]);
 });

@@ -20,7 +20,8 @@ export interface ExportTarget {
   metricsUrl: string;
   headers: Record<string, string>;
   protocol: OtlpProtocol;
-  compression: 'gzip' | 'none';
+  /** `auto` (the default): gzip, except to a loopback endpoint, where it would only cost CPU. */
+  compression: 'gzip' | 'none' | 'auto';
   timeoutMs: number;
 }
 
@@ -217,12 +218,23 @@ function readProtocol(env: Env): OtlpProtocol {
   return 'http/protobuf';
 }
 
-function readCompression(env: Env): 'gzip' | 'none' {
+function readCompression(env: Env): 'gzip' | 'none' | 'auto' {
   const v = pick(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']);
-  if (!v) return 'gzip';
+  if (!v) return 'auto';
   if (v.value === 'gzip' || v.value === 'none') return v.value;
-  bad(v.name, v.value, 'gzip or none', 'gzip');
-  return 'gzip';
+  bad(v.name, v.value, 'gzip or none', 'gzip (none to a loopback endpoint)');
+  return 'auto';
+}
+
+/** True for `localhost`, 127.0.0.0/8 and ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Whether a payload for `url` is gzipped under the configured compression. */
+export function shouldCompress(compression: ExportTarget['compression'], url: URL): boolean {
+  return compression === 'gzip' || (compression === 'auto' && !isLoopbackHost(url.hostname));
 }
 
 /** The service name from the nearest package.json above the entry script, if any. */

@@ -128,6 +128,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   const requestMetrics = new RequestMetrics(config.metricsTemporality, started);
   const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state), config.nPlusOneThreshold);
   kit.contextStorage = contextManager.storage;
+  kit.contexts = contextManager;
   const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
   const collectMetrics = () => {
     const now = nowMs();

@@ -13,7 +13,7 @@
  * router's final callback. Express 5 uses only the `router` package, so one request is never
  * seen by two patches.
  */
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { LAYER_PATH, MOUNT_STACK, REQUEST_STATE } from '../symbols';
 import type { Kit, Switch } from './kit';
 import { recordError } from './record-error';
@@ -156,15 +156,19 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
       if (state === undefined) return original.apply(this, arguments as unknown as unknown[]);
       let callNext = next;
       let span;
+      let parentCtx;
       try {
         if (this.route !== undefined) {
           onRouteLayer(this, req, state);
         } else if (this[ROUTE_OF] !== undefined) {
           if (state.span.isRecording() && this.handle.length <= 3) {
             const name = this.name || '<anonymous>';
-            const handlerSpan = kit.tracer.startSpan(`handler ${name}`, {
-              attributes: { 'express.type': 'request_handler', 'code.function.name': name, 'http.route': state.route ?? '' },
-            });
+            parentCtx = kit.contexts.active();
+            const handlerSpan = kit.tracer.startSpan(
+              `handler ${name}`,
+              { attributes: { 'express.type': 'request_handler', 'code.function.name': name, 'http.route': state.route ?? '' } },
+              parentCtx,
+            );
             span = handlerSpan;
             (state.pending ??= []).push(handlerSpan);
             callNext = function (this: unknown, err?: unknown) {
@@ -194,7 +198,7 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
         return callNext === next ? original.apply(this, arguments as unknown as unknown[]) : original.call(this, req, res, callNext);
       }
       const layer = this;
-      return context.with(trace.setSpan(context.active(), span), () => original.call(layer, req, res, callNext));
+      return kit.contexts.with(trace.setSpan(parentCtx ?? kit.contexts.active(), span), () => original.call(layer, req, res, callNext));
     } as unknown as Handler;
   };
 }

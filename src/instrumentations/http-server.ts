@@ -9,8 +9,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import { propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
 import { REQUEST_STATE, WRAPPED, ORIGINAL } from '../symbols';
+import { EMPTY_CONTEXT } from '../tracer/context';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
@@ -106,7 +107,7 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
       if (req[REQUEST_STATE] !== undefined) return original.apply(this, arguments as unknown as [string]);
       const method = req.method ?? 'GET';
       // Most requests carry no trace headers: skip the propagators' work for them.
-      const parent = hasPropagationHeaders(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+      const parent = hasPropagationHeaders(req.headers) ? propagation.extract(EMPTY_CONTEXT, req.headers) : EMPTY_CONTEXT;
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
       const state = new RequestState(span, method, nowMs());
       if (span.isRecording()) setRequestAttributes(span, req, method, req.url ?? '/');
@@ -120,7 +121,7 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
     }
     const self = this;
     const args = arguments as unknown as [string];
-    return context.with(ctx, () => original.apply(self, args));
+    return kit.contexts.with(ctx, () => original.apply(self, args));
   } as Emit;
   (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = true;
   (wrapped as unknown as Record<symbol, unknown>)[ORIGINAL] = original;

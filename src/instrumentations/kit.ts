@@ -4,7 +4,7 @@
  * off and logged once (DESIGN decision 4); the app's call continues unobserved.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import type { Context, Tracer } from '@opentelemetry/api';
+import { context as apiContext, type Context, type ContextManager, type Tracer } from '@opentelemetry/api';
 import { log } from '../agent/logger';
 import type { RequestState } from './request-state';
 
@@ -32,6 +32,11 @@ export interface Kit {
   nPlusOneThreshold: number;
   /** The storage behind the active context, for channels that restore a context (`bindStore`). */
   contextStorage: AsyncLocalStorage<Context> | undefined;
+  /**
+   * The agent's context manager, called directly on per-request paths: the same one the API's
+   * `context` uses, without its global lookup and version check on every call.
+   */
+  contexts: Pick<ContextManager, 'active' | 'with'>;
   /** Called once per finished server request, sampled or not. */
   onRequestEnd(state: RequestState): void;
   /** The switch for the instrumentation with this name (created on first use). */
@@ -47,6 +52,7 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     inflight: 0,
     nPlusOneThreshold,
     contextStorage: undefined,
+    contexts: apiContext,
     onRequestEnd,
     switchFor(name: string): Switch {
       let s = switches.get(name);

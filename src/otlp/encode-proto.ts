@@ -3,7 +3,7 @@
  * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
  */
 import { ProtoWriter } from './proto-writer';
-import type { AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
+import type { AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
@@ -36,6 +36,17 @@ function attributes(w: ProtoWriter, field: number, attrs: AttributeMap | undefin
   }
 }
 
+function attributeLists(w: ProtoWriter, field: number, keys: string[], values: AttributeValue[]): void {
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (value === undefined || value === null) continue;
+    w.begin(field);
+    w.cachedString(1, keys[i]);
+    anyValue(w, 2, value);
+    w.end();
+  }
+}
+
 /** Writes the Resource message in `field` (1 in ResourceSpans and ResourceMetrics). */
 export function resource(w: ProtoWriter, r: Resource): void {
   w.begin(1);
@@ -53,7 +64,9 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);
-  attributes(w, 9, s.attributes);
+  const lists = s as Partial<AttributeLists>;
+  if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
+  else attributes(w, 9, s.attributes);
   w.uint(10, s.droppedAttributes);
   if (s.events !== undefined) {
     for (const e of s.events) {

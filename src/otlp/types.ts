@@ -46,6 +46,15 @@ export interface SpanRecord {
   scopeVersion: string | undefined;
 }
 
+/**
+ * A span record that also holds its attributes as parallel arrays (the agent's own Span
+ * does); the protobuf encoder reads these instead of `attributes` when they are present.
+ */
+export interface AttributeLists {
+  attributeKeys: string[];
+  attributeValues: AttributeValue[];
+}
+
 export interface Resource {
   attributes: AttributeMap;
 }

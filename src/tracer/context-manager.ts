@@ -4,14 +4,15 @@
  * carry it along, which is how a database query finds the request that issued it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+import type { Context, ContextManager } from '@opentelemetry/api';
+import { EMPTY_CONTEXT } from './context';
 
 export class AsyncLocalStorageContextManager implements ContextManager {
   /** The storage itself, for diagnostics channels that bind a store (`channel.bindStore`). */
   readonly storage = new AsyncLocalStorage<Context>();
 
   active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
+    return this.storage.getStore() ?? EMPTY_CONTEXT;
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(

@@ -16,7 +16,7 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import type { AttributeMap, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../otlp/types';
+import type { AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../otlp/types';
 import { toEpochMs } from './time';
 
 export const MAX_ATTRIBUTES = 128;
@@ -52,7 +52,14 @@ export class Span implements ApiSpan, SpanRecord {
   kind: OtlpSpanKind;
   startMs: number;
   endMs = 0;
-  attributes: AttributeMap = {};
+  /**
+   * Attributes as parallel arrays, keys unique in the order first set. Adding keys one by one
+   * to a plain object sends V8 through a map transition in its runtime for every new key
+   * (the store site sees every span's shape, so it is megamorphic); pushing to two arrays
+   * does not. The encoder reads these; `attributes` builds the object view on demand.
+   */
+  readonly attributeKeys: string[] = [];
+  readonly attributeValues: AttributeValue[] = [];
   events: EventRecord[] | undefined = undefined;
   links: LinkRecord[] | undefined = undefined;
   statusCode: 0 | 1 | 2 = 0;
@@ -61,7 +68,6 @@ export class Span implements ApiSpan, SpanRecord {
   droppedEvents = 0;
   scopeName: string;
   scopeVersion: string | undefined;
-  private attributeCount = 0;
   private context: SpanContext | undefined = undefined;
 
   constructor(
@@ -104,16 +110,29 @@ export class Span implements ApiSpan, SpanRecord {
     return this.context;
   }
 
+  /** The attributes as a plain object (a copy; for readers other than the encoder). */
+  get attributes(): AttributeMap {
+    const out: AttributeMap = {};
+    for (let i = 0; i < this.attributeKeys.length; i++) out[this.attributeKeys[i]] = this.attributeValues[i];
+    return out;
+  }
+
   setAttribute(key: string, value: ApiAttributeValue | undefined): this {
     if (this.endMs !== 0 || value === undefined || value === null) return this;
-    if (!(key in this.attributes)) {
-      if (this.attributeCount >= MAX_ATTRIBUTES) {
-        this.droppedAttributes++;
+    const keys = this.attributeKeys;
+    const n = keys.length;
+    for (let i = 0; i < n; i++) {
+      if (keys[i] === key) {
+        this.attributeValues[i] = clampValue(value);
         return this;
       }
-      this.attributeCount++;
     }
-    this.attributes[key] = clampValue(value);
+    if (n >= MAX_ATTRIBUTES) {
+      this.droppedAttributes++;
+      return this;
+    }
+    keys.push(key);
+    this.attributeValues.push(clampValue(value));
     return this;
   }
 

@@ -1,0 +1,58 @@
+// The lean Context behaves as the OpenTelemetry API's own: immutable, newest value wins,
+// delete hides a value, and the W3C propagators and trace helpers work on it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ROOT_CONTEXT, createContextKey, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { EMPTY_CONTEXT } from '../dist/tracer/context';
+
+const A = createContextKey('a');
+const B = createContextKey('b');
+
+test('setValue returns a new context and leaves the old one as it was', () => {
+  const one = EMPTY_CONTEXT.setValue(A, 1);
+  const two = one.setValue(A, 2).setValue(B, 'b');
+  assert.equal(EMPTY_CONTEXT.getValue(A), undefined);
+  assert.equal(one.getValue(A), 1);
+  assert.equal(one.getValue(B), undefined);
+  assert.equal(two.getValue(A), 2);
+  assert.equal(two.getValue(B), 'b');
+});
+
+test('deleteValue hides the key in the new context only', () => {
+  const set = EMPTY_CONTEXT.setValue(A, 1).setValue(B, 2);
+  const deleted = set.deleteValue(A);
+  assert.equal(deleted.getValue(A), undefined);
+  assert.equal(deleted.getValue(B), 2);
+  assert.equal(set.getValue(A), 1);
+  assert.equal(deleted.setValue(A, 3).getValue(A), 3);
+});
+
+test('a long chain is flattened and keeps the newest value of every key', () => {
+  const keys = Array.from({ length: 10 }, (_, i) => createContextKey(`k${i}`));
+  let ctx = EMPTY_CONTEXT;
+  for (let i = 0; i < 500; i++) ctx = i % 7 === 3 ? ctx.deleteValue(keys[i % 10]) : ctx.setValue(keys[i % 10], i);
+  const expected = keys.map((_, k) => {
+    for (let i = 499; i >= 0; i--) if (i % 10 === k) return i % 7 === 3 ? undefined : i;
+    return undefined;
+  });
+  assert.deepEqual(keys.map((key) => ctx.getValue(key)), expected);
+  // Depth is bounded: walking the chain stays within the flatten limit plus the keys.
+  let depth = 0;
+  for (let c = ctx as unknown as { parent?: unknown } | undefined; c !== undefined; c = (c as { parent?: unknown }).parent as typeof c) depth++;
+  assert.ok(depth <= 33 + keys.length, `chain depth ${depth}`);
+});
+
+test('trace context and baggage extract into it and inject from it, as from ROOT_CONTEXT', () => {
+  const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'v=1', baggage: 'user=alice' };
+  const propagators = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+  const extract = (root: typeof ROOT_CONTEXT) => propagators.reduce((ctx, p) => p.extract(ctx, headers, defaultTextMapGetter), root);
+  const ours = extract(EMPTY_CONTEXT);
+  const theirs = extract(ROOT_CONTEXT);
+  assert.deepEqual({ ...trace.getSpanContext(ours), traceState: undefined }, { ...trace.getSpanContext(theirs), traceState: undefined });
+  assert.equal(trace.getSpanContext(ours)?.traceState?.serialize(), 'v=1');
+  const out: Record<string, string> = {};
+  for (const p of propagators) p.inject(ours, out, defaultTextMapSetter);
+  assert.equal(out.traceparent, headers.traceparent);
+  assert.equal(out.baggage, 'user=alice');
+});
