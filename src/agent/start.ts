@@ -8,7 +8,6 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Hook as RequireHook } from 'require-in-the-middle';
 import { Exporter, type ExportStats } from '../exporter/exporter';
 import { createKit, type Kit } from '../instrumentations/kit';
@@ -18,6 +17,7 @@ import { RequestMetrics } from '../metrics/request-metrics';
 import { RuntimeMetrics } from '../metrics/runtime-metrics';
 import { AGENT_STARTED, NO_AGENT_ENV } from '../symbols';
 import { AsyncLocalStorageContextManager } from '../tracer/context-manager';
+import { w3cPropagator } from '../tracer/propagators';
 import { setSpanEndHandler } from '../tracer/span';
 import { nowMs } from '../tracer/time';
 import { TracerProvider } from '../tracer/tracer';
@@ -117,7 +117,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   if (!context.setGlobalContextManager(contextManager) || !trace.setGlobalTracerProvider(provider)) {
     throw new Error('another OpenTelemetry SDK is already registered in this process');
   }
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  propagation.setGlobalPropagator(w3cPropagator());
 
   let resource = buildResource(config);
   const exporter = new Exporter(config, resource);

@@ -12,10 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Hook as RequireHook } from 'require-in-the-middle';
-import semver from 'semver';
 import { log } from '../agent/logger';
 import type { Kit } from './kit';
 import type { Instrumentation, ModulePatch } from './types';
+import { satisfies } from './version-range';
 
 interface Entry {
   instrumentation: string;
@@ -54,11 +54,11 @@ function applyPatches(entries: Entry[], kit: Kit, exports: unknown, name: string
     const sw = kit.switchFor(instrumentation);
     if (!sw.on) continue;
     const version = basedir === undefined ? undefined : packageVersion(basedir);
-    if (version !== undefined && patch.publishesChannels !== undefined && semver.satisfies(version, patch.publishesChannels, { includePrerelease: true })) {
+    if (version !== undefined && patch.publishesChannels !== undefined && satisfies(version, patch.publishesChannels)) {
       log.once('debug', `channels:${module}@${version}`, `${module}@${version} publishes diagnostics channels; ${instrumentation} subscribes and patches nothing`);
       continue;
     }
-    if (version === undefined || !semver.satisfies(version, patch.versions, { includePrerelease: true })) {
+    if (version === undefined || !satisfies(version, patch.versions)) {
       log.once('debug', `unsupported:${module}@${version}`, `${module}@${version ?? 'unknown'} is outside the supported range ${patch.versions}; ${instrumentation} leaves it unpatched`);
       continue;
     }
