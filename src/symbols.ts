@@ -9,15 +9,9 @@ export const AGENT_STARTED = Symbol.for('tracekit.agent.started');
 /** Marks the exporter worker thread and the collector so the preload never starts there. */
 export const NO_AGENT_ENV = 'TRACEKIT_INTERNAL_NO_AGENT';
 
-/** Per-request state stored on an http.IncomingMessage. */
-export const REQUEST_STATE = Symbol('tracekit.request.state');
 /** Marks a function or prototype we wrapped, so patching is idempotent. */
 export const WRAPPED = Symbol.for('tracekit.wrapped');
 /** The original function behind one of our wrappers. */
 export const ORIGINAL = Symbol.for('tracekit.original');
 /** The mount path an express `use()` layer was declared with. */
 export const LAYER_PATH = Symbol('tracekit.express.layerPath');
-/** Stack of mount path templates entered so far by one express request. */
-export const MOUNT_STACK = Symbol('tracekit.express.mountStack');
-/** The client span of an outgoing http or undici request. */
-export const CLIENT_SPAN = Symbol('tracekit.client.span');

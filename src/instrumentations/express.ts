@@ -14,16 +14,15 @@
  * seen by two patches.
  */
 import { trace } from '@opentelemetry/api';
-import { LAYER_PATH, MOUNT_STACK, REQUEST_STATE } from '../symbols';
+import { LAYER_PATH } from '../symbols';
 import type { Kit, Switch } from './kit';
 import { recordError } from './record-error';
-import type { RequestState } from './request-state';
+import { stateOf, type RequestState } from './request-state';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
 
 const ROUTE_OF = Symbol('tracekit.express.routeOf');
 const TAGGED = Symbol('tracekit.express.tagged');
-const OUT_WRAPPED = Symbol('tracekit.express.outWrapped');
 const TEMPLATES = Symbol('tracekit.express.templates');
 
 type Next = (err?: unknown) => unknown;
@@ -46,11 +45,8 @@ interface Layer {
 interface Router {
   stack: Layer[];
 }
-type Req = {
-  [REQUEST_STATE]?: RequestState;
-  [MOUNT_STACK]?: string[];
-  [OUT_WRAPPED]?: true;
-};
+/** The request as express passes it; tracekit keeps its own data in the RequestState. */
+type Req = object;
 
 /** A route or mount path as a template string. */
 function pathTemplate(path: unknown): string {
@@ -102,9 +98,9 @@ function wrapRouterHandle(sw: Switch) {
   return (handler: Handler): Handler => {
     const original = handler as unknown as Fn;
     return function handle(this: Router, req: Req, res: unknown, out: Next): unknown {
-      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
-      if (state === undefined || req[OUT_WRAPPED] || typeof out !== 'function') return original.apply(this, arguments as unknown as unknown[]);
-      req[OUT_WRAPPED] = true;
+      const state = sw.on ? stateOf(req) : undefined;
+      if (state === undefined || state.outWrapped || typeof out !== 'function') return original.apply(this, arguments as unknown as unknown[]);
+      state.outWrapped = true;
       const wrappedOut: Next = function (this: unknown, err?: unknown) {
         if (isRealError(err)) {
           try {
@@ -134,9 +130,9 @@ function routeTemplate(route: Route, mounts: string[] | undefined): string {
   return template;
 }
 
-function onRouteLayer(layer: Layer, req: Req, state: RequestState): void {
+function onRouteLayer(layer: Layer, state: RequestState): void {
   const route = layer.route as Route;
-  const template = routeTemplate(route, req[MOUNT_STACK]);
+  const template = routeTemplate(route, state.mountStack);
   state.route = template;
   if (state.span.isRecording()) {
     state.span.setAttribute('http.route', template);
@@ -152,14 +148,14 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
   return (handler: Handler): Handler => {
     const original = handler as unknown as Fn;
     return function handleRequest(this: Layer, req: Req, res: unknown, next: Next): unknown {
-      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
+      const state = sw.on ? stateOf(req) : undefined;
       if (state === undefined) return original.apply(this, arguments as unknown as unknown[]);
       let callNext = next;
       let span;
       let parentCtx;
       try {
         if (this.route !== undefined) {
-          onRouteLayer(this, req, state);
+          onRouteLayer(this, state);
         } else if (this[ROUTE_OF] !== undefined) {
           if (state.span.isRecording() && this.handle.length <= 3) {
             const name = this.name || '<anonymous>';
@@ -182,7 +178,7 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
             };
           }
         } else if (this[LAYER_PATH] !== undefined) {
-          const stack = (req[MOUNT_STACK] ??= []);
+          const stack = (state.mountStack ??= []);
           const depth = stack.length;
           stack.push(this[LAYER_PATH] as string);
           callNext = function (this: unknown) {
@@ -207,7 +203,7 @@ function wrapHandleError(sw: Switch) {
   return (handler: Handler): Handler => {
     const original = handler as unknown as Fn;
     return function handleError(this: Layer, error: unknown, req: Req): unknown {
-      const state = sw.on ? req?.[REQUEST_STATE] : undefined;
+      const state = sw.on ? stateOf(req) : undefined;
       if (state !== undefined && this.handle?.length === 4) {
         try {
           recordOnce(state, state.span, error);

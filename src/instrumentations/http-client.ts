@@ -11,7 +11,6 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { subscribe } from 'node:diagnostics_channel';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span as ApiSpan, type TextMapSetter } from '@opentelemetry/api';
-import { CLIENT_SPAN } from '../symbols';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { recordError } from './record-error';
@@ -26,7 +25,9 @@ interface ClientCall {
   startMs: number;
   ended: boolean;
 }
-type TracedClientRequest = http.ClientRequest & { [CLIENT_SPAN]?: ClientCall };
+type TracedClientRequest = http.ClientRequest;
+/** Outgoing request → its call (a WeakMap: see request-state.ts on properties added to objects we do not own). */
+const calls = new WeakMap<object, ClientCall>();
 type RequestFn = (...args: unknown[]) => http.ClientRequest;
 
 const setter: TextMapSetter<http.ClientRequest> = {
@@ -44,7 +45,7 @@ export function finishOutgoing(call: { state: RequestState | undefined; startMs:
 }
 
 function end(this: TracedClientRequest): void {
-  const call = this[CLIENT_SPAN];
+  const call = calls.get(this);
   if (call === undefined || call.ended) return;
   call.ended = true;
   const endMs = nowMs();
@@ -68,7 +69,7 @@ function onRequestCreated(kit: Kit, req: TracedClientRequest, parent: Context): 
   }
   propagation.inject(trace.setSpan(parent, span), req, setter);
   if (!span.isRecording() && state === undefined) return;
-  req[CLIENT_SPAN] = { span, state, startMs: nowMs(), ended: false };
+  calls.set(req, { span, state, startMs: nowMs(), ended: false });
   req.once('close', end);
 }
 
@@ -114,7 +115,7 @@ export const httpClient: Instrumentation = {
       if (!sw.on) return;
       try {
         const { request, response } = message as { request: TracedClientRequest; response: http.IncomingMessage };
-        const call = request[CLIENT_SPAN];
+        const call = calls.get(request);
         if (call === undefined || !call.span.isRecording()) return;
         const status = response.statusCode ?? 0;
         call.span.setAttribute('http.response.status_code', status);
@@ -131,7 +132,7 @@ export const httpClient: Instrumentation = {
       if (!sw.on) return;
       try {
         const { request, error } = message as { request: TracedClientRequest; error: unknown };
-        const call = request[CLIENT_SPAN];
+        const call = calls.get(request);
         if (call !== undefined) recordError(call.span, error);
       } catch (err) {
         sw.fail('request error', err);

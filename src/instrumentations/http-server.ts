@@ -10,18 +10,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
-import { REQUEST_STATE, WRAPPED, ORIGINAL } from '../symbols';
+import { WRAPPED, ORIGINAL } from '../symbols';
 import { EMPTY_CONTEXT } from '../tracer/context';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
-import { REQUEST_STATE_KEY, RequestState } from './request-state';
+import { attachState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
 import type { Instrumentation } from './types';
 
 const PEER_ADDRESS = Symbol('tracekit.socket.peerAddress');
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
-type TracedRequest = http.IncomingMessage & { [REQUEST_STATE]?: RequestState };
 
 /** Splits `host:port` / `[v6]:port` into its parts. */
 function splitHost(host: string): { address: string; port: number | undefined } {
@@ -60,8 +59,7 @@ function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: 
 
 function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void {
   try {
-    const req = this.req as TracedRequest | undefined;
-    const state = req?.[REQUEST_STATE];
+    const state = stateOf(this.req);
     if (state === undefined || state.endMs !== 0) return;
     state.endMs = nowMs();
     state.statusCode = this.headersSent ? this.statusCode : 0;
@@ -100,18 +98,18 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
   };
   const wrapped = function emit(this: http.Server, event: string | symbol): boolean {
     if (event !== 'request' || !sw.on || !kit.active) return original.apply(this, arguments as unknown as [string]);
-    const req = arguments[1] as TracedRequest;
+    const req = arguments[1] as http.IncomingMessage;
     const res = arguments[2] as http.ServerResponse;
     let ctx;
     try {
-      if (req[REQUEST_STATE] !== undefined) return original.apply(this, arguments as unknown as [string]);
+      if (stateOf(req) !== undefined) return original.apply(this, arguments as unknown as [string]);
       const method = req.method ?? 'GET';
       // Most requests carry no trace headers: skip the propagators' work for them.
       const parent = hasPropagationHeaders(req.headers) ? propagation.extract(EMPTY_CONTEXT, req.headers) : EMPTY_CONTEXT;
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
       const state = new RequestState(span, method, nowMs());
       if (span.isRecording()) setRequestAttributes(span, req, method, req.url ?? '/');
-      req[REQUEST_STATE] = state;
+      attachState(req, state);
       kit.inflight++;
       res.on('close', onClose);
       ctx = trace.setSpan(parent, span).setValue(REQUEST_STATE_KEY, state);

@@ -7,7 +7,6 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
-import { CLIENT_SPAN } from '../symbols';
 import { nowMs } from '../tracer/time';
 import { finishOutgoing } from './http-client';
 import type { Kit } from './kit';
@@ -22,8 +21,10 @@ interface UndiciRequest {
   path: string;
   addHeader?(key: string, value: string): unknown;
   headers?: unknown;
-  [CLIENT_SPAN]?: { span: ApiSpan; state: RequestState | undefined; startMs: number; ended: boolean };
 }
+
+/** Undici request → its call (a WeakMap: see request-state.ts on properties added to objects we do not own). */
+const calls = new WeakMap<object, { span: ApiSpan; state: RequestState | undefined; startMs: number; ended: boolean }>();
 
 function addHeader(req: UndiciRequest, key: string, value: string): void {
   if (typeof req.addHeader === 'function') req.addHeader(key, value);
@@ -32,7 +33,7 @@ function addHeader(req: UndiciRequest, key: string, value: string): void {
 }
 
 function finish(req: UndiciRequest): void {
-  const call = req[CLIENT_SPAN];
+  const call = calls.get(req);
   if (call === undefined || call.ended) return;
   call.ended = true;
   const endMs = nowMs();
@@ -65,7 +66,7 @@ export const undici: Instrumentation = {
         propagation.inject(trace.setSpan(parent, span), carrier);
         for (const key in carrier) addHeader(req, key, carrier[key]);
         if (!span.isRecording() && state === undefined) return;
-        req[CLIENT_SPAN] = { span, state, startMs: nowMs(), ended: false };
+        calls.set(req, { span, state, startMs: nowMs(), ended: false });
       } catch (err) {
         sw.fail('request create', err);
       }
@@ -75,7 +76,7 @@ export const undici: Instrumentation = {
       if (!sw.on) return;
       try {
         const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
-        const call = request[CLIENT_SPAN];
+        const call = calls.get(request);
         if (call === undefined || !call.span.isRecording()) return;
         call.span.setAttribute('http.response.status_code', response.statusCode);
         if (response.statusCode >= 400) {
@@ -100,7 +101,7 @@ export const undici: Instrumentation = {
       if (!sw.on) return;
       try {
         const { request, error } = message as { request: UndiciRequest; error: unknown };
-        const call = request[CLIENT_SPAN];
+        const call = calls.get(request);
         if (call === undefined) return;
         if (call.span.isRecording()) {
           recordError(call.span, error);
