@@ -185,3 +185,15 @@ test('JSON batches group by scope like protobuf ones and parse back', () => {
   const scopes = parsed.resourceSpans[0].scopeSpans.map((s: { scope: { name: string }; spans: { name: string }[] }) => [s.scope.name, s.spans.map((x) => x.name)]);
   assert.deepEqual(scopes, [['tracekit', ['a', 'c']], ['user', ['b']]]);
 });
+
+test('attributes at the edges of the one-pass paths decode exactly (lengths 120/121, varint widths, non-ASCII late in a value)', () => {
+  const attributes: Record<string, string | number> = {
+    ['k'.repeat(20)]: 'v'.repeat(100),
+    ['q'.repeat(21)]: 'v'.repeat(100),
+    late: `${'a'.repeat(50)}é`,
+    ['ключ']: 'value',
+  };
+  for (const n of [0, 127, 128, 16383, 16384, 2097151, 2097152, 268435455, 268435456, 2 ** 40, 1.5]) attributes[`n${n}`] = n;
+  const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [span({ attributes })])), { longs: String });
+  assert.deepEqual(decodeAttrs(decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes), attributes);
+});

@@ -7,11 +7,7 @@ import type { AttributeLists, AttributeMap, AttributeValue, HistogramPoint, Metr
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
-  // Short values (methods, hosts, routes, status words) repeat across spans like keys do.
-  if (typeof value === 'string') {
-    if (value.length <= 32) w.cachedString(1, value);
-    else w.string(1, value);
-  }
+  if (typeof value === 'string') w.string(1, value);
   else if (typeof value === 'boolean') w.bool(2, value);
   else if (typeof value === 'number') {
     if (Number.isSafeInteger(value)) w.int64(3, value);
@@ -29,21 +25,24 @@ function attributes(w: ProtoWriter, field: number, attrs: AttributeMap | undefin
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined || value === null) continue;
-    w.begin(field);
-    w.cachedString(1, key);
-    anyValue(w, 2, value);
-    w.end();
+    keyValue(w, field, key, value);
   }
+}
+
+/** One KeyValue: short ASCII strings and small integers in one pass, anything else the general way. */
+function keyValue(w: ProtoWriter, field: number, key: string, value: AttributeValue): void {
+  if (typeof value === 'string' ? w.shortKeyValue(field, key, value) : typeof value === 'number' && w.shortKeyInt(field, key, value)) return;
+  w.begin(field);
+  w.string(1, key);
+  anyValue(w, 2, value);
+  w.end();
 }
 
 function attributeLists(w: ProtoWriter, field: number, keys: string[], values: AttributeValue[]): void {
   for (let i = 0; i < keys.length; i++) {
     const value = values[i];
     if (value === undefined || value === null) continue;
-    w.begin(field);
-    w.cachedString(1, keys[i]);
-    anyValue(w, 2, value);
-    w.end();
+    keyValue(w, field, keys[i], value);
   }
 }
 
@@ -60,7 +59,7 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.hexBytes(2, s.spanId);
   if (s.traceState) w.string(3, s.traceState);
   w.hexBytes(4, s.parentSpanId);
-  w.cachedString(5, s.name);
+  w.string(5, s.name);
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);

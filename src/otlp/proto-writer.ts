@@ -9,14 +9,9 @@
  * no calls into C++ for a 16-byte string.
  */
 
-const STRING_CACHE_LIMIT = 4096;
 /** Longest string written by the JavaScript loop; longer ones go through Buffer#write. */
-const SHORT_STRING = 64;
+const SHORT_STRING = 100;
 const TWO_32 = 4294967296;
-
-/** Encoded `tag + length + bytes` of repeated strings, one map per field number. */
-const stringCaches = new Map<number, Map<string, Uint8Array>>();
-let cachedStrings = 0;
 
 /** Hex digit values by char code; -1 for anything that is not a hex digit. */
 const HEX = new Int8Array(128).fill(-1);
@@ -167,29 +162,67 @@ export class ProtoWriter {
   }
 
   /**
-   * A string field whose bytes are cached: attribute keys, span names and short values repeat
-   * in every span, and copying their ready-made encoding is cheaper than encoding them again.
-   * The cache is bounded; past its size strings are encoded as usual.
+   * A KeyValue `{ key, value: { string_value } }` in one pass when key and value are ASCII and
+   * short enough for one-byte lengths (nearly every attribute). Returns false, having written
+   * nothing, otherwise.
    */
-  cachedString(field: number, value: string): void {
-    let cache = stringCaches.get(field);
-    if (cache === undefined) stringCaches.set(field, (cache = new Map()));
-    const bytes = cache.get(value);
-    if (bytes === undefined) {
-      const start = this.pos;
-      this.string(field, value);
-      if (cachedStrings < STRING_CACHE_LIMIT && value.length <= 128) {
-        cache.set(value, Uint8Array.prototype.slice.call(this.buf, start, this.pos));
-        cachedStrings++;
-      }
-      return;
-    }
-    const n = bytes.length;
-    this.ensure(n);
+  shortKeyValue(field: number, key: string, value: string): boolean {
+    const kn = key.length;
+    const vn = value.length;
+    if (field > 15 || kn + vn > 120) return false;
+    this.ensure(kn + vn + 8);
     const buf = this.buf;
     let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = bytes[i];
+    buf[p++] = (field << 3) | 2;
+    buf[p++] = kn + vn + 6; // KeyValue length
+    buf[p++] = 0x0a; // key
+    buf[p++] = kn;
+    for (let i = 0; i < kn; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[p++] = c;
+    }
+    buf[p++] = 0x12; // value: AnyValue
+    buf[p++] = vn + 2;
+    buf[p++] = 0x0a; // string_value
+    buf[p++] = vn;
+    for (let i = 0; i < vn; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[p++] = c;
+    }
     this.pos = p;
+    return true;
+  }
+
+  /** A KeyValue `{ key, value: { int_value } }` in one pass for a short ASCII key and an integer in 0..2^28. */
+  shortKeyInt(field: number, key: string, value: number): boolean {
+    const kn = key.length;
+    if (field > 15 || kn > 100 || !(value >= 0 && value < 268435456) || value % 1 !== 0) return false;
+    const vlen = value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
+    this.ensure(kn + vlen + 8);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = (field << 3) | 2;
+    buf[p++] = kn + vlen + 5;
+    buf[p++] = 0x0a;
+    buf[p++] = kn;
+    for (let i = 0; i < kn; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[p++] = c;
+    }
+    buf[p++] = 0x12;
+    buf[p++] = vlen + 1;
+    buf[p++] = 0x18; // int_value
+    let v = value;
+    while (v > 0x7f) {
+      buf[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[p++] = v;
+    this.pos = p;
+    return true;
   }
 
   string(field: number, value: string): void {
