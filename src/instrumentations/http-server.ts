@@ -19,18 +19,44 @@ import { attachState, REQUEST_STATE_KEY, RequestState, stateOf } from './request
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
 import type { Instrumentation } from './types';
 
-const PEER_ADDRESS = Symbol('tracekit.socket.peerAddress');
+const CONNECTION = Symbol('tracekit.socket.connection');
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 
-/** Splits `host:port` / `[v6]:port` into its parts. */
-function splitHost(host: string): { address: string; port: number | undefined } {
-  const close = host.lastIndexOf(']');
-  const colon = host.lastIndexOf(':');
-  if (colon > close && colon !== -1) {
-    const port = Number(host.slice(colon + 1));
-    return { address: host.slice(0, colon), port: Number.isInteger(port) ? port : undefined };
+/**
+ * What a keep-alive connection's requests share: the peer, the scheme, and the last Host
+ * header parsed. Worked out once per connection (remoteAddress asks the kernel) and once
+ * per distinct Host value, instead of for every request.
+ */
+class Connection {
+  host: string | undefined = undefined;
+  address = '';
+  port = 0;
+  constructor(
+    readonly peer: string | undefined,
+    readonly scheme: 'http' | 'https',
+  ) {}
+
+  /** Parses `host:port` / `[v6]:port` (default port by scheme) unless it is the last one seen. */
+  setHost(host: string): void {
+    if (host === this.host) return;
+    this.host = host;
+    const close = host.lastIndexOf(']');
+    const colon = host.lastIndexOf(':');
+    const port = colon > close && colon !== -1 ? Number(host.slice(colon + 1)) : NaN;
+    this.address = colon > close && colon !== -1 ? host.slice(0, colon) : host;
+    this.port = Number.isInteger(port) ? port : this.scheme === 'https' ? 443 : 80;
   }
-  return { address: host, port: undefined };
+}
+
+type TracedSocket = NonNullable<http.IncomingMessage['socket']> & { encrypted?: boolean; [CONNECTION]?: Connection };
+
+function connectionOf(socket: TracedSocket): Connection {
+  let conn = socket[CONNECTION];
+  if (conn === undefined) {
+    conn = new Connection(socket.remoteAddress, socket.encrypted ? 'https' : 'http');
+    socket[CONNECTION] = conn;
+  }
+  return conn;
 }
 
 function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: string, url: string): void {
@@ -38,21 +64,18 @@ function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: 
   span.setAttribute('http.request.method', method);
   span.setAttribute('url.path', q === -1 ? url : url.slice(0, q));
   if (q !== -1 && q < url.length - 1) span.setAttribute('url.query', redactQuery(url.slice(q + 1)));
-  const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | null;
-  span.setAttribute('url.scheme', socket?.encrypted ? 'https' : 'http');
-  const host = req.headers.host;
+  const socket = req.socket as TracedSocket | null;
+  const conn = socket ? connectionOf(socket) : new Connection(undefined, 'http');
+  span.setAttribute('url.scheme', conn.scheme);
+  const headers = req.headers;
+  const host = headers.host;
   if (host !== undefined) {
-    const { address, port } = splitHost(host);
-    span.setAttribute('server.address', address);
-    span.setAttribute('server.port', port ?? (socket?.encrypted ? 443 : 80));
+    conn.setHost(host);
+    span.setAttribute('server.address', conn.address);
+    span.setAttribute('server.port', conn.port);
   }
-  if (socket) {
-    // remoteAddress asks the kernel each time; a keep-alive socket serves many requests.
-    const s = socket as typeof socket & { [PEER_ADDRESS]?: string };
-    const peer = (s[PEER_ADDRESS] ??= socket.remoteAddress);
-    if (peer !== undefined) span.setAttribute('client.address', peer);
-  }
-  const ua = req.headers['user-agent'];
+  if (conn.peer !== undefined) span.setAttribute('client.address', conn.peer);
+  const ua = headers['user-agent'];
   if (ua !== undefined) span.setAttribute('user_agent.original', ua);
   span.setAttribute('network.protocol.version', req.httpVersion);
 }
