@@ -49,6 +49,25 @@ describe('a plain http server', () => {
     assert.equal(span.attributes['url.path'], '/continue');
   });
 
+  test('a request whose client goes away before the answer ends as aborted, and the server keeps serving', async () => {
+    const { request } = await import('node:http');
+    await new Promise<void>((resolve) => {
+      const req = request(`${down.url}/slow?abort=1`);
+      req.on('error', () => resolve());
+      req.end();
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 15);
+    });
+    await receiver.waitFor(() => ofService('svc-b').some((s) => s.attributes['url.query'] === 'abort=1'), 10000, 'the aborted span');
+    const span = ofService('svc-b').find((s) => s.attributes['url.query'] === 'abort=1')!;
+    assert.equal(span.attributes['error.type'], 'aborted');
+    assert.equal(span.attributes['http.response.status_code'], undefined, 'no answer was sent');
+    assert.ok(durationMs(span) < 45, `ends when the connection closes, not when the handler answers (${durationMs(span)} ms)`);
+    assert.equal((await get(`${down.url}/after-abort`)).body, 'plain');
+  });
+
   test('marks a 5xx answer as an error', async () => {
     await get(`${down.url}/fail`);
     await receiver.waitFor(() => ofService('svc-b').some((s) => s.attributes['url.path'] === '/fail'), 10000, 'the /fail span');

@@ -4,9 +4,11 @@
  * Node publishes `http.server.request.start`, but a subscriber cannot make the request
  * handler *run inside* a context (only `enterWith`, which leaks to whatever runs next on the
  * socket). So the start is a thin wrapper around `Server.prototype.emit('request')` that runs
- * the listeners in the request's context, and the end is the response's `close` event, which
- * fires after `finish` and also when the client goes away mid-response.
+ * the listeners in the request's context. The end is Node's `http.server.response.finish`
+ * channel, and for a response that never finishes (the client went away) the socket's
+ * `close`: one listener per connection rather than one per response.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
 import { propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
@@ -31,6 +33,8 @@ class Connection {
   host: string | undefined = undefined;
   address = '';
   port = 0;
+  /** Requests started on this connection whose response has not finished (more than one only when pipelined). */
+  readonly open: RequestState[] = [];
   constructor(
     readonly peer: string | undefined,
     readonly scheme: 'http' | 'https',
@@ -50,22 +54,21 @@ class Connection {
 
 type TracedSocket = NonNullable<http.IncomingMessage['socket']> & { encrypted?: boolean; [CONNECTION]?: Connection };
 
-function connectionOf(socket: TracedSocket): Connection {
+function connectionOf(socket: TracedSocket, onSocketClose: (this: TracedSocket) => void): Connection {
   let conn = socket[CONNECTION];
   if (conn === undefined) {
     conn = new Connection(socket.remoteAddress, socket.encrypted ? 'https' : 'http');
     socket[CONNECTION] = conn;
+    socket.once('close', onSocketClose);
   }
   return conn;
 }
 
-function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: string, url: string): void {
+function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, conn: Connection, method: string, url: string): void {
   const q = url.indexOf('?');
   span.setAttribute('http.request.method', method);
   span.setAttribute('url.path', q === -1 ? url : url.slice(0, q));
   if (q !== -1 && q < url.length - 1) span.setAttribute('url.query', redactQuery(url.slice(q + 1)));
-  const socket = req.socket as TracedSocket | null;
-  const conn = socket ? connectionOf(socket) : new Connection(undefined, 'http');
   span.setAttribute('url.scheme', conn.scheme);
   const headers = req.headers;
   const host = headers.host;
@@ -80,32 +83,32 @@ function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, method: 
   span.setAttribute('network.protocol.version', req.httpVersion);
 }
 
-function onResponseClose(this: http.ServerResponse, kit: Kit, sw: Switch): void {
-  try {
-    const state = stateOf(this.req);
-    if (state === undefined || state.endMs !== 0) return;
-    state.endMs = nowMs();
-    state.statusCode = this.headersSent ? this.statusCode : 0;
-    kit.inflight--;
-    concludeRequest(state, kit.nPlusOneThreshold);
-    const span = state.span;
-    if (span.isRecording()) {
-      if (state.statusCode !== 0) span.setAttribute('http.response.status_code', state.statusCode);
-      if (state.statusCode >= 500) {
-        span.setAttribute('error.type', String(state.statusCode));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      } else if (!this.writableFinished) {
-        // The client went away before the response was complete.
-        span.setAttribute('error.type', 'aborted');
-      }
-      setRequestStatsAttributes(span, state);
-      state.endPending(state.endMs);
-      span.end(state.endMs);
-    }
-    kit.onRequestEnd(state);
-  } catch (err) {
-    sw.fail('response end', err);
+/** Ends a request: its metrics, and its span when recorded. Called once per request. */
+function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit): void {
+  state.endMs = nowMs();
+  state.statusCode = res.headersSent ? res.statusCode : 0;
+  kit.inflight--;
+  const open = state.connection?.open;
+  if (open !== undefined) {
+    const i = open.indexOf(state);
+    if (i !== -1) open.splice(i, 1);
   }
+  concludeRequest(state, kit.nPlusOneThreshold);
+  const span = state.span;
+  if (span.isRecording()) {
+    if (state.statusCode !== 0) span.setAttribute('http.response.status_code', state.statusCode);
+    if (state.statusCode >= 500) {
+      span.setAttribute('error.type', String(state.statusCode));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    } else if (!res.writableFinished) {
+      // The client went away before the response was complete.
+      span.setAttribute('error.type', 'aborted');
+    }
+    setRequestStatsAttributes(span, state);
+    state.endPending(state.endMs);
+    span.end(state.endMs);
+  }
+  kit.onRequestEnd(state);
 }
 
 /** True when the request carries headers a propagator reads (W3C trace-context or baggage). */
@@ -113,12 +116,8 @@ function hasPropagationHeaders(headers: http.IncomingHttpHeaders): boolean {
   return headers.traceparent !== undefined || headers.baggage !== undefined;
 }
 
-function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
+function wrapEmit(original: Emit, kit: Kit, sw: Switch, onSocketClose: (this: TracedSocket) => void): Emit {
   const tracer = kit.tracer;
-  // One listener function for every response (`this` is the response): no closure per request.
-  const onClose = function (this: http.ServerResponse): void {
-    onResponseClose.call(this, kit, sw);
-  };
   const wrapped = function emit(this: http.Server, event: string | symbol): boolean {
     if (event !== 'request' || !sw.on || !kit.active) return original.apply(this, arguments as unknown as [string]);
     const req = arguments[1] as http.IncomingMessage;
@@ -131,10 +130,14 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
       const parent = hasPropagationHeaders(req.headers) ? propagation.extract(EMPTY_CONTEXT, req.headers) : EMPTY_CONTEXT;
       const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
       const state = new RequestState(span, method, nowMs());
-      if (span.isRecording()) setRequestAttributes(span, req, method, req.url ?? '/');
+      const socket = req.socket as TracedSocket | null;
+      const conn = socket ? connectionOf(socket, onSocketClose) : new Connection(undefined, 'http');
+      if (span.isRecording()) setRequestAttributes(span, req, conn, method, req.url ?? '/');
+      state.response = res;
+      state.connection = conn;
+      conn.open.push(state);
       attachState(req, state);
       kit.inflight++;
-      res.on('close', onClose);
       ctx = trace.setSpan(parent, span).setValue(REQUEST_STATE_KEY, state);
     } catch (err) {
       sw.fail('request start', err);
@@ -149,17 +152,36 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch): Emit {
   return wrapped;
 }
 
-function patchServer(proto: { emit: Emit }, kit: Kit, sw: Switch): void {
+function patchServer(proto: { emit: Emit }, kit: Kit, sw: Switch, onSocketClose: (this: TracedSocket) => void): void {
   if ((proto.emit as unknown as Record<symbol, unknown>)[WRAPPED]) return;
   // https.Server inherits emit from EventEmitter; giving it an own wrapper is what we want.
-  proto.emit = wrapEmit(proto.emit, kit, sw);
+  proto.emit = wrapEmit(proto.emit, kit, sw, onSocketClose);
 }
 
 export const httpServer: Instrumentation = {
   name: 'http',
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-server');
-    patchServer(http.Server.prototype as unknown as { emit: Emit }, kit, sw);
-    patchServer(https.Server.prototype as unknown as { emit: Emit }, kit, sw);
+    subscribe('http.server.response.finish', (message) => {
+      try {
+        const { request, response } = message as { request: http.IncomingMessage; response: http.ServerResponse };
+        const state = stateOf(request);
+        if (state !== undefined && state.endMs === 0) endRequest(state, response, kit);
+      } catch (err) {
+        sw.fail('response finish', err);
+      }
+    });
+    // A response that never finished: the connection closed under it.
+    const onSocketClose = function (this: TracedSocket): void {
+      try {
+        const open = this[CONNECTION]?.open;
+        if (open === undefined) return;
+        for (const state of [...open]) if (state.endMs === 0 && state.response !== undefined) endRequest(state, state.response, kit);
+      } catch (err) {
+        sw.fail('connection close', err);
+      }
+    };
+    patchServer(http.Server.prototype as unknown as { emit: Emit }, kit, sw, onSocketClose);
+    patchServer(https.Server.prototype as unknown as { emit: Emit }, kit, sw, onSocketClose);
   },
 };

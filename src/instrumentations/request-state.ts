@@ -4,6 +4,7 @@
  * and in the request metrics. It lives in the active Context, so any instrumentation running
  * on behalf of the request (a query, an outgoing call) can add to it, sampled or not.
  */
+import type { ServerResponse } from 'node:http';
 import { createContextKey, context, type Context, type Span as ApiSpan } from '@opentelemetry/api';
 
 export const REQUEST_STATE_KEY = createContextKey('tracekit.request');
@@ -44,6 +45,10 @@ export class RequestState {
   outWrapped = false;
   /** Express: the mount paths of the routers the request is inside, outermost first. */
   mountStack: string[] | undefined = undefined;
+  /** The response, for ending the request when its connection closes first. */
+  response: ServerResponse | undefined = undefined;
+  /** The connection's bookkeeping (http-server), which lists its unfinished requests. */
+  connection: { open: RequestState[] } | undefined = undefined;
 
   constructor(
     readonly span: ApiSpan,
