@@ -194,7 +194,7 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
         return callNext === next ? original.apply(this, arguments as unknown as unknown[]) : original.call(this, req, res, callNext);
       }
       const layer = this;
-      return kit.contexts.with(trace.setSpan(parentCtx ?? kit.contexts.active(), span), () => original.call(layer, req, res, callNext));
+      return kit.contexts.run(trace.setSpan(parentCtx ?? kit.contexts.active(), span), () => original.call(layer, req, res, callNext));
     } as unknown as Handler;
   };
 }

@@ -145,7 +145,7 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch, onSocketClose: (this: Tr
     }
     const self = this;
     const args = arguments as unknown as [string];
-    return kit.contexts.with(ctx, () => original.apply(self, args));
+    return kit.contexts.run(ctx, () => original.apply(self, args));
   } as Emit;
   (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = true;
   (wrapped as unknown as Record<symbol, unknown>)[ORIGINAL] = original;

@@ -4,7 +4,7 @@
  * off and logged once (DESIGN decision 4); the app's call continues unobserved.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { context as apiContext, type Context, type ContextManager, type Tracer } from '@opentelemetry/api';
+import { context as apiContext, type Context, type Tracer } from '@opentelemetry/api';
 import { log } from '../agent/logger';
 import type { RequestState } from './request-state';
 
@@ -36,7 +36,7 @@ export interface Kit {
    * The agent's context manager, called directly on per-request paths: the same one the API's
    * `context` uses, without its global lookup and version check on every call.
    */
-  contexts: Pick<ContextManager, 'active' | 'with'>;
+  contexts: { active(): Context; run<T>(context: Context, fn: () => T): T };
   /** Called once per finished server request, sampled or not. */
   onRequestEnd(state: RequestState): void;
   /** The switch for the instrumentation with this name (created on first use). */
@@ -52,7 +52,7 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     inflight: 0,
     nPlusOneThreshold,
     contextStorage: undefined,
-    contexts: apiContext,
+    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn) },
     onRequestEnd,
     switchFor(name: string): Switch {
       let s = switches.get(name);

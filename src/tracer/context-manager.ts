@@ -25,6 +25,11 @@ export class AsyncLocalStorageContextManager implements ContextManager {
     return this.storage.run(context, cb, ...args);
   }
 
+  /** Runs `fn` with `context` active: `with` without the arguments the API's form allows. */
+  run<T>(context: Context, fn: () => T): T {
+    return this.storage.run(context, fn);
+  }
+
   bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
     const manager = this;
