@@ -109,6 +109,11 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit): vo
     span.end(state.endMs);
   }
   kit.onRequestEnd(state);
+  // The request object outlives its response (the connection's parser keeps it until the
+  // next request), and it keeps this state: let go of what is no longer needed.
+  state.response = undefined;
+  state.connection = undefined;
+  state.dbTemplates = undefined;
 }
 
 /** True when the request carries headers a propagator reads (W3C trace-context or baggage). */
