@@ -96,20 +96,23 @@ export class RequestState {
 }
 
 /**
- * Incoming request → its state. A WeakMap rather than a symbol property on the request:
- * express gives every request a new prototype, after which adding a property makes V8 build
- * a fresh hidden class for that one object (measured: thousands of instructions per add).
+ * Incoming request → its state, as a symbol property. It is added in the server's `emit`,
+ * when every request still has the same hidden class, so the store is a cached transition;
+ * a WeakMap costs an identity hash and an ephemeron entry per request instead. (Properties
+ * added later, after express swaps the request's prototype, are what must be avoided: each
+ * makes V8 build a new hidden class.)
  */
-const states = new WeakMap<object, RequestState>();
+const STATE = Symbol('tracekit.request.state');
+type WithState = { [STATE]?: RequestState };
 
 /** The state of an incoming request (an http.IncomingMessage), if tracekit saw it start. */
 export function stateOf(req: object | null | undefined): RequestState | undefined {
-  return req === null || req === undefined ? undefined : states.get(req);
+  return req === null || req === undefined ? undefined : (req as WithState)[STATE];
 }
 
-/** Remembers the state of an incoming request. */
+/** Remembers the state of an incoming request; call it before any framework touches the request. */
 export function attachState(req: object, state: RequestState): void {
-  states.set(req, state);
+  (req as WithState)[STATE] = state;
 }
 
 /** The request the current code runs for, if any. */
