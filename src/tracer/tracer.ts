@@ -25,8 +25,10 @@ export class Tracer implements ApiTracer {
   ) {}
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): ApiSpan {
-    const parent = options.root ? undefined : trace.getSpanContext(ctx);
-    const validParent = parent !== undefined && trace.isSpanContextValid(parent);
+    const parentSpan = options.root ? undefined : trace.getSpan(ctx);
+    const parent = parentSpan?.spanContext();
+    // Our own recording spans carry ids we generated: no need to validate them again.
+    const validParent = parent !== undefined && (parentSpan instanceof Span || trace.isSpanContextValid(parent));
     const traceId = validParent ? parent.traceId : newTraceId();
     const spanId = newSpanId();
     const traceState = validParent ? parent.traceState?.serialize() : undefined;
