@@ -1,7 +1,7 @@
 /**
- * The telemetry model the agent hands to its exporter worker, and that the OTLP encoders
- * consume. Plain data only (strings, numbers, arrays, plain objects) so a batch crosses to
- * the worker by structured clone. The collector shares these types and nothing else.
+ * The telemetry model the OTLP encoders consume: spans (encoded on the main thread as they
+ * end) and metrics (plain data, structured-cloned to the exporter worker every interval).
+ * The collector shares these types and nothing else.
  */
 
 export type AttributeScalar = string | number | boolean;
