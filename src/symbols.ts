@@ -1,5 +1,5 @@
 /**
- * Every private key tracekit puts on objects it does not own, in one place.
+ * Private keys that more than one file uses (keys used by one instrumentation live in its file).
  * `Symbol.for` is used only where two copies of tracekit in one process must agree
  * (the once-per-process guard); everything else is a plain, unforgeable Symbol.
  */

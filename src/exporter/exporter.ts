@@ -130,8 +130,14 @@ export class Exporter {
     this.queuedBytes += bytes;
     this.stats.spansQueued++;
     if (this.batch.spans >= this.config.maxBatchSpans) {
-      this.seal();
-      this.sendReady(false);
+      // This runs inside span.end(), which may be the app's own call: never let it throw.
+      try {
+        this.seal();
+        this.sendReady(false);
+      } catch (err) {
+        this.stats.lastError = String(err);
+        log.once('warn', 'batch-seal-failed', `could not hand a batch of spans to the exporter worker: ${String(err)}`);
+      }
     }
   }
 
