@@ -24,16 +24,23 @@ import { wrapMethod } from './wrap';
 const ROUTE_OF = Symbol('tracekit.express.routeOf');
 const TAGGED = Symbol('tracekit.express.tagged');
 const TEMPLATES = Symbol('tracekit.express.templates');
+const HANDLER_SPAN_NAME = Symbol('tracekit.express.handlerSpanName');
 
 type Next = (err?: unknown) => unknown;
 /** What wrapMethod hands over; called back with exactly the arguments express passed. */
 type Handler = (...args: never[]) => unknown;
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
+/** A route's full template under one mount prefix, and the server span names made from it. */
+interface RouteTemplate {
+  template: string;
+  /** `METHOD template` per method, built once rather than per request. */
+  names: Map<string, string>;
+}
 interface Route {
   path: unknown;
   stack: Layer[];
   [TAGGED]?: number;
-  [TEMPLATES]?: Map<string, string>;
+  [TEMPLATES]?: Map<string, RouteTemplate>;
 }
 interface Layer {
   name: string;
@@ -41,6 +48,7 @@ interface Layer {
   route?: Route;
   [LAYER_PATH]?: string;
   [ROUTE_OF]?: Route;
+  [HANDLER_SPAN_NAME]?: string;
 }
 interface Router {
   stack: Layer[];
@@ -117,31 +125,49 @@ function wrapRouterHandle(sw: Switch) {
 }
 
 /** The full template of a route under a mount prefix, computed once per (route, prefix). */
-function routeTemplate(route: Route, mounts: string[] | undefined): string {
+function routeTemplate(route: Route, mounts: string[] | undefined): RouteTemplate {
   const prefix = mounts === undefined || mounts.length === 0 ? '' : mounts.join('');
   let cache = route[TEMPLATES];
   if (cache === undefined) cache = route[TEMPLATES] = new Map();
-  let template = cache.get(prefix);
-  if (template === undefined) {
-    template = joinPaths(prefix === '' ? undefined : [prefix], pathTemplate(route.path));
+  let entry = cache.get(prefix);
+  if (entry === undefined) {
+    entry = { template: joinPaths(prefix === '' ? undefined : [prefix], pathTemplate(route.path)), names: new Map() };
     // Bounded: a prefix is a mount template, not a request path, so there are few of them.
-    if (cache.size < 64) cache.set(prefix, template);
+    if (cache.size < 64) cache.set(prefix, entry);
   }
-  return template;
+  return entry;
+}
+
+/** The server span name for a route and method, cached per method (a handful per route). */
+function routeSpanName(entry: RouteTemplate, method: string): string {
+  let name = entry.names.get(method);
+  if (name === undefined) {
+    name = `${method} ${entry.template}`;
+    if (entry.names.size < 32) entry.names.set(method, name);
+  }
+  return name;
 }
 
 function onRouteLayer(layer: Layer, state: RequestState): void {
   const route = layer.route as Route;
-  const template = routeTemplate(route, state.mountStack);
+  const entry = routeTemplate(route, state.mountStack);
+  const template = entry.template;
   state.route = template;
   if (state.span.isRecording()) {
     state.span.setAttribute('http.route', template);
-    state.span.updateName(`${state.method} ${template}`);
+    state.span.updateName(routeSpanName(entry, state.method));
   }
   if (route[TAGGED] !== route.stack.length) {
     for (const l of route.stack) l[ROUTE_OF] = route;
     route[TAGGED] = route.stack.length;
   }
+}
+
+/** `handler <name>`, kept on the layer (its function's name does not change). */
+function handlerSpanName(layer: Layer): string {
+  let name = layer[HANDLER_SPAN_NAME];
+  if (name === undefined) name = layer[HANDLER_SPAN_NAME] = `handler ${layer.name || '<anonymous>'}`;
+  return name;
 }
 
 function wrapHandleRequest(kit: Kit, sw: Switch) {
@@ -158,13 +184,11 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
           onRouteLayer(this, state);
         } else if (this[ROUTE_OF] !== undefined) {
           if (state.span.isRecording() && this.handle.length <= 3) {
-            const name = this.name || '<anonymous>';
             parentCtx = kit.contexts.active();
-            const handlerSpan = kit.tracer.startSpan(
-              `handler ${name}`,
-              { attributes: { 'express.type': 'request_handler', 'code.function.name': name, 'http.route': state.route ?? '' } },
-              parentCtx,
-            );
+            const handlerSpan = kit.tracer.startSpan(handlerSpanName(this), undefined, parentCtx);
+            handlerSpan.setAttribute('express.type', 'request_handler');
+            handlerSpan.setAttribute('code.function.name', this.name || '<anonymous>');
+            handlerSpan.setAttribute('http.route', state.route ?? '');
             span = handlerSpan;
             (state.pending ??= []).push(handlerSpan);
             callNext = function (this: unknown, err?: unknown) {

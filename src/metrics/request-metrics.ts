@@ -29,7 +29,11 @@ class Series {
   readonly work: Record<WorkKey, number> = { dbCount: 0, dbMs: 0, outgoingCount: 0, outgoingMs: 0, nPlusOne: 0 };
   used = false;
 
-  constructor(readonly attributes: Record<string, string | number | boolean>) {
+  constructor(
+    readonly method: string,
+    readonly status: number,
+    readonly attributes: Record<string, string | number | boolean>,
+  ) {
     this.histogram = new HistogramAccumulator(attributes);
   }
 
@@ -47,7 +51,14 @@ class Series {
 }
 
 export class RequestMetrics {
-  private series = new Map<string, Series>();
+  /**
+   * Series by route, then a short list per route scanned for (method, status). Route strings
+   * come from the framework's template cache and methods from the HTTP parser's table, so the
+   * lookup hashes a string it has hashed before, rather than building a key per request.
+   */
+  private byRoute = new Map<string, Series[]>();
+  private count = 0;
+  private overflowSeries: Series | undefined = undefined;
   private startMs: number;
 
   constructor(
@@ -60,38 +71,46 @@ export class RequestMetrics {
   /** Records one finished request. */
   record(state: RequestState): void {
     const route = state.route;
+    const method = state.method;
     const status = state.statusCode;
-    const key = `${state.method} ${status} ${route ?? ''}`;
-    let acc = this.series.get(key);
+    let list = this.byRoute.get(route ?? '');
+    let acc: Series | undefined;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        if (s.status === status && s.method === method) {
+          acc = s;
+          break;
+        }
+      }
+    }
     if (acc === undefined) {
-      if (this.series.size >= MAX_SERIES) {
-        acc = this.overflow();
+      if (this.count >= MAX_SERIES) {
+        acc = this.overflowSeries ??= new Series('', 0, { 'otel.metric.overflow': true });
       } else {
-        const attributes: Record<string, string | number | boolean> = { 'http.request.method': state.method };
+        const attributes: Record<string, string | number | boolean> = { 'http.request.method': method };
         if (status !== 0) attributes['http.response.status_code'] = status;
         if (route !== undefined) attributes['http.route'] = route;
         if (status >= 500) attributes['error.type'] = String(status);
-        acc = new Series(attributes);
-        this.series.set(key, acc);
+        acc = new Series(method, status, attributes);
+        if (list === undefined) this.byRoute.set(route ?? '', (list = []));
+        list.push(acc);
+        this.count++;
       }
     }
     acc.record(state);
   }
 
-  private overflow(): Series {
-    let acc = this.series.get('\0overflow');
-    if (acc === undefined) {
-      acc = new Series({ 'otel.metric.overflow': true });
-      this.series.set('\0overflow', acc);
-    }
-    return acc;
+  private *allSeries(): Iterable<Series> {
+    for (const list of this.byRoute.values()) yield* list;
+    if (this.overflowSeries !== undefined) yield this.overflowSeries;
   }
 
   /** The metrics since the last collection (delta) or since start (cumulative). */
   collect(now: number): MetricRecord[] {
     const points = [];
     const work: NumberPoint[][] = WORK_METRICS.map(() => []);
-    for (const series of this.series.values()) {
+    for (const series of this.allSeries()) {
       points.push(series.histogram.point(this.startMs, now));
       if (!series.used) continue;
       WORK_METRICS.forEach((m, i) => {
@@ -100,7 +119,9 @@ export class RequestMetrics {
       });
     }
     if (this.temporality === 'delta') {
-      this.series = new Map();
+      this.byRoute = new Map();
+      this.count = 0;
+      this.overflowSeries = undefined;
       this.startMs = now;
     }
     if (points.length === 0) return [];

@@ -17,6 +17,9 @@ import { newSpanId, newTraceId } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
 
+/** Shared by calls that pass no options, so none allocates an empty object. */
+const NO_OPTIONS: SpanOptions = Object.freeze({});
+
 export class Tracer implements ApiTracer {
   constructor(
     private readonly sampler: SamplerSettings,
@@ -24,7 +27,7 @@ export class Tracer implements ApiTracer {
     readonly scopeVersion: string | undefined,
   ) {}
 
-  startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): ApiSpan {
+  startSpan(name: string, options: SpanOptions = NO_OPTIONS, ctx: Context = apiContext.active()): ApiSpan {
     const parentSpan = options.root ? undefined : trace.getSpan(ctx);
     const parent = parentSpan?.spanContext();
     // Our own recording spans carry ids we generated: no need to validate them again.
