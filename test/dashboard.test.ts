@@ -33,17 +33,24 @@ const SCRIPT = '<script>alert(1)</script>';
 const STUB_ANSWER = 'Stub analysis: the route repeats one query per product; batch it with WHERE id = ANY($1).';
 const DASHBOARD = 'dashboard';
 
-/** A number as the page shows it ("7.1 ms", "1.20 s", "5.1%", "1.04/s", "98.8 MiB") in the API's unit. */
-function parseShown(text: string): number {
+/**
+ * A number as the page shows it ("7.1 ms", "1.20 s", "5.1%", "1.04/s", "98.8 MiB") in the API's
+ * unit, with the half-step of its last shown digit (the most that rounding for display moves it).
+ */
+function parseShown(text: string): { value: number; rounding: number } {
   const m = /^(-?[\d,.]+)\s*(ms|s|%|\/s|B|KiB|MiB|GiB)?$/.exec(text.trim());
   assert.ok(m, `not a number: ${JSON.stringify(text)}`);
-  const n = Number(m[1].replace(/,/g, ''));
+  const digits = m[1].replace(/,/g, '');
+  const decimals = digits.includes('.') ? digits.length - digits.indexOf('.') - 1 : 0;
   const scale: Record<string, number> = { s: 1000, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-  return n * (scale[m[2] ?? ''] ?? 1);
+  const unit = scale[m[2] ?? ''] ?? 1;
+  return { value: Number(digits) * unit, rounding: (0.5 * unit) / 10 ** decimals };
 }
 
-function close(shown: number, actual: number, what: string): void {
-  assert.ok(Math.abs(shown - actual) <= Math.max(0.01, Math.abs(actual) * 0.01), `${what}: shows ${shown}, API says ${actual}`);
+/** The shown number is the API's, up to 1% or the display's rounding, whichever is larger. */
+function close(shown: { value: number; rounding: number }, actual: number, what: string): void {
+  const allowed = Math.max(0.01, Math.abs(actual) * 0.01, shown.rounding * 1.000001);
+  assert.ok(Math.abs(shown.value - actual) <= allowed, `${what}: shows ${shown.value}, API says ${actual}`);
 }
 
 /** OTLP/JSON from a sender with hostile names everywhere a user-controlled string can reach the page. */
