@@ -295,7 +295,7 @@ export function configFromEnv(env: Env = process.env): AgentConfig {
     nPlusOneThreshold: readNumber(env, ['TRACEKIT_N_PLUS_ONE_THRESHOLD'], 10, 2, 100000, true),
     maxQueueSpans: readNumber(env, ['TRACEKIT_MAX_QUEUE_SIZE', 'OTEL_BSP_MAX_QUEUE_SIZE'], 8192, 1, 1000000, true),
     maxQueueBytes: readNumber(env, ['TRACEKIT_MAX_QUEUE_BYTES'], 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, true),
-    maxBatchSpans: readNumber(env, ['TRACEKIT_MAX_EXPORT_BATCH_SIZE', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], 512, 1, 100000, true),
+    maxBatchSpans: readNumber(env, ['TRACEKIT_MAX_EXPORT_BATCH_SIZE', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], 2048, 1, 100000, true),
     scheduleDelayMs: readNumber(env, ['TRACEKIT_SCHEDULE_DELAY', 'OTEL_BSP_SCHEDULE_DELAY'], 1000, 1, 600000, true),
     flushTimeoutMs: readNumber(env, ['TRACEKIT_FLUSH_TIMEOUT'], 2000, 1, 60000, true),
   };

@@ -23,6 +23,8 @@ import { NO_AGENT_ENV } from '../symbols';
 import { FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
 
 const MAX_INFLIGHT_BATCHES = 2;
+/** A batch is sealed at this many encoded bytes even before it has the configured span count. */
+const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
 /** Counters readable through `tracekit.stats()`. */
 export interface ExportStats {
@@ -129,7 +131,7 @@ export class Exporter {
     this.queuedSpans++;
     this.queuedBytes += bytes;
     this.stats.spansQueued++;
-    if (this.batch.spans >= this.config.maxBatchSpans) {
+    if (this.batch.spans >= this.config.maxBatchSpans || this.batch.bytes >= MAX_BATCH_BYTES) {
       // This runs inside span.end(), which may be the app's own call: never let it throw.
       try {
         this.seal();
