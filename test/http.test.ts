@@ -68,6 +68,48 @@ describe('a plain http server', () => {
     assert.equal((await get(`${down.url}/after-abort`)).body, 'plain');
   });
 
+  test('pipelined requests on one connection each get their span, answered or cut off', async () => {
+    const { connect } = await import('node:net');
+    const { hostname, port } = new URL(down.url);
+    const pipeline = (tag: string) => `GET /slow?pipe=${tag}-1 HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\nGET /slow?pipe=${tag}-2 HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`;
+    // Both answered: read until the second response's body arrived.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(pipeline('ok')));
+      let seen = '';
+      socket.on('data', (chunk) => {
+        seen += chunk;
+        if ((seen.match(/\r\n\r\nslow/g) ?? []).length === 2) {
+          socket.destroy();
+          resolve();
+        }
+      });
+      socket.on('error', reject);
+    });
+    // Both cut off while the first handler still waits.
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(pipeline('cut'));
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 15);
+      });
+      socket.on('error', () => resolve());
+    });
+    const piped = () => ofService('svc-b').filter((s) => String(s.attributes['url.query']).startsWith('pipe='));
+    await receiver.waitFor(() => piped().length === 4, 10000, 'four pipelined spans');
+    const byQuery = new Map(piped().map((s) => [s.attributes['url.query'], s]));
+    for (const q of ['pipe=ok-1', 'pipe=ok-2']) {
+      assert.equal(byQuery.get(q)?.attributes['http.response.status_code'], 200, q);
+      assert.equal(byQuery.get(q)?.attributes['error.type'], undefined, q);
+    }
+    for (const q of ['pipe=cut-1', 'pipe=cut-2']) {
+      assert.equal(byQuery.get(q)?.attributes['error.type'], 'aborted', q);
+      assert.equal(byQuery.get(q)?.attributes['http.response.status_code'], undefined, q);
+    }
+    assert.equal((await get(`${down.url}/after-pipeline`)).body, 'plain');
+  });
+
   test('marks a 5xx answer as an error', async () => {
     await get(`${down.url}/fail`);
     await receiver.waitFor(() => ofService('svc-b').some((s) => s.attributes['url.path'] === '/fail'), 10000, 'the /fail span');

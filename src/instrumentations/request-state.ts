@@ -48,7 +48,7 @@ export class RequestState {
   /** The response, for ending the request when its connection closes first. */
   response: ServerResponse | undefined = undefined;
   /** The connection's bookkeeping (http-server), which lists its unfinished requests. */
-  connection: { open: RequestState[] } | undefined = undefined;
+  connection: { remove(state: RequestState): void } | undefined = undefined;
 
   constructor(
     readonly span: ApiSpan,
