@@ -62,6 +62,27 @@ test('receiver down for the whole run: 50k requests served, RSS bounded, drops c
   }
 });
 
+test('a batch is sent once it holds 2 MiB, long before its span count or the schedule delay', async () => {
+  const r = await new OtlpReceiver().start();
+  // Only the byte limit can send anything here: 2048 spans per batch, a 10-minute delay.
+  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SCHEDULE_DELAY: '600000', TRACEKIT_METRICS_INTERVAL: '600000' } });
+  try {
+    const longPath = `/big/${'x'.repeat(8000)}`; // about 8 KB of url.path per span
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    for (let i = 0; i < 400; i += 8) {
+      await Promise.all(Array.from({ length: 8 }, () => new Promise<void>((resolve, reject) => http.get(`${app.url}${longPath}`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject))));
+    }
+    agent.destroy();
+    await r.waitFor((x) => x.requests.some((q) => q.path === '/v1/traces'), 10000, 'a batch sealed by size');
+    const first = r.requests.find((q) => q.path === '/v1/traces')!;
+    assert.ok(first.bytes >= 2 * 1024 * 1024 && first.bytes < 2 * 1024 * 1024 + 64 * 1024, `the batch is just over 2 MiB (${first.bytes} bytes)`);
+    assert.ok(r.spans.length >= 200 && r.spans.length < 400, `it holds part of the 400 spans (${r.spans.length})`);
+  } finally {
+    await app.stop();
+    await r.stop();
+  }
+});
+
 test('503 with Retry-After is retried until accepted; the spans then arrive once', async () => {
   const r = await new OtlpReceiver().start();
   r.script = [{ status: 503, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }];
