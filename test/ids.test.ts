@@ -2,7 +2,11 @@
 // repeating across a large sample (they come from a pooled random buffer refilled in blocks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { trace } from '@opentelemetry/api';
 import { newSpanId, newTraceId } from '../dist/tracer/ids';
+import { Tracer } from '../dist/tracer/tracer';
+import { ProtoTraceBatch } from '../dist/otlp/trace-batch';
+import { EMPTY_CONTEXT } from '../dist/tracer/context';
 
 test('ids are lowercase hex of 16 and 32 characters, distinct across refills of the pool', () => {
   const spans = new Set<string>();
@@ -21,4 +25,34 @@ test('ids are lowercase hex of 16 and 32 characters, distinct across refills of 
   assert.equal(traces.size, 20000);
   // Every hex digit shows up in every position of the trace id over this many samples.
   for (let pos = 0; pos < 32; pos++) assert.equal(new Set([...traces].map((t) => t[pos])).size, 16, `position ${pos}`);
+});
+
+test('span ids kept as words read back as the same hex, and encode to the same bytes', () => {
+  const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+  const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  const tracer = new Tracer({ rate: 1, parentBased: true }, 'test', undefined);
+  // A remote parent given as hex (what an incoming traceparent becomes), with high bits set in every word.
+  const remote = trace.setSpanContext(EMPTY_CONTEXT, { traceId: 'f0e1d2c3b4a5968778695a4b3c2d1e0f', spanId: '8899aabbccddeeff', traceFlags: 1, isRemote: true });
+  const parent = tracer.startSpan('parent', undefined, remote);
+  const child = tracer.startSpan('child', undefined, trace.setSpan(EMPTY_CONTEXT, parent));
+  const rootSpan = tracer.startSpan('root', undefined, EMPTY_CONTEXT);
+  assert.equal(parent.spanContext().traceId, 'f0e1d2c3b4a5968778695a4b3c2d1e0f');
+  assert.equal(child.spanContext().traceId, 'f0e1d2c3b4a5968778695a4b3c2d1e0f');
+  assert.match(rootSpan.spanContext().traceId, /^[0-9a-f]{32}$/);
+  const batch = new ProtoTraceBatch();
+  for (const s of [parent, child, rootSpan]) {
+    s.end();
+    batch.add(s as never);
+  }
+  const decoded = TraceRequest.decode(batch.seal({ attributes: {} }));
+  const byName = new Map<string, { traceId: Uint8Array; spanId: Uint8Array; parentSpanId: Uint8Array }>();
+  for (const s of decoded.resourceSpans[0].scopeSpans[0].spans) byName.set(s.name, s);
+  const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
+  for (const [name, s] of [['parent', parent], ['child', child], ['root', rootSpan]] as const) {
+    assert.equal(hex(byName.get(name)?.traceId), s.spanContext().traceId, `${name} trace id`);
+    assert.equal(hex(byName.get(name)?.spanId), s.spanContext().spanId, `${name} span id`);
+  }
+  assert.equal(hex(byName.get('parent')?.parentSpanId), '8899aabbccddeeff');
+  assert.equal(hex(byName.get('child')?.parentSpanId), parent.spanContext().spanId);
+  assert.equal(hex(byName.get('root')?.parentSpanId), '', 'a root span has no parent id');
 });

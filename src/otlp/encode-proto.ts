@@ -3,7 +3,7 @@
  * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
  */
 import { ProtoWriter } from './proto-writer';
-import type { AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
+import type { AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanIdWords, SpanRecord } from './types';
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
@@ -55,10 +55,19 @@ export function resource(w: ProtoWriter, r: Resource): void {
 
 /** Writes the fields of one Span message (the caller opens and closes it). */
 export function span(w: ProtoWriter, s: SpanRecord): void {
-  w.hexBytes(1, s.traceId);
-  w.hexBytes(2, s.spanId);
-  if (s.traceState) w.string(3, s.traceState);
-  w.hexBytes(4, s.parentSpanId);
+  const ids = s as Partial<SpanIdWords>;
+  if (ids.t0 !== undefined) {
+    const words = ids as SpanIdWords;
+    w.idWords4(1, words.t0, words.t1, words.t2, words.t3);
+    w.idWords(2, words.s0, words.s1);
+    if (s.traceState) w.string(3, s.traceState);
+    if ((words.p0 | words.p1) !== 0) w.idWords(4, words.p0, words.p1);
+  } else {
+    w.hexBytes(1, s.traceId);
+    w.hexBytes(2, s.spanId);
+    if (s.traceState) w.string(3, s.traceState);
+    w.hexBytes(4, s.parentSpanId);
+  }
   w.string(5, s.name);
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);

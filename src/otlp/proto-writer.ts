@@ -273,6 +273,34 @@ export class ProtoWriter {
     this.pos = p;
   }
 
+  /** Writes an id given as 32-bit words (see tracer/ids.ts), each as four big-endian bytes. */
+  idWords(field: number, a: number, b: number): void {
+    this.tag(field, 2);
+    this.ensure(9);
+    this.buf[this.pos++] = 8;
+    this.wordBE(a);
+    this.wordBE(b);
+  }
+
+  /** Writes a 16-byte id given as four 32-bit words. */
+  idWords4(field: number, a: number, b: number, c: number, d: number): void {
+    this.tag(field, 2);
+    this.ensure(17);
+    this.buf[this.pos++] = 16;
+    this.wordBE(a);
+    this.wordBE(b);
+    this.wordBE(c);
+    this.wordBE(d);
+  }
+
+  private wordBE(v: number): void {
+    const buf = this.buf;
+    buf[this.pos++] = v >>> 24;
+    buf[this.pos++] = (v >>> 16) & 0xff;
+    buf[this.pos++] = (v >>> 8) & 0xff;
+    buf[this.pos++] = v & 0xff;
+  }
+
   /** Copies already-encoded bytes. */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);

@@ -55,6 +55,25 @@ export interface AttributeLists {
   attributeValues: AttributeValue[];
 }
 
+/** A trace id as four 32-bit words, each the big-endian value of four of its bytes (as int32). */
+export interface TraceIdWords {
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+}
+
+/**
+ * A span record that also holds its ids as words (the agent's own Span does); the protobuf
+ * encoder writes these instead of parsing the hex strings. `p0`/`p1` are both 0 for a root span.
+ */
+export interface SpanIdWords extends TraceIdWords {
+  readonly s0: number;
+  readonly s1: number;
+  readonly p0: number;
+  readonly p1: number;
+}
+
 export interface Resource {
   attributes: AttributeMap;
 }

@@ -9,10 +9,13 @@ export interface SamplerSettings {
   parentBased: boolean;
 }
 
-/** Decides whether a span with this trace id (and parent, if any) is recorded. */
-export function shouldSample(s: SamplerSettings, traceId: string, parentSampled: boolean | undefined): boolean {
+/**
+ * Decides whether a span is recorded, from its parent's sampled flag (if it has a parent) or
+ * the low 32 bits of its trace id (`lowWord`, the id's last four bytes as an int32).
+ */
+export function shouldSample(s: SamplerSettings, lowWord: number, parentSampled: boolean | undefined): boolean {
   if (parentSampled !== undefined && s.parentBased) return parentSampled;
   if (s.rate >= 1) return true;
   if (s.rate <= 0) return false;
-  return parseInt(traceId.slice(24), 16) / 0x100000000 < s.rate;
+  return (lowWord >>> 0) / 0x100000000 < s.rate;
 }

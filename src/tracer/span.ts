@@ -16,7 +16,8 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import type { AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../otlp/types';
+import type { AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
+import { randomWord, wordsToHex } from './ids';
 import { toEpochMs } from './time';
 
 export const MAX_ATTRIBUTES = 128;
@@ -43,10 +44,20 @@ function clampValue(v: ApiAttributeValue | undefined): AttributeMap[string] {
   return v as AttributeMap[string];
 }
 
-export class Span implements ApiSpan, SpanRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
+export class Span implements ApiSpan, SpanRecord, SpanIdWords {
+  /** Trace id words (see ids.ts). */
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+  /** Span id words. */
+  readonly s0: number;
+  readonly s1: number;
+  /** Parent span id words; both 0 for a root span (an all-zero span id is invalid). */
+  readonly p0: number;
+  readonly p1: number;
+  private traceHex: string | undefined = undefined;
+  private spanHex: string | undefined = undefined;
   traceState: string | undefined;
   name: string;
   kind: OtlpSpanKind;
@@ -70,12 +81,13 @@ export class Span implements ApiSpan, SpanRecord {
   scopeVersion: string | undefined;
   private context: SpanContext | undefined = undefined;
 
+  /** `trace` holds the trace id words and `p0`/`p1` the parent's span id words (0, 0 for a root); the span id is made here. */
   constructor(
     name: string,
     kind: SpanKind,
-    traceId: string,
-    spanId: string,
-    parentSpanId: string | undefined,
+    trace: TraceIdWords,
+    p0: number,
+    p1: number,
     traceState: string | undefined,
     scopeName: string,
     scopeVersion: string | undefined,
@@ -83,13 +95,38 @@ export class Span implements ApiSpan, SpanRecord {
   ) {
     this.name = name;
     this.kind = ((kind as number) + 1) as OtlpSpanKind;
-    this.traceId = traceId;
-    this.spanId = spanId;
-    this.parentSpanId = parentSpanId;
+    this.t0 = trace.t0;
+    this.t1 = trace.t1;
+    this.t2 = trace.t2;
+    this.t3 = trace.t3;
+    let s0, s1;
+    do {
+      s0 = randomWord();
+      s1 = randomWord();
+    } while ((s0 | s1) === 0);
+    this.s0 = s0;
+    this.s1 = s1;
+    this.p0 = p0;
+    this.p1 = p1;
     this.traceState = traceState;
     this.scopeName = scopeName;
     this.scopeVersion = scopeVersion;
     this.startMs = toEpochMs(startTime);
+  }
+
+  /** The trace id as 32 hex characters, built on first use. */
+  get traceId(): string {
+    return (this.traceHex ??= wordsToHex(this.t0, this.t1) + wordsToHex(this.t2, this.t3));
+  }
+
+  /** The span id as 16 hex characters, built on first use. */
+  get spanId(): string {
+    return (this.spanHex ??= wordsToHex(this.s0, this.s1));
+  }
+
+  /** The parent's span id as hex, or undefined for a root span. */
+  get parentSpanId(): string | undefined {
+    return (this.p0 | this.p1) === 0 ? undefined : wordsToHex(this.p0, this.p1);
   }
 
   spanContext(): SpanContext {

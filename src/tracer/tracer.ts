@@ -13,9 +13,22 @@ import {
   type Tracer as ApiTracer,
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
-import { newSpanId, newTraceId } from './ids';
+import type { TraceIdWords } from '../otlp/types';
+import { hexWord, newSpanId, randomWord, wordsToHex } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
+
+/** Four random words for a new trace id, never all zero (invalid in W3C trace-context). */
+function newTraceWords(): TraceIdWords {
+  let t0, t1, t2, t3;
+  do {
+    t0 = randomWord();
+    t1 = randomWord();
+    t2 = randomWord();
+    t3 = randomWord();
+  } while ((t0 | t1 | t2 | t3) === 0);
+  return { t0, t1, t2, t3 };
+}
 
 /** Shared by calls that pass no options, so none allocates an empty object. */
 const NO_OPTIONS: SpanOptions = Object.freeze({});
@@ -29,27 +42,39 @@ export class Tracer implements ApiTracer {
 
   startSpan(name: string, options: SpanOptions = NO_OPTIONS, ctx: Context = apiContext.active()): ApiSpan {
     const parentSpan = options.root ? undefined : trace.getSpan(ctx);
-    const parent = parentSpan?.spanContext();
-    // Our own recording spans carry ids we generated: no need to validate them again.
-    const validParent = parent !== undefined && (parentSpan instanceof Span || trace.isSpanContextValid(parent));
-    const traceId = validParent ? parent.traceId : newTraceId();
-    const spanId = newSpanId();
-    const traceState = validParent ? parent.traceState?.serialize() : undefined;
-    const sampled = shouldSample(this.sampler, traceId, validParent ? (parent.traceFlags & 1) === 1 : undefined);
-    if (!sampled) {
-      return trace.wrapSpanContext({ traceId, spanId, traceFlags: 0, traceState: validParent ? parent.traceState : undefined });
+    let ids: TraceIdWords;
+    let p0 = 0;
+    let p1 = 0;
+    let parentSampled: boolean | undefined;
+    let traceState: string | undefined;
+    if (parentSpan instanceof Span) {
+      // Our own recording span: its ids are words already, and it is sampled.
+      ids = parentSpan;
+      p0 = parentSpan.s0;
+      p1 = parentSpan.s1;
+      parentSampled = true;
+      traceState = parentSpan.traceState;
+    } else {
+      const parent = parentSpan?.spanContext();
+      if (parent !== undefined && trace.isSpanContextValid(parent)) {
+        ids = { t0: hexWord(parent.traceId, 0), t1: hexWord(parent.traceId, 8), t2: hexWord(parent.traceId, 16), t3: hexWord(parent.traceId, 24) };
+        p0 = hexWord(parent.spanId, 0);
+        p1 = hexWord(parent.spanId, 8);
+        parentSampled = (parent.traceFlags & 1) === 1;
+        traceState = parent.traceState?.serialize();
+      } else {
+        ids = newTraceWords();
+      }
     }
-    const span = new Span(
-      name,
-      options.kind ?? SpanKind.INTERNAL,
-      traceId,
-      spanId,
-      validParent ? parent.spanId : undefined,
-      traceState,
-      this.scopeName,
-      this.scopeVersion,
-      options.startTime,
-    );
+    if (!shouldSample(this.sampler, ids.t3, parentSampled)) {
+      return trace.wrapSpanContext({
+        traceId: wordsToHex(ids.t0, ids.t1) + wordsToHex(ids.t2, ids.t3),
+        spanId: newSpanId(),
+        traceFlags: 0,
+        traceState: parentSampled === undefined ? undefined : parentSpan?.spanContext().traceState,
+      });
+    }
+    const span = new Span(name, options.kind ?? SpanKind.INTERNAL, ids, p0, p1, traceState, this.scopeName, this.scopeVersion, options.startTime);
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
     if (options.links !== undefined) span.addLinks(options.links);
     return span;
