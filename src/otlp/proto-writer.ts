@@ -26,8 +26,15 @@ export class ProtoWriter {
   pos = 0;
   private readonly stack: number[] = [];
 
-  constructor(initial = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initial);
+  /**
+   * With `ownBuffer`, every buffer this writer uses is a fresh ArrayBuffer of its own (never
+   * a slice of Node's shared pool), so what `finish` returns can be transferred to a worker.
+   */
+  constructor(
+    initial = 64 * 1024,
+    private readonly ownBuffer = false,
+  ) {
+    this.buf = ownBuffer ? Buffer.allocUnsafeSlow(initial) : Buffer.allocUnsafe(initial);
   }
 
   /** Forgets everything written, keeping the buffer for reuse. */
@@ -51,7 +58,7 @@ export class ProtoWriter {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
+    const next = this.ownBuffer ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
