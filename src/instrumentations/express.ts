@@ -190,7 +190,7 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
             handlerSpan.setAttribute('code.function.name', this.name || '<anonymous>');
             handlerSpan.setAttribute('http.route', state.route ?? '');
             span = handlerSpan;
-            (state.pending ??= []).push(handlerSpan);
+            state.addPending(handlerSpan);
             callNext = function (this: unknown, err?: unknown) {
               try {
                 recordOnce(state, handlerSpan, err);

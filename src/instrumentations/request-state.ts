@@ -37,8 +37,12 @@ export class RequestState {
   dbTemplates: Map<string, TemplateStats> | undefined = undefined;
   /** Set at the end of the request when one template repeated at least the threshold. */
   nPlusOne: RepeatedQuery | undefined = undefined;
-  /** Spans that end with the response at the latest (express handler spans). */
-  pending: ApiSpan[] | undefined = undefined;
+  /**
+   * Spans that end with the response at the latest (express handler spans): the first in a
+   * field, more in a list. Nearly every request has exactly one, so it costs no array.
+   */
+  private pendingFirst: ApiSpan | undefined = undefined;
+  private pendingMore: ApiSpan[] | undefined = undefined;
   /** The last error recorded for this request, so one error is recorded once. */
   lastError: unknown = undefined;
   /** Express: the router's final callback is wrapped (once per request). */
@@ -86,12 +90,20 @@ export class RequestState {
     return [...this.dbTemplates].sort((a, b) => b[1].maxMs - a[1].maxMs).slice(0, n);
   }
 
+  /** Adds a span to end with the response (if it has not ended by then). */
+  addPending(span: ApiSpan): void {
+    if (this.pendingFirst === undefined) this.pendingFirst = span;
+    else (this.pendingMore ??= []).push(span);
+  }
+
   /** Ends spans still open when the response is done, at the response's end time. */
   endPending(endMs?: number): void {
-    const pending = this.pending;
-    if (pending === undefined) return;
-    this.pending = undefined;
-    for (const span of pending) span.end(endMs);
+    const first = this.pendingFirst;
+    const more = this.pendingMore;
+    this.pendingFirst = undefined;
+    this.pendingMore = undefined;
+    first?.end(endMs);
+    if (more !== undefined) for (const span of more) span.end(endMs);
   }
 }
 

@@ -18,16 +18,21 @@ import { hexWord, newSpanId, randomWord, wordsToHex } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
 
-/** Four random words for a new trace id, never all zero (invalid in W3C trace-context). */
+/**
+ * Four random words for a new trace id, never all zero (invalid in W3C trace-context).
+ * They are written into one reused object: the Span constructor copies them at once, and
+ * nothing runs in between, so a root span allocates nothing for its trace id.
+ */
+const rootIds = { t0: 0, t1: 0, t2: 0, t3: 0 };
 function newTraceWords(): TraceIdWords {
-  let t0, t1, t2, t3;
+  const ids = rootIds;
   do {
-    t0 = randomWord();
-    t1 = randomWord();
-    t2 = randomWord();
-    t3 = randomWord();
-  } while ((t0 | t1 | t2 | t3) === 0);
-  return { t0, t1, t2, t3 };
+    ids.t0 = randomWord();
+    ids.t1 = randomWord();
+    ids.t2 = randomWord();
+    ids.t3 = randomWord();
+  } while ((ids.t0 | ids.t1 | ids.t2 | ids.t3) === 0);
+  return ids;
 }
 
 /** Shared by calls that pass no options, so none allocates an empty object. */
