@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { newSpanId, newTraceId } from '../dist/tracer/ids';
+import { fillTraceWords, newSpanId, wordsToHex } from '../dist/tracer/ids';
 import { Tracer } from '../dist/tracer/tracer';
 import { ProtoTraceBatch } from '../dist/otlp/trace-batch';
 import { EMPTY_CONTEXT } from '../dist/tracer/context';
@@ -13,7 +13,9 @@ test('ids are lowercase hex of 16 and 32 characters, distinct across refills of 
   const traces = new Set<string>();
   for (let i = 0; i < 20000; i++) {
     const s = newSpanId();
-    const t = newTraceId();
+    const w = { t0: 0, t1: 0, t2: 0, t3: 0 };
+    fillTraceWords(w);
+    const t = wordsToHex(w.t0, w.t1) + wordsToHex(w.t2, w.t3);
     assert.match(s, /^[0-9a-f]{16}$/);
     assert.match(t, /^[0-9a-f]{32}$/);
     assert.notEqual(s, '0'.repeat(16));
@@ -55,4 +57,18 @@ test('span ids kept as words read back as the same hex, and encode to the same b
   assert.equal(hex(byName.get('parent')?.parentSpanId), '8899aabbccddeeff');
   assert.equal(hex(byName.get('child')?.parentSpanId), parent.spanContext().spanId);
   assert.equal(hex(byName.get('root')?.parentSpanId), '', 'a root span has no parent id');
+});
+
+test('a child of a sampled-out remote parent keeps its trace id and trace state, and is not recorded', () => {
+  const tracer = new Tracer({ rate: 1, parentBased: true }, 'test', undefined);
+  const parentContext = { traceId: 'f0e1d2c3b4a5968778695a4b3c2d1e0f', spanId: '8899aabbccddeeff', traceFlags: 0, isRemote: true };
+  const withState = trace.setSpanContext(EMPTY_CONTEXT, { ...parentContext, traceState: { get: () => undefined, set() { return this; }, unset() { return this; }, serialize: () => 'v=1' } });
+  const child = tracer.startSpan('child', undefined, withState);
+  assert.equal(child.isRecording(), false);
+  const sc = child.spanContext();
+  assert.equal(sc.traceId, parentContext.traceId);
+  assert.match(sc.spanId, /^[0-9a-f]{16}$/);
+  assert.notEqual(sc.spanId, parentContext.spanId);
+  assert.equal(sc.traceFlags, 0);
+  assert.equal(sc.traceState?.serialize(), 'v=1');
 });

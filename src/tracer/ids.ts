@@ -40,17 +40,22 @@ export function hexWord(hex: string, at: number): number {
   return parseInt(hex.slice(at, at + 8), 16) | 0;
 }
 
-/** A new 16-byte trace id as 32 lowercase hex characters (for spans that are not recorded). */
-export function newTraceId(): string {
-  let a, b, c, d;
-  // An all-zero id is invalid in W3C trace-context; the odds are negligible but the check is cheap.
+/** A trace id's words as the tracer fills them; the same shape as TraceIdWords, writable. */
+export interface TraceWordsOut {
+  t0: number;
+  t1: number;
+  t2: number;
+  t3: number;
+}
+
+/** Fills `out` with a new random trace id, never all zero (invalid in W3C trace-context). */
+export function fillTraceWords(out: TraceWordsOut): void {
   do {
-    a = randomWord();
-    b = randomWord();
-    c = randomWord();
-    d = randomWord();
-  } while ((a | b | c | d) === 0);
-  return wordsToHex(a, b) + wordsToHex(c, d);
+    out.t0 = randomWord();
+    out.t1 = randomWord();
+    out.t2 = randomWord();
+    out.t3 = randomWord();
+  } while ((out.t0 | out.t1 | out.t2 | out.t3) === 0);
 }
 
 /** A new 8-byte span id as 16 lowercase hex characters (for spans that are not recorded). */

@@ -14,26 +14,15 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import type { TraceIdWords } from '../otlp/types';
-import { hexWord, newSpanId, randomWord, wordsToHex } from './ids';
+import { fillTraceWords, hexWord, newSpanId, wordsToHex, type TraceWordsOut } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
 
 /**
- * Four random words for a new trace id, never all zero (invalid in W3C trace-context).
- * They are written into one reused object: the Span constructor copies them at once, and
- * nothing runs in between, so a root span allocates nothing for its trace id.
+ * Where a root span's new trace id is written: the Span constructor copies the words at
+ * once and nothing runs in between, so a root span allocates nothing for its trace id.
  */
-const rootIds = { t0: 0, t1: 0, t2: 0, t3: 0 };
-function newTraceWords(): TraceIdWords {
-  const ids = rootIds;
-  do {
-    ids.t0 = randomWord();
-    ids.t1 = randomWord();
-    ids.t2 = randomWord();
-    ids.t3 = randomWord();
-  } while ((ids.t0 | ids.t1 | ids.t2 | ids.t3) === 0);
-  return ids;
-}
+const rootIds: TraceWordsOut = { t0: 0, t1: 0, t2: 0, t3: 0 };
 
 /** Shared by calls that pass no options, so none allocates an empty object. */
 const NO_OPTIONS: SpanOptions = Object.freeze({});
@@ -62,13 +51,18 @@ export class Tracer implements ApiTracer {
     } else {
       const parent = parentSpan?.spanContext();
       if (parent !== undefined && trace.isSpanContextValid(parent)) {
+        // A remote or foreign parent: its ids are hex, parsed only if this span is recorded.
+        parentSampled = (parent.traceFlags & 1) === 1;
+        if (!shouldSample(this.sampler, hexWord(parent.traceId, 24), parentSampled)) {
+          return trace.wrapSpanContext({ traceId: parent.traceId, spanId: newSpanId(), traceFlags: 0, traceState: parent.traceState });
+        }
         ids = { t0: hexWord(parent.traceId, 0), t1: hexWord(parent.traceId, 8), t2: hexWord(parent.traceId, 16), t3: hexWord(parent.traceId, 24) };
         p0 = hexWord(parent.spanId, 0);
         p1 = hexWord(parent.spanId, 8);
-        parentSampled = (parent.traceFlags & 1) === 1;
         traceState = parent.traceState?.serialize();
       } else {
-        ids = newTraceWords();
+        fillTraceWords(rootIds);
+        ids = rootIds;
       }
     }
     if (!shouldSample(this.sampler, ids.t3, parentSampled)) {
@@ -76,6 +70,7 @@ export class Tracer implements ApiTracer {
         traceId: wordsToHex(ids.t0, ids.t1) + wordsToHex(ids.t2, ids.t3),
         spanId: newSpanId(),
         traceFlags: 0,
+        // Only a child of our own span gets here with a parent (when not parent-based).
         traceState: parentSampled === undefined ? undefined : parentSpan?.spanContext().traceState,
       });
     }
