@@ -36,11 +36,11 @@ for (const c of cases) {
         node: c.node.bin,
         env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: service, EXPRESS_DIR: expressDir(c.version), TRACEKIT_METRICS_INTERVAL: '500' },
       });
-      for (const path of ['/hello', '/users/42', '/api/items/7', '/error', '/next-error', '/status/404']) await get(app.url + path);
+      for (const path of ['/hello', '/users/42', '/api/items/7', '/v2/items/8', '/error', '/next-error', '/status/404']) await get(app.url + path);
       await receiver.waitFor(
-        (r) => r.spans.filter((s) => s.resource['service.name'] === service && s.kind === SERVER).length >= 6,
+        (r) => r.spans.filter((s) => s.resource['service.name'] === service && s.kind === SERVER).length >= 7,
         15000,
-        `six server spans from ${service}`,
+        `seven server spans from ${service}`,
       );
     });
     after(async () => {
@@ -65,6 +65,8 @@ for (const c of cases) {
       assert.equal(handlers[0].name, 'handler getUser');
       assert.equal(handlers[0].kind, INTERNAL);
       assert.equal(handlers[0].attributes['code.function.name'], 'getUser');
+      assert.equal(handlers[0].attributes['express.type'], 'request_handler');
+      assert.equal(handlers[0].attributes['http.route'], '/users/:id');
       assertNested(server, handlers[0]);
       const user = childrenOf(receiver, handlers[0]);
       assert.equal(user.length, 1);
@@ -82,6 +84,22 @@ for (const c of cases) {
       const server = onlyServerSpan(receiver, service, 'GET /api/items/:itemId');
       assert.equal(server.attributes['http.route'], '/api/items/:itemId');
       assert.equal(childrenOf(receiver, server)[0]?.name, 'handler getItem');
+    });
+
+    test('a router mounted at two paths gives each handler span its own route, whichever came last', async () => {
+      const v2 = onlyServerSpan(receiver, service, 'GET /v2/items/:itemId');
+      const [v2Handler] = childrenOf(receiver, v2);
+      assert.equal(v2Handler.name, 'handler getItem');
+      assert.equal(v2Handler.attributes['http.route'], '/v2/items/:itemId');
+      // Back to the first mount path after the second: the handler's attributes follow.
+      await get(app.url + '/api/items/11');
+      const apiSpans = () => receiver.spans.filter((s) => s.resource['service.name'] === service && s.name === 'GET /api/items/:itemId');
+      await receiver.waitFor(() => apiSpans().length >= 2, 15000, 'a second /api server span');
+      for (const server of apiSpans()) {
+        const [handler] = childrenOf(receiver, server);
+        assert.equal(handler.attributes['http.route'], '/api/items/:itemId');
+        assert.equal(handler.attributes['code.function.name'], 'getItem');
+      }
     });
 
     test('records a thrown error once, on the handler, and marks the 500 server span', () => {

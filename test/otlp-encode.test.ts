@@ -197,3 +197,48 @@ test('attributes at the edges of the one-pass paths decode exactly (lengths 120/
   const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [span({ attributes })])), { longs: String });
   assert.deepEqual(decodeAttrs(decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes), attributes);
 });
+
+test('a shared attribute block encodes like the same attributes set one by one, and a key set later overrides it without a duplicate', () => {
+  const { Span, MAX_ATTRIBUTES, MAX_STRING_LENGTH } = require('../dist/tracer/span');
+  const { attributeBlock } = require('../dist/tracer/attribute-block');
+  const ids = { t0: 1, t1: 2, t2: 3, t3: 4 };
+  const block = attributeBlock(
+    ['url.scheme', 'server.address', 'server.port', 'client.address', 'user_agent.original', 'absent'],
+    ['http', 'example.test', 8080, '10.0.0.1', `agent ✓ ${'u'.repeat(MAX_STRING_LENGTH)}`, undefined],
+  );
+  assert.deepEqual(block.keys, ['url.scheme', 'server.address', 'server.port', 'client.address', 'user_agent.original']);
+  const decodeOne = (s: unknown) => {
+    const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [s as SpanRecord])), { longs: String });
+    return decodeAttrs(decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes);
+  };
+  const withBlock = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined).usePreset(block);
+  withBlock.setAttribute('http.request.method', 'GET');
+  const oneByOne = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  for (let i = 0; i < block.keys.length; i++) oneByOne.setAttribute(block.keys[i], block.values[i]);
+  oneByOne.setAttribute('http.request.method', 'GET');
+  const expected = decodeOne(oneByOne);
+  assert.equal((expected['user_agent.original'] as string).length, MAX_STRING_LENGTH, 'block values are cut to the span limits');
+  assert.deepEqual(decodeOne(withBlock), expected);
+  assert.deepEqual(withBlock.attributes, oneByOne.attributes);
+
+  // Setting a key the block holds replaces its value; every other block attribute stays, once.
+  withBlock.setAttribute('server.port', 9090);
+  const overridden = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [withBlock])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes;
+  assert.deepEqual(overridden.map((kv: { key: string }) => kv.key).sort(), [...block.keys, 'http.request.method'].sort());
+  assert.equal(decodeOne(withBlock)['server.port'], 9090);
+  // The block itself is shared and was not changed.
+  assert.equal(block.values[2], 8080);
+
+  // A span that already has attributes takes the block's values as ordinary attributes.
+  const late = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined);
+  late.setAttribute('server.port', 1);
+  late.usePreset(block);
+  assert.equal(late.attributePreset, undefined);
+  assert.equal(decodeOne(late)['server.port'], 8080);
+
+  // The block counts toward the attribute limit.
+  const full = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined).usePreset(block);
+  for (let i = 0; i < MAX_ATTRIBUTES + 10; i++) full.setAttribute(`k${i}`, i);
+  assert.equal(Object.keys(full.attributes).length, MAX_ATTRIBUTES);
+  assert.equal(full.droppedAttributes, block.keys.length + 10);
+});

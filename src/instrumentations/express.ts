@@ -14,7 +14,9 @@
  * seen by two patches.
  */
 import { trace } from '@opentelemetry/api';
+import type { AttributeBlock } from '../otlp/types';
 import { LAYER_PATH } from '../symbols';
+import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import type { Kit, Switch } from './kit';
 import { recordError } from './record-error';
 import { stateOf, type RequestState } from './request-state';
@@ -24,7 +26,7 @@ import { wrapMethod } from './wrap';
 const ROUTE_OF = Symbol('tracekit.express.routeOf');
 const TAGGED = Symbol('tracekit.express.tagged');
 const TEMPLATES = Symbol('tracekit.express.templates');
-const HANDLER_SPAN_NAME = Symbol('tracekit.express.handlerSpanName');
+const HANDLER = Symbol('tracekit.express.handler');
 
 type Next = (err?: unknown) => unknown;
 /** What wrapMethod hands over; called back with exactly the arguments express passed. */
@@ -48,7 +50,16 @@ interface Layer {
   route?: Route;
   [LAYER_PATH]?: string;
   [ROUTE_OF]?: Route;
-  [HANDLER_SPAN_NAME]?: string;
+  [HANDLER]?: HandlerSpanInfo;
+}
+/** What a route handler's spans share, kept on its layer: the span name, and its attributes per route template. */
+interface HandlerSpanInfo {
+  name: string;
+  /** The last template seen and its attributes (a handler nearly always sits under one). */
+  route: string;
+  block: AttributeBlock;
+  /** Other templates, when the handler's router is mounted at several paths. */
+  more: Map<string, AttributeBlock> | undefined;
 }
 interface Router {
   stack: Layer[];
@@ -163,11 +174,27 @@ function onRouteLayer(layer: Layer, state: RequestState): void {
   }
 }
 
-/** `handler <name>`, kept on the layer (its function's name does not change). */
-function handlerSpanName(layer: Layer): string {
-  let name = layer[HANDLER_SPAN_NAME];
-  if (name === undefined) name = layer[HANDLER_SPAN_NAME] = `handler ${layer.name || '<anonymous>'}`;
-  return name;
+function handlerBlock(layer: Layer, route: string): AttributeBlock {
+  return attributeBlock(['express.type', 'code.function.name', 'http.route'], ['request_handler', layer.name || '<anonymous>', route]);
+}
+
+/** The span name (`handler <name>`) and attributes of a route handler's span, made once per layer and template. */
+function handlerSpanInfo(layer: Layer, route: string): HandlerSpanInfo {
+  let info = layer[HANDLER];
+  if (info === undefined) {
+    info = layer[HANDLER] = { name: `handler ${layer.name || '<anonymous>'}`, route, block: handlerBlock(layer, route), more: undefined };
+  } else if (info.route !== route) {
+    const more = (info.more ??= new Map([[info.route, info.block]]));
+    let block = more.get(route);
+    if (block === undefined) {
+      block = handlerBlock(layer, route);
+      // Bounded: templates are mount paths a program declares, not request paths.
+      if (more.size < 16) more.set(route, block);
+    }
+    info.route = route;
+    info.block = block;
+  }
+  return info;
 }
 
 function wrapHandleRequest(kit: Kit, sw: Switch) {
@@ -185,10 +212,9 @@ function wrapHandleRequest(kit: Kit, sw: Switch) {
         } else if (this[ROUTE_OF] !== undefined) {
           if (state.span.isRecording() && this.handle.length <= 3) {
             parentCtx = kit.contexts.active();
-            const handlerSpan = kit.tracer.startSpan(handlerSpanName(this), undefined, parentCtx);
-            handlerSpan.setAttribute('express.type', 'request_handler');
-            handlerSpan.setAttribute('code.function.name', this.name || '<anonymous>');
-            handlerSpan.setAttribute('http.route', state.route ?? '');
+            const info = handlerSpanInfo(this, state.route ?? '');
+            const handlerSpan = kit.tracer.startSpan(info.name, undefined, parentCtx);
+            applyBlock(handlerSpan, info.block);
             span = handlerSpan;
             state.addPending(handlerSpan);
             callNext = function (this: unknown, err?: unknown) {

@@ -13,6 +13,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan, type SpanOptions } from '@opentelemetry/api';
 import { WRAPPED, ORIGINAL } from '../symbols';
+import type { AttributeBlock } from '../otlp/types';
+import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { EMPTY_CONTEXT } from '../tracer/context';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
@@ -23,17 +25,24 @@ import type { Instrumentation } from './types';
 
 const CONNECTION = Symbol('tracekit.socket.connection');
 const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+/** The server span's attributes that stay the same on a keep-alive connection (see Connection.attributesFor). */
+const CONNECTION_KEYS = Object.freeze(['url.scheme', 'server.address', 'server.port', 'client.address', 'user_agent.original', 'network.protocol.version']);
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 
 /**
  * What a keep-alive connection's requests share: the peer, the scheme, and the last Host
  * header parsed. Worked out once per connection (remoteAddress asks the kernel) and once
- * per distinct Host value, instead of for every request.
+ * per distinct Host value, instead of for every request. The span attributes made of them
+ * are encoded once too, while the request headers they come from stay the same.
  */
 class Connection {
   host: string | undefined = undefined;
   address = '';
   port = 0;
+  private block: AttributeBlock | undefined = undefined;
+  private blockHost: string | undefined = undefined;
+  private blockAgent: string | undefined = undefined;
+  private blockVersion: string | undefined = undefined;
   /**
    * The requests started on this connection whose response has not finished: `first`, and
    * `more` only when the client pipelines. One field rather than a list because that is the
@@ -67,6 +76,26 @@ class Connection {
     return this.more === undefined ? [this.first] : [this.first, ...this.more];
   }
 
+  /**
+   * The connection attributes of a request's server span (CONNECTION_KEYS), encoded once
+   * and reused while Host, User-Agent and the HTTP version repeat, which on a keep-alive
+   * connection they nearly always do.
+   */
+  attributesFor(req: http.IncomingMessage): AttributeBlock {
+    const headers = req.headers;
+    const host = headers.host;
+    const agent = headers['user-agent'];
+    const version = req.httpVersion;
+    const cached = this.block;
+    if (cached !== undefined && host === this.blockHost && agent === this.blockAgent && version === this.blockVersion) return cached;
+    if (host !== undefined) this.setHost(host);
+    this.blockHost = host;
+    this.blockAgent = agent;
+    this.blockVersion = version;
+    const hasHost = host !== undefined;
+    return (this.block = attributeBlock(CONNECTION_KEYS, [this.scheme, hasHost ? this.address : undefined, hasHost ? this.port : undefined, this.peer, agent, version]));
+  }
+
   /** Parses `host:port` / `[v6]:port` (default port by scheme) unless it is the last one seen. */
   setHost(host: string): void {
     if (host === this.host) return;
@@ -92,22 +121,11 @@ function connectionOf(socket: TracedSocket, onSocketClose: (this: TracedSocket) 
 }
 
 function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, conn: Connection, method: string, url: string): void {
+  applyBlock(span, conn.attributesFor(req));
   const q = url.indexOf('?');
   span.setAttribute('http.request.method', method);
   span.setAttribute('url.path', q === -1 ? url : url.slice(0, q));
   if (q !== -1 && q < url.length - 1) span.setAttribute('url.query', redactQuery(url.slice(q + 1)));
-  span.setAttribute('url.scheme', conn.scheme);
-  const headers = req.headers;
-  const host = headers.host;
-  if (host !== undefined) {
-    conn.setHost(host);
-    span.setAttribute('server.address', conn.address);
-    span.setAttribute('server.port', conn.port);
-  }
-  if (conn.peer !== undefined) span.setAttribute('client.address', conn.peer);
-  const ua = headers['user-agent'];
-  if (ua !== undefined) span.setAttribute('user_agent.original', ua);
-  span.setAttribute('network.protocol.version', req.httpVersion);
 }
 
 /**

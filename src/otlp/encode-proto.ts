@@ -3,7 +3,7 @@
  * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
  */
 import { ProtoWriter } from './proto-writer';
-import type { AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanIdWords, SpanRecord } from './types';
+import type { AttributeBlock, AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, PresetAttributes, Resource, SpanIdWords, SpanRecord } from './types';
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
@@ -46,6 +46,17 @@ function attributeLists(w: ProtoWriter, field: number, keys: string[], values: A
   }
 }
 
+/** Span attributes encoded once (see AttributeBlock); `values` must already be within the span limits. */
+export function encodeAttributeBlock(keys: readonly string[], values: readonly AttributeValue[]): AttributeBlock {
+  const w = new ProtoWriter(256);
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (value !== undefined && value !== null) keyValue(w, 9, keys[i], value);
+  }
+  // A copy: the writer's buffer may be a slice of Node's shared pool.
+  return { keys, values, bytes: new Uint8Array(w.finish()) };
+}
+
 /** Writes the Resource message in `field` (1 in ResourceSpans and ResourceMetrics). */
 export function resource(w: ProtoWriter, r: Resource): void {
   w.begin(1);
@@ -72,6 +83,8 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);
+  const preset = (s as Partial<PresetAttributes>).attributePreset;
+  if (preset !== undefined) w.raw(preset.bytes);
   const lists = s as Partial<AttributeLists>;
   if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
   else attributes(w, 9, s.attributes);

@@ -55,6 +55,23 @@ export interface AttributeLists {
   attributeValues: AttributeValue[];
 }
 
+/**
+ * Attributes that many spans share, encoded once: `bytes` holds them as span-attribute
+ * KeyValues (field 9 of Span), ready to copy. An http server span's connection attributes
+ * (scheme, addresses, port, user agent, protocol version) are the same for every request on
+ * a keep-alive connection, so they are encoded per connection rather than per request.
+ */
+export interface AttributeBlock {
+  readonly keys: readonly string[];
+  readonly values: readonly AttributeValue[];
+  readonly bytes: Uint8Array;
+}
+
+/** A span record whose first attributes are a shared, pre-encoded block (the agent's Span may have one). */
+export interface PresetAttributes {
+  attributePreset: AttributeBlock | undefined;
+}
+
 /** A trace id as four 32-bit words, each the big-endian value of four of its bytes (as int32). */
 export interface TraceIdWords {
   readonly t0: number;

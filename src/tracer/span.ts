@@ -16,7 +16,7 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import type { AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
+import type { AttributeBlock, AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, PresetAttributes, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
 import { randomWord, wordsToHex } from './ids';
 import { toEpochMs } from './time';
 
@@ -34,7 +34,7 @@ export function setSpanEndHandler(handler: EndHandler): void {
 }
 
 /** An attribute value within the limits: long strings cut, arrays copied (and cut) so later changes by the caller do not reach the span. */
-function clampValue(v: ApiAttributeValue | undefined): AttributeMap[string] {
+export function clampValue(v: ApiAttributeValue | undefined): AttributeMap[string] {
   if (typeof v === 'string') return v.length > MAX_STRING_LENGTH ? v.slice(0, MAX_STRING_LENGTH) : v;
   if (Array.isArray(v)) {
     const out = v.slice(0, MAX_ATTRIBUTES) as unknown[];
@@ -44,7 +44,13 @@ function clampValue(v: ApiAttributeValue | undefined): AttributeMap[string] {
   return v as AttributeMap[string];
 }
 
-export class Span implements ApiSpan, SpanRecord, SpanIdWords {
+/** `keys.includes(key)` as a plain loop: a few short keys, compared mostly by identity (measured cheaper than the builtin here). */
+function hasKey(keys: readonly string[], key: string): boolean {
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return true;
+  return false;
+}
+
+export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes {
   /** Trace id words (see ids.ts). */
   readonly t0: number;
   readonly t1: number;
@@ -71,6 +77,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords {
    */
   readonly attributeKeys: string[] = [];
   readonly attributeValues: AttributeValue[] = [];
+  /** Shared attributes encoded once, written before the lists above (see `usePreset`). */
+  attributePreset: AttributeBlock | undefined = undefined;
   events: EventRecord[] | undefined = undefined;
   links: LinkRecord[] | undefined = undefined;
   statusCode: 0 | 1 | 2 = 0;
@@ -150,12 +158,16 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords {
   /** The attributes as a plain object (a copy; for readers other than the encoder). */
   get attributes(): AttributeMap {
     const out: AttributeMap = {};
+    const preset = this.attributePreset;
+    if (preset !== undefined) for (let i = 0; i < preset.keys.length; i++) out[preset.keys[i]] = preset.values[i];
     for (let i = 0; i < this.attributeKeys.length; i++) out[this.attributeKeys[i]] = this.attributeValues[i];
     return out;
   }
 
   setAttribute(key: string, value: ApiAttributeValue | undefined): this {
     if (this.endMs !== 0 || value === undefined || value === null) return this;
+    const preset = this.attributePreset;
+    if (preset !== undefined && hasKey(preset.keys, key)) this.unpreset(preset);
     const keys = this.attributeKeys;
     const n = keys.length;
     for (let i = 0; i < n; i++) {
@@ -164,13 +176,35 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords {
         return this;
       }
     }
-    if (n >= MAX_ATTRIBUTES) {
+    if (n + (this.attributePreset === undefined ? 0 : this.attributePreset.keys.length) >= MAX_ATTRIBUTES) {
       this.droppedAttributes++;
       return this;
     }
     keys.push(key);
     this.attributeValues.push(clampValue(value));
     return this;
+  }
+
+  /**
+   * Gives the span a block of shared attributes (not part of the OTel API; instrumentations
+   * use it for attributes many spans repeat). The block's values must be within the limits
+   * (see `attributeBlock`). A key set later, by anyone, still overrides the block's value.
+   */
+  usePreset(block: AttributeBlock): this {
+    if (this.endMs !== 0) return this;
+    if (this.attributePreset === undefined && this.attributeKeys.length === 0) {
+      this.attributePreset = block;
+      return this;
+    }
+    for (let i = 0; i < block.keys.length; i++) this.setAttribute(block.keys[i], block.values[i] as ApiAttributeValue | undefined);
+    return this;
+  }
+
+  /** Moves the preset's attributes into the span's own lists (a key of the block is being set). */
+  private unpreset(preset: AttributeBlock): void {
+    this.attributePreset = undefined;
+    this.attributeKeys.unshift(...preset.keys);
+    this.attributeValues.unshift(...preset.values);
   }
 
   setAttributes(attributes: Attributes): this {
