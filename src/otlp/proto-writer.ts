@@ -21,6 +21,27 @@ for (let i = 0; i < 6; i++) {
   HEX[97 + i] = 10 + i;
 }
 
+/**
+ * Writes a 32-bit word at `p` and returns the position after it. The writer's methods keep
+ * the position in a local and store it once: `buf[this.pos++]` reloads and stores the field
+ * at every byte.
+ */
+function wordBE(buf: Buffer, p: number, v: number): number {
+  buf[p] = v >>> 24;
+  buf[p + 1] = (v >>> 16) & 0xff;
+  buf[p + 2] = (v >>> 8) & 0xff;
+  buf[p + 3] = v & 0xff;
+  return p + 4;
+}
+
+function wordLE(buf: Buffer, p: number, v: number): number {
+  buf[p] = v & 0xff;
+  buf[p + 1] = (v >>> 8) & 0xff;
+  buf[p + 2] = (v >>> 16) & 0xff;
+  buf[p + 3] = v >>> 24;
+  return p + 4;
+}
+
 export class ProtoWriter {
   private buf: Buffer;
   pos = 0;
@@ -133,39 +154,33 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  private rawUint32(v: number): void {
-    const buf = this.buf;
-    buf[this.pos++] = v & 0xff;
-    buf[this.pos++] = (v >>> 8) & 0xff;
-    buf[this.pos++] = (v >>> 16) & 0xff;
-    buf[this.pos++] = v >>> 24;
-  }
-
   /**
    * Epoch milliseconds (a double) as fixed64 unix nanoseconds, rounded to whole microseconds
    * (a double at today's epoch holds about 0.2 µs). Computed as two exact 32-bit halves:
    * nanoseconds since 1970 pass 2^53, where a double stops counting in ones.
    */
   timeNs(field: number, ms: number): void {
-    this.tag(field, 1);
-    this.ensure(8);
-    if (!(ms > 0)) {
-      this.rawUint32(0);
-      this.rawUint32(0);
-      return;
+    this.ensure(9);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = (field << 3) | 1; // every timestamp field is below 16: a one-byte tag
+    let low = 0;
+    let high = 0;
+    if (ms > 0) {
+      const whole = Math.floor(ms);
+      const micros = Math.round((ms - whole) * 1000);
+      // whole = a·2^20 + b, so whole·1e6 = (a·1e6)·2^20 + b·1e6 with every product exact.
+      const a = Math.floor(whole / 1048576);
+      const b = whole - a * 1048576;
+      const c = a * 1e6;
+      const cHigh = Math.floor(c / 4096);
+      low = (c - cHigh * 4096) * 1048576 + b * 1e6 + micros * 1000;
+      const carry = Math.floor(low / TWO_32);
+      low -= carry * TWO_32;
+      high = cHigh + carry;
     }
-    const whole = Math.floor(ms);
-    const micros = Math.round((ms - whole) * 1000);
-    // whole = a·2^20 + b, so whole·1e6 = (a·1e6)·2^20 + b·1e6 with every product exact.
-    const a = Math.floor(whole / 1048576);
-    const b = whole - a * 1048576;
-    const c = a * 1e6;
-    const cHigh = Math.floor(c / 4096);
-    let low = (c - cHigh * 4096) * 1048576 + b * 1e6 + micros * 1000;
-    const carry = Math.floor(low / TWO_32);
-    low -= carry * TWO_32;
-    this.rawUint32(low);
-    this.rawUint32(cHigh + carry);
+    p = wordLE(buf, p, low);
+    this.pos = wordLE(buf, p, high);
   }
 
   /**
@@ -280,32 +295,28 @@ export class ProtoWriter {
     this.pos = p;
   }
 
-  /** Writes an id given as 32-bit words (see tracer/ids.ts), each as four big-endian bytes. */
+  /** Writes an id given as 32-bit words (see tracer/ids.ts), each as four big-endian bytes. Fields 1-15 only. */
   idWords(field: number, a: number, b: number): void {
-    this.tag(field, 2);
-    this.ensure(9);
-    this.buf[this.pos++] = 8;
-    this.wordBE(a);
-    this.wordBE(b);
-  }
-
-  /** Writes a 16-byte id given as four 32-bit words. */
-  idWords4(field: number, a: number, b: number, c: number, d: number): void {
-    this.tag(field, 2);
-    this.ensure(17);
-    this.buf[this.pos++] = 16;
-    this.wordBE(a);
-    this.wordBE(b);
-    this.wordBE(c);
-    this.wordBE(d);
-  }
-
-  private wordBE(v: number): void {
+    this.ensure(10);
     const buf = this.buf;
-    buf[this.pos++] = v >>> 24;
-    buf[this.pos++] = (v >>> 16) & 0xff;
-    buf[this.pos++] = (v >>> 8) & 0xff;
-    buf[this.pos++] = v & 0xff;
+    let p = this.pos;
+    buf[p++] = (field << 3) | 2;
+    buf[p++] = 8;
+    p = wordBE(buf, p, a);
+    this.pos = wordBE(buf, p, b);
+  }
+
+  /** Writes a 16-byte id given as four 32-bit words. Fields 1-15 only. */
+  idWords4(field: number, a: number, b: number, c: number, d: number): void {
+    this.ensure(18);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = (field << 3) | 2;
+    buf[p++] = 16;
+    p = wordBE(buf, p, a);
+    p = wordBE(buf, p, b);
+    p = wordBE(buf, p, c);
+    this.pos = wordBE(buf, p, d);
   }
 
   /** Copies already-encoded bytes. */
