@@ -72,3 +72,39 @@ test('a child of a sampled-out remote parent keeps its trace id and trace state,
   assert.equal(sc.traceFlags, 0);
   assert.equal(sc.traceState?.serialize(), 'v=1');
 });
+
+test('an unsampled root span has valid ids with the sampled flag off; its children keep its trace id, and a sampled child names it as parent', () => {
+  const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+  const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  const never = new Tracer({ rate: 0, parentBased: true }, 'test', undefined);
+  const unsampled = never.startSpan('request', undefined, EMPTY_CONTEXT);
+  assert.equal(unsampled.isRecording(), false);
+  const sc = unsampled.spanContext();
+  assert.match(sc.traceId, /^[0-9a-f]{32}$/);
+  assert.match(sc.spanId, /^[0-9a-f]{16}$/);
+  assert.notEqual(sc.spanId, '0'.repeat(16));
+  assert.equal(sc.traceFlags, 0);
+  assert.equal(sc.traceState, undefined);
+  assert.equal(unsampled.spanContext(), sc, 'built once');
+  // Calls on it are accepted and change nothing.
+  unsampled.setAttribute('a', 1).addEvent('e').setStatus({ code: 2 }).updateName('x').end();
+
+  // Parent-based: a child of an unsampled span is unsampled too, in the same trace.
+  const ctx = trace.setSpan(EMPTY_CONTEXT, unsampled);
+  const child = never.startSpan('query', undefined, ctx);
+  assert.equal(child.isRecording(), false);
+  assert.equal(child.spanContext().traceId, sc.traceId);
+  assert.notEqual(child.spanContext().spanId, sc.spanId);
+
+  // Not parent-based at rate 1: the child is recorded, in the same trace, under the unsampled span.
+  const always = new Tracer({ rate: 1, parentBased: false }, 'test', undefined);
+  const recorded = always.startSpan('query', undefined, ctx);
+  assert.equal(recorded.isRecording(), true);
+  recorded.end();
+  const batch = new ProtoTraceBatch();
+  batch.add(recorded as never);
+  const decoded = TraceRequest.decode(batch.seal({ attributes: {} }));
+  const out = decoded.resourceSpans[0].scopeSpans[0].spans[0];
+  assert.equal(Buffer.from(out.traceId).toString('hex'), sc.traceId);
+  assert.equal(Buffer.from(out.parentSpanId).toString('hex'), sc.spanId);
+});

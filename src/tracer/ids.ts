@@ -24,6 +24,17 @@ export function randomWord(): number {
   return pool[next++];
 }
 
+/**
+ * A random word that is not 0: the first word of a span id, which makes the whole id valid
+ * (W3C trace-context forbids an all-zero span id) without a retry loop at each caller.
+ */
+export function nonZeroWord(): number {
+  let w;
+  do w = randomWord();
+  while (w === 0);
+  return w;
+}
+
 const DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** Two words as 16 lowercase hex characters, written out so V8 compiles one call with fixed arguments. */
@@ -60,10 +71,5 @@ export function fillTraceWords(out: TraceWordsOut): void {
 
 /** A new 8-byte span id as 16 lowercase hex characters (for spans that are not recorded). */
 export function newSpanId(): string {
-  let a, b;
-  do {
-    a = randomWord();
-    b = randomWord();
-  } while ((a | b) === 0);
-  return wordsToHex(a, b);
+  return wordsToHex(nonZeroWord(), randomWord());
 }

@@ -17,7 +17,8 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { AttributeBlock, AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, PresetAttributes, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
-import { randomWord, wordsToHex } from './ids';
+import { nonZeroWord, randomWord, wordsToHex } from './ids';
+import { traceStateView } from './unsampled-span';
 import { toEpochMs } from './time';
 
 export const MAX_ATTRIBUTES = 128;
@@ -107,13 +108,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
     this.t1 = trace.t1;
     this.t2 = trace.t2;
     this.t3 = trace.t3;
-    let s0, s1;
-    do {
-      s0 = randomWord();
-      s1 = randomWord();
-    } while ((s0 | s1) === 0);
-    this.s0 = s0;
-    this.s1 = s1;
+    this.s0 = nonZeroWord();
+    this.s1 = randomWord();
     this.p0 = p0;
     this.p1 = p1;
     this.traceState = traceState;
@@ -141,16 +137,7 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
     // Built lazily: most spans are never asked for it (only parents and propagators ask).
     if (this.context === undefined) {
       this.context = { traceId: this.traceId, spanId: this.spanId, traceFlags: 1, isRemote: false };
-      if (this.traceState !== undefined) {
-        const raw = this.traceState;
-        // The API wants a TraceState object; a minimal read-only view is enough for propagation.
-        this.context.traceState = {
-          get: () => undefined,
-          set() { return this; },
-          unset() { return this; },
-          serialize: () => raw,
-        };
-      }
+      if (this.traceState !== undefined) this.context.traceState = traceStateView(this.traceState);
     }
     return this.context;
   }

@@ -1,7 +1,7 @@
 /**
  * A lean implementation of the OpenTelemetry API's TracerProvider and Tracer (not the SDK).
- * Sampled-out spans are the API's own non-recording spans carrying a real trace id with the
- * sampled flag off, so propagation still works and the cost is one small object.
+ * Sampled-out spans are UnsampledSpans: a real trace id with the sampled flag off, so
+ * propagation still works, and the cost is one small object (hex built only on demand).
  */
 import {
   context as apiContext,
@@ -14,9 +14,10 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import type { TraceIdWords } from '../otlp/types';
-import { fillTraceWords, hexWord, newSpanId, wordsToHex, type TraceWordsOut } from './ids';
+import { fillTraceWords, hexWord, newSpanId, type TraceWordsOut } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
+import { UnsampledSpan } from './unsampled-span';
 
 /**
  * Where a root span's new trace id is written: the Span constructor copies the words at
@@ -41,12 +42,12 @@ export class Tracer implements ApiTracer {
     let p1 = 0;
     let parentSampled: boolean | undefined;
     let traceState: string | undefined;
-    if (parentSpan instanceof Span) {
-      // Our own recording span: its ids are words already, and it is sampled.
+    if (parentSpan instanceof Span || parentSpan instanceof UnsampledSpan) {
+      // Our own span, recording (sampled) or not: its ids are words already.
       ids = parentSpan;
       p0 = parentSpan.s0;
       p1 = parentSpan.s1;
-      parentSampled = true;
+      parentSampled = parentSpan instanceof Span;
       traceState = parentSpan.traceState;
     } else {
       const parent = parentSpan?.spanContext();
@@ -65,15 +66,7 @@ export class Tracer implements ApiTracer {
         ids = rootIds;
       }
     }
-    if (!shouldSample(this.sampler, ids.t3, parentSampled)) {
-      return trace.wrapSpanContext({
-        traceId: wordsToHex(ids.t0, ids.t1) + wordsToHex(ids.t2, ids.t3),
-        spanId: newSpanId(),
-        traceFlags: 0,
-        // Only a child of our own span gets here with a parent (when not parent-based).
-        traceState: parentSampled === undefined ? undefined : parentSpan?.spanContext().traceState,
-      });
-    }
+    if (!shouldSample(this.sampler, ids.t3, parentSampled)) return new UnsampledSpan(ids, traceState);
     const span = new Span(name, options.kind ?? SpanKind.INTERNAL, ids, p0, p1, traceState, this.scopeName, this.scopeVersion, options.startTime);
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
     if (options.links !== undefined) span.addLinks(options.links);
