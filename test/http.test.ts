@@ -40,6 +40,43 @@ describe('a plain http server', () => {
     assert.ok(!JSON.stringify(receiver.spans, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).includes('hunter2'), 'the secret is nowhere in what was exported');
   });
 
+  test('requests on one keep-alive connection each get their own Host and User-Agent attributes', async () => {
+    const { Agent, request } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const port = Number(new URL(down.url).port);
+    const long = `long/${'L'.repeat(10000)}`;
+    const sent: Array<{ n: number; agent: string; host: string }> = [
+      { n: 1, agent: 'first/1', host: `127.0.0.1:${port}` },
+      { n: 2, agent: 'second/2', host: `127.0.0.1:${port}` },
+      { n: 3, agent: long, host: 'example.test:8081' },
+      { n: 4, agent: 'first/1', host: `127.0.0.1:${port}` },
+    ];
+    const reused: boolean[] = [];
+    for (const r of sent) {
+      await new Promise<void>((resolve, reject) => {
+        const req = request({ port, path: `/keepalive?n=${r.n}`, agent, headers: { 'user-agent': r.agent, host: r.host } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+        reused.push(req.reusedSocket);
+      });
+    }
+    agent.destroy();
+    assert.deepEqual(reused, [false, true, true, true], 'all four went over one connection');
+    const spanOf = (n: number) => ofService('svc-b').find((s) => s.attributes['url.path'] === '/keepalive' && s.attributes['url.query'] === `n=${n}`);
+    await receiver.waitFor(() => sent.every((r) => spanOf(r.n) !== undefined), 10000, 'the four keep-alive spans');
+    for (const r of sent) {
+      const span = spanOf(r.n)!;
+      assert.equal(span.attributes['user_agent.original'], r.agent, `request ${r.n}`);
+      assert.equal(span.attributes['server.address'], r.host.split(':')[0], `request ${r.n}`);
+      assert.equal(span.attributes['server.port'], Number(r.host.split(':')[1]), `request ${r.n}`);
+      assert.equal(span.attributes['client.address'], '127.0.0.1');
+      assert.equal(span.attributes['url.scheme'], 'http');
+    }
+  });
+
   test('continues an incoming traceparent', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await get(`${down.url}/continue`, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });

@@ -27,6 +27,8 @@ const CONNECTION = Symbol('tracekit.socket.connection');
 const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 /** The server span's attributes that stay the same on a keep-alive connection (see Connection.attributesFor). */
 const CONNECTION_KEYS = Object.freeze(['url.scheme', 'server.address', 'server.port', 'client.address', 'user_agent.original', 'network.protocol.version']);
+/** Largest connection attribute block a connection keeps between requests. */
+const MAX_KEPT_BLOCK_BYTES = 1024;
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 
 /**
@@ -93,7 +95,10 @@ class Connection {
     this.blockAgent = agent;
     this.blockVersion = version;
     const hasHost = host !== undefined;
-    return (this.block = attributeBlock(CONNECTION_KEYS, [this.scheme, hasHost ? this.address : undefined, hasHost ? this.port : undefined, this.peer, agent, version]));
+    const block = attributeBlock(CONNECTION_KEYS, [this.scheme, hasHost ? this.address : undefined, hasHost ? this.port : undefined, this.peer, agent, version]);
+    // Kept only when small: thousands of idle connections must not each hold a 16 KB User-Agent.
+    this.block = block.bytes.length <= MAX_KEPT_BLOCK_BYTES ? block : undefined;
+    return block;
   }
 
   /** Parses `host:port` / `[v6]:port` (default port by scheme) unless it is the last one seen. */
