@@ -14,12 +14,11 @@
 // Usage: node bench/instructions.cjs [--warm 10000] [--requests 5000] [--path /]
 //          [--variant NAME=PRELOAD ...  default: baseline and tracekit]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--top 15]
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-
-const ROOT = join(__dirname, '..');
+const { startListening, stopProcess } = require('./processes.cjs');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -56,27 +55,6 @@ function go() {
 }
 go();`;
 const drive = (n, port) => execFileSync('taskset', ['-c', '1', process.execPath, '-e', CLIENT, String(n), String(port), PATH], { stdio: 'inherit' });
-
-function startProcess(cmd, env) {
-  const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
-  });
-}
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
 
 /** Function name → own instructions, from a callgrind output file (calls' inclusive costs skipped). */
 function selfCosts(file) {
@@ -145,14 +123,14 @@ async function measure(variant, sinkUrl) {
   const node = ['node', '--single-threaded-gc', '--perf-basic-prof', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
   const cmd = ['taskset', '-c', '0', 'valgrind', '--tool=callgrind', `--callgrind-out-file=${dir}/out.%p`, '--dump-instr=no', ...node];
   const env = { TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
-  const app = await startProcess(cmd, env);
+  const app = await startListening(cmd, env);
   try {
     drive(WARM, app.port);
     execFileSync('callgrind_control', ['-z', String(app.child.pid)], { stdio: 'ignore' });
     drive(REQUESTS, app.port);
     execFileSync('callgrind_control', ['-d', String(app.child.pid)], { stdio: 'ignore' });
   } finally {
-    await stop(app.child);
+    await stopProcess(app.child, 'SIGKILL');
   }
   const dump = readdirSync(dir).find((f) => /^out\.\d+\.1$/.test(f));
   const mapFile = `/tmp/perf-${app.child.pid}.map`;
@@ -175,7 +153,7 @@ async function measure(variant, sinkUrl) {
 }
 
 async function main() {
-  const sink = await startProcess(['taskset', '-c', '1', 'node', 'bench/sink.cjs'], {});
+  const sink = await startListening(['taskset', '-c', '1', 'node', 'bench/sink.cjs']);
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
   const k = (v) => `${(v / 1000).toFixed(1)}k`;
   const rows = [];
@@ -191,7 +169,7 @@ async function main() {
       }
     }
   } finally {
-    await stop(sink.child);
+    await stopProcess(sink.child);
   }
   console.log(`\nfixtures/bench-express.cjs ${PATH}, instructions per request (${REQUESTS} counted after ${WARM}), Node ${process.version.slice(1)}\n`);
   console.log('| variant | all | without GC and JIT compiler | agent JS | node JS | deps JS | V8 builtins and runtime | GC | compiler |');

@@ -8,11 +8,10 @@
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
 //                           [--node PATH  the node binary for the app, e.g. node_modules/node24/bin/node]
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
-
-const ROOT = join(__dirname, '..');
+const { ROOT, startListening, stopProcess } = require('./processes.cjs');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -30,28 +29,10 @@ const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [
 
 function start(cpu, cmd, env = {}) {
   const [bin, argv] = pin(cpu, cmd);
-  const t0 = process.hrtime.bigint();
-  const child = spawn(bin, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), startupMs: Number(process.hrtime.bigint() - t0) / 1e6, out: () => out, err: () => err });
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${err}`)));
-  });
+  return startListening([bin, ...argv], env);
 }
 
-function stop(p) {
-  return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    p.child.once('exit', () => resolve());
-    p.child.kill('SIGTERM');
-  });
-}
+const stop = (p) => stopProcess(p.child);
 
 function wrk(url, seconds) {
   const [bin, argv] = pin(1, ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url]);
