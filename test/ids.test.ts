@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { fillTraceWords, newSpanId, wordsToHex } from '../dist/tracer/ids';
+import { fillTraceWords, newSpanId, traceIdHex } from '../dist/tracer/ids';
 import { Tracer } from '../dist/tracer/tracer';
 import { ProtoTraceBatch } from '../dist/otlp/trace-batch';
 import { EMPTY_CONTEXT } from '../dist/tracer/context';
@@ -15,7 +15,7 @@ test('ids are lowercase hex of 16 and 32 characters, distinct across refills of 
     const s = newSpanId();
     const w = { t0: 0, t1: 0, t2: 0, t3: 0 };
     fillTraceWords(w);
-    const t = wordsToHex(w.t0, w.t1) + wordsToHex(w.t2, w.t3);
+    const t = traceIdHex(w);
     assert.match(s, /^[0-9a-f]{16}$/);
     assert.match(t, /^[0-9a-f]{32}$/);
     assert.notEqual(s, '0'.repeat(16));

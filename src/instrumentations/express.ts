@@ -174,8 +174,11 @@ function onRouteLayer(layer: Layer, state: RequestState): void {
   }
 }
 
+/** The attributes every span of one route handler shares (see handlerSpanInfo). */
+const HANDLER_KEYS = Object.freeze(['express.type', 'code.function.name', 'http.route']);
+
 function handlerBlock(layer: Layer, route: string): AttributeBlock {
-  return attributeBlock(['express.type', 'code.function.name', 'http.route'], ['request_handler', layer.name || '<anonymous>', route]);
+  return attributeBlock(HANDLER_KEYS, ['request_handler', layer.name || '<anonymous>', route]);
 }
 
 /** The span name (`handler <name>`) and attributes of a route handler's span, made once per layer and template. */

@@ -10,6 +10,7 @@
  * syscall.
  */
 import { randomFillSync } from 'node:crypto';
+import type { TraceIdWords } from '../otlp/types';
 
 const POOL_WORDS = 1024;
 const pool = new Int32Array(POOL_WORDS);
@@ -44,6 +45,11 @@ export function wordsToHex(a: number, b: number): string {
     d[(a >>> 28) & 15], d[(a >>> 24) & 15], d[(a >>> 20) & 15], d[(a >>> 16) & 15], d[(a >>> 12) & 15], d[(a >>> 8) & 15], d[(a >>> 4) & 15], d[a & 15],
     d[(b >>> 28) & 15], d[(b >>> 24) & 15], d[(b >>> 20) & 15], d[(b >>> 16) & 15], d[(b >>> 12) & 15], d[(b >>> 8) & 15], d[(b >>> 4) & 15], d[b & 15],
   );
+}
+
+/** A trace id's four words as 32 lowercase hex characters. */
+export function traceIdHex(ids: TraceIdWords): string {
+  return wordsToHex(ids.t0, ids.t1) + wordsToHex(ids.t2, ids.t3);
 }
 
 /** The word in 8 hex characters of `hex` from `at`, as an int32. The caller has validated the hex. */

@@ -17,8 +17,8 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { AttributeBlock, AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, PresetAttributes, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
-import { nonZeroWord, randomWord, wordsToHex } from './ids';
-import { traceStateView } from './unsampled-span';
+import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
+import { traceStateView } from './trace-state';
 import { toEpochMs } from './time';
 
 export const MAX_ATTRIBUTES = 128;
@@ -120,7 +120,7 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
 
   /** The trace id as 32 hex characters, built on first use. */
   get traceId(): string {
-    return (this.traceHex ??= wordsToHex(this.t0, this.t1) + wordsToHex(this.t2, this.t3));
+    return (this.traceHex ??= traceIdHex(this));
   }
 
   /** The span id as 16 hex characters, built on first use. */

@@ -5,33 +5,19 @@
  * propagator injecting headers into an outgoing call). Most unsampled requests make no such
  * call, so they cost one small object and no strings.
  */
-import type { Span as ApiSpan, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
+import type { Span as ApiSpan, SpanContext } from '@opentelemetry/api';
 import type { TraceIdWords } from '../otlp/types';
-import { nonZeroWord, randomWord, wordsToHex } from './ids';
-
-/** A read-only TraceState over its serialized form: all that propagation needs. */
-export function traceStateView(raw: string): TraceState {
-  return {
-    get: () => undefined,
-    set() {
-      return this;
-    },
-    unset() {
-      return this;
-    },
-    serialize: () => raw,
-  };
-}
+import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
+import { traceStateView } from './trace-state';
 
 export class UnsampledSpan implements ApiSpan, TraceIdWords {
   readonly t0: number;
   readonly t1: number;
   readonly t2: number;
   readonly t3: number;
-  private context: SpanContext | undefined = undefined;
-
   readonly s0: number;
   readonly s1: number;
+  private context: SpanContext | undefined = undefined;
 
   /** `trace` is copied at once (the tracer reuses the object it passes for root spans); the span id is made here. */
   constructor(
@@ -49,7 +35,7 @@ export class UnsampledSpan implements ApiSpan, TraceIdWords {
   spanContext(): SpanContext {
     if (this.context === undefined) {
       this.context = {
-        traceId: wordsToHex(this.t0, this.t1) + wordsToHex(this.t2, this.t3),
+        traceId: traceIdHex(this),
         spanId: wordsToHex(this.s0, this.s1),
         traceFlags: 0,
         isRemote: false,
@@ -79,7 +65,7 @@ export class UnsampledSpan implements ApiSpan, TraceIdWords {
     return this;
   }
 
-  setStatus(_status: SpanStatus): this {
+  setStatus(): this {
     return this;
   }
 
