@@ -1,29 +1,18 @@
 'use strict';
 // Shared by the collector benchmarks: starting `tracekit start` (optionally pinned to one
 // CPU), reading its CPU time, and synthetic telemetry shaped like the agent's.
-const { spawn } = require('node:child_process');
 const { readFileSync, mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { ROOT, startProcess, stopProcess } = require('./processes.cjs');
 
-const ROOT = join(__dirname, '..');
-
-/** Starts the collector; resolves with its URL once it listens. */
-function startCollector({ cpu, dbPath, args = [] } = {}) {
+/** Starts the collector (pinned to `cpu` if given); resolves with its URL once it listens. */
+async function startCollector({ cpu, dbPath, args = [] } = {}) {
   const db = dbPath || join(mkdtempSync(join(tmpdir(), 'tk-bench-')), 'bench.duckdb');
-  const argv = [join(ROOT, 'bin', 'tracekit'), 'start', '--port', '0', '--db', db, ...args];
-  const child = cpu === undefined ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(cpu), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1], dbPath: db, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`collector exited (${code}): ${err}`)));
-  });
+  const argv = [process.execPath, join(ROOT, 'bin', 'tracekit'), 'start', '--port', '0', '--db', db, ...args];
+  const cmd = cpu === undefined ? argv : ['taskset', '-c', String(cpu), ...argv];
+  const { child, match } = await startProcess(cmd, { ready: /listening on (http:\/\/\S+)/ });
+  return { child, url: match[1], dbPath: db, stop: () => stopProcess(child) };
 }
 
 /** User+system CPU seconds used so far by a process (Linux /proc). */

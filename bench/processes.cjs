@@ -1,17 +1,17 @@
 'use strict';
-// Shared by the agent benchmarks: child processes that print `LISTENING <port>` when ready
-// (the bench app, the OTLP sink, the downstream server).
+// Shared by the benchmarks: child processes that say on stdout when they are ready (the bench
+// app, the OTLP sink and the downstream server print `LISTENING <port>`; the collector its URL).
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 
 /**
- * Spawns `cmd` (program and arguments) in the project root and resolves once it prints
- * `LISTENING <port>`: its port, the time from spawn, and its output so far. Rejects if the
+ * Spawns `cmd` (program and arguments) in the project root and resolves once its stdout
+ * matches `ready`: the match, the time from spawn, and its output so far. Rejects if the
  * process exits first.
  */
-function startListening(cmd, env = {}) {
+function startProcess(cmd, { env = {}, ready }) {
   const t0 = process.hrtime.bigint();
   const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -20,11 +20,17 @@ function startListening(cmd, env = {}) {
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (c) => {
       out += c;
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), startupMs: Number(process.hrtime.bigint() - t0) / 1e6, out: () => out, err: () => err });
+      const match = ready.exec(out);
+      if (match) resolve({ child, match, startupMs: Number(process.hrtime.bigint() - t0) / 1e6, out: () => out, err: () => err });
     });
     child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
   });
+}
+
+/** `startProcess` for the bench processes that print `LISTENING <port>`; adds `port`. */
+async function startListening(cmd, env = {}) {
+  const p = await startProcess(cmd, { env, ready: /LISTENING (\d+)/ });
+  return { ...p, port: Number(p.match[1]) };
 }
 
 /** Ends a child process with `signal` and resolves when it has exited. */
@@ -36,4 +42,4 @@ function stopProcess(child, signal = 'SIGTERM') {
   });
 }
 
-module.exports = { ROOT, startListening, stopProcess };
+module.exports = { ROOT, startProcess, startListening, stopProcess };
