@@ -9,6 +9,7 @@ import type { MetricRecord, SpanRecord } from '../dist/otlp/types';
 
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
 const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const SpanMessage = root.opentelemetry.proto.trace.v1.Span;
 const MetricsRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
@@ -241,4 +242,21 @@ test('a shared attribute block encodes like the same attributes set one by one, 
   for (let i = 0; i < MAX_ATTRIBUTES + 10; i++) full.setAttribute(`k${i}`, i);
   assert.equal(Object.keys(full.attributes).length, MAX_ATTRIBUTES);
   assert.equal(full.droppedAttributes, block.keys.length + 10);
+});
+
+test('span messages of every size around the one- and two-byte length boundaries decode, with canonical lengths', () => {
+  const bare = { parentSpanId: undefined, traceState: undefined, attributes: {}, events: undefined, links: undefined, statusCode: 0 as const, statusMessage: undefined, droppedAttributes: 0 };
+  const sizes = new Set<number>();
+  for (const n of [...Array.from({ length: 120 }, (_, i) => i), ...Array.from({ length: 160 }, (_, i) => 16250 + i)]) {
+    const name = 'n'.repeat(n);
+    const bytes = encodeTracesProto(resource, [span({ ...bare, name }), span({ ...bare, name: 'after' })]);
+    const decoded = TraceRequest.decode(bytes);
+    const spans = decoded.resourceSpans[0].scopeSpans[0].spans;
+    assert.deepEqual(spans.map((s: { name: string }) => s.name), [name, 'after'], `name of ${n} characters`);
+    // protobufjs writes minimal varints: the same length means ours are canonical too.
+    assert.equal(TraceRequest.encode(decoded).finish().length, bytes.length, `canonical lengths, name of ${n} characters`);
+    sizes.add(SpanMessage.encode(spans[0]).finish().length);
+  }
+  // Both boundaries were crossed: bodies of 127 and 128 bytes, 16383 and 16384 bytes.
+  for (const body of [127, 128, 16383, 16384]) assert.ok(sizes.has(body), `a span body of ${body} bytes was encoded`);
 });

@@ -352,6 +352,41 @@ export class ProtoWriter {
     this.pos = save;
   }
 
+  /**
+   * Starts a length-delimited sub-message whose body is expected to be 128 bytes to 16 KB (a
+   * span), reserving two length bytes so `closeLong` writes them in place instead of shifting
+   * the body. Returns the mark `closeLong` takes. Fields 1-15 only.
+   */
+  openLong(field: number): number {
+    this.ensure(3);
+    this.buf[this.pos] = (field << 3) | 2;
+    const mark = this.pos + 1;
+    this.pos += 3;
+    return mark;
+  }
+
+  /** Closes what `openLong` opened at `mark`: canonical lengths, the body moved only when it is under 128 or over 16383 bytes. */
+  closeLong(mark: number): void {
+    const len = this.pos - mark - 2;
+    const buf = this.buf;
+    if (len >= 128 && len < 16384) {
+      buf[mark] = (len & 0x7f) | 0x80;
+      buf[mark + 1] = len >>> 7;
+      return;
+    }
+    if (len < 128) {
+      buf.copyWithin(mark + 1, mark + 2, this.pos);
+      buf[mark] = len;
+      this.pos -= 1;
+      return;
+    }
+    // Longer than 16383: let the one-byte path grow the length (it shifts the body right).
+    buf.copyWithin(mark + 1, mark + 2, this.pos);
+    this.pos -= 1;
+    this.stack.push(mark);
+    this.end();
+  }
+
   /** Packed repeated doubles. */
   packedDoubles(field: number, values: number[]): void {
     if (values.length === 0) return;

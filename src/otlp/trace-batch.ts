@@ -63,9 +63,9 @@ export class ProtoTraceBatch implements TraceBatch {
     const pos = w.pos;
     const depth = w.depth;
     try {
-      w.begin(2); // ScopeSpans.spans
+      const mark = w.openLong(2); // ScopeSpans.spans
       writeSpan(w, s);
-      w.end();
+      w.closeLong(mark);
     } catch {
       w.rewind(pos, depth);
       return -1;
