@@ -16,6 +16,7 @@ import { WRAPPED, ORIGINAL } from '../symbols';
 import type { AttributeBlock } from '../otlp/types';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { EMPTY_CONTEXT } from '../tracer/context';
+import type { Span } from '../tracer/span';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
@@ -186,10 +187,13 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch, onSocketClose: (this: Tr
       // Most requests carry no trace headers: skip the propagators' work for them.
       const parent = hasPropagationHeaders(req.headers) ? propagation.extract(EMPTY_CONTEXT, req.headers) : EMPTY_CONTEXT;
       const span = tracer.startSpan(method, SERVER_SPAN, parent);
-      const state = new RequestState(span, method, nowMs());
+      const recording = span.isRecording();
+      // A recording tracekit Span knows its start: the state shares it (one clock read fewer).
+      const spanStart = recording ? (span as Partial<Span>).startMs : undefined;
+      const state = new RequestState(span, method, typeof spanStart === 'number' ? spanStart : nowMs());
       const socket = req.socket as TracedSocket | null;
       const conn = socket ? connectionOf(socket, onSocketClose) : new Connection(undefined, 'http');
-      if (span.isRecording()) setRequestAttributes(span, req, conn, method, req.url ?? '/');
+      if (recording) setRequestAttributes(span, req, conn, method, req.url ?? '/');
       state.response = res;
       state.connection = conn;
       conn.add(state);
