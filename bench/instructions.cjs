@@ -14,6 +14,8 @@
 // Usage: node bench/instructions.cjs [--warm 10000] [--requests 5000] [--path /]
 //          [--variant NAME=PRELOAD ...  default: baseline and tracekit]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--top 15]
+//          [--node PATH  the node binary for the app] [--diff 25  functions that changed most
+//           against the first variant, any category: where indirect costs show]
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -28,6 +30,8 @@ const WARM = Number(opt('warm', 10000));
 const REQUESTS = Number(opt('requests', 5000));
 const PATH = opt('path', '/');
 const TOP = Number(opt('top', 15));
+const NODE = opt('node', process.execPath);
+const DIFF = Number(opt('diff', 0));
 const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const variants = [];
 args.forEach((a, i) => {
@@ -120,7 +124,7 @@ const categoryOf = (fn) => (CATEGORIES.find(([, re]) => re.test(fn)) ?? ['other'
 
 async function measure(variant, sinkUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'tracekit-callgrind-'));
-  const node = ['node', '--single-threaded-gc', '--perf-basic-prof', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
+  const node = [NODE, '--single-threaded-gc', '--perf-basic-prof', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
   const cmd = ['taskset', '-c', '0', 'valgrind', '--tool=callgrind', `--callgrind-out-file=${dir}/out.%p`, '--dump-instr=no', ...node];
   const env = { TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
   const app = await startListening(cmd, env);
@@ -152,6 +156,17 @@ async function measure(variant, sinkUrl) {
   return { total, cats, byFn };
 }
 
+/** The DIFF functions whose own instructions per request changed most from `base` to `other`. */
+function printDiff([baseName, base], [name, other]) {
+  const fns = new Set([...base.byFn.keys(), ...other.byFn.keys()]);
+  const rows = [...fns].map((fn) => [fn, base.byFn.get(fn) ?? 0, other.byFn.get(fn) ?? 0]);
+  rows.sort((a, b) => Math.abs(b[2] - b[1]) - Math.abs(a[2] - a[1]));
+  console.log(`\n${name} against ${baseName}, own instructions per request (change, before, after):`);
+  for (const [fn, a, b] of rows.slice(0, DIFF)) {
+    console.log(`${(b - a).toFixed(0).padStart(8)} ${a.toFixed(0).padStart(8)} ${b.toFixed(0).padStart(8)}  ${categoryOf(fn).padEnd(8)} ${fn.slice(0, 120)}`);
+  }
+}
+
 async function main() {
   const sink = await startListening(['taskset', '-c', '1', 'node', 'bench/sink.cjs']);
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
@@ -171,13 +186,14 @@ async function main() {
   } finally {
     await stopProcess(sink.child);
   }
-  console.log(`\nfixtures/bench-express.cjs ${PATH}, instructions per request (${REQUESTS} counted after ${WARM}), Node ${process.version.slice(1)}\n`);
+  console.log(`\nfixtures/bench-express.cjs ${PATH}, instructions per request (${REQUESTS} counted after ${WARM}), Node ${execFileSync(NODE, ['--version']).toString().trim().slice(1)}\n`);
   console.log('| variant | all | without GC and JIT compiler | agent JS | node JS | deps JS | V8 builtins and runtime | GC | compiler |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [name, r] of rows) {
     const c = r.cats;
     console.log(`| ${name} | ${k(r.total)} | **${k(r.total - c.gc - c.compiler)}** | ${k(c.agent)} | ${k(c.node)} | ${k(c.deps)} | ${k(c.other)} | ${k(c.gc)} | ${k(c.compiler)} |`);
   }
+  if (DIFF > 0) for (const [name, r] of rows.slice(1)) printDiff(rows[0], [name, r]);
 }
 
 main().catch((err) => {
