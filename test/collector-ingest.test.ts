@@ -4,6 +4,7 @@
  * input, after which the collector still serves and has lost nothing it accepted.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { startCollectorProcess, type CollectorProcess } from './helpers/collector';
@@ -124,6 +125,25 @@ describe('OTLP ingest', () => {
     assert.deepEqual(JSON.parse(res.body.toString()), { partialSuccess: { rejectedSpans: '1', errorMessage: '1 rejected: span with an all-zero trace id' } });
   });
 
+  it('refuses a body declared over the limit with 413 as soon as its headers arrive, and keeps serving', async () => {
+    // A raw request that declares 17 MB and sends 64 KB of it: the answer cannot depend on
+    // whether the server closed the connection before a client finished uploading (with
+    // fetch and the whole body, the client sometimes saw that close as a reset instead).
+    const url = new URL(`${collector.url}/v1/traces`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...PROTO, 'content-length': String(17 * 1024 * 1024) } });
+      req.on('response', (res) => {
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(64 * 1024, 1));
+    });
+    assert.equal(status, 413);
+    assert.equal((await fetch(`${collector.url}/v1/traces`)).status, 405, 'still serving');
+  });
+
   it('refuses bad input with the right 4xx, keeps serving, and loses nothing it had accepted', async () => {
     const before = await stored();
     const valid = encode(TraceRequest, traceRequestObject('bad-input', [{}, {}]));
@@ -148,7 +168,6 @@ describe('OTLP ingest', () => {
       { name: 'unknown content encoding', body: valid, headers: { ...PROTO, 'content-encoding': 'br' }, status: 415 },
       { name: 'corrupt gzip', body: Buffer.from('not gzip at all'), headers: { ...PROTO, 'content-encoding': 'gzip' }, status: 400, message: /gzip/ },
       { name: 'gzip bomb', body: bomb, headers: { ...PROTO, 'content-encoding': 'gzip' }, status: 413, message: /decompresses to more/ },
-      { name: 'oversized body', body: Buffer.alloc(17 * 1024 * 1024, 1), headers: PROTO, status: 413 },
     ];
     for (const c of cases) {
       const res = await post(`${collector.url}/v1/traces`, c.body, c.headers);
