@@ -152,8 +152,9 @@ function routeTemplate(route: Route, mounts: string[] | undefined): RouteTemplat
 
 /**
  * Concatenates into a flat string. `a + b` of 13 characters or more is a rope (a ConsString)
- * that every encode of a cached span name would read through (measured: about 35 ns more per
- * span on Node 20); `join` builds a sequential string once.
+ * that every encode of a cached span name would read through (measured on Node 20: writing a
+ * 19-character rope as a name and as an attribute value took about 150 ns, flat 118 ns);
+ * `join` builds a sequential string once.
  */
 function flatJoin(...parts: string[]): string {
   return parts.join('');
