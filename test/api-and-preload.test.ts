@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OtlpReceiver } from './helpers/otlp-receiver';
-import { get, startApp } from './helpers/app';
+import { NODES, get, startApp } from './helpers/app';
 import { SERVER, assertNested } from './helpers/traces';
 
 const receiver = new OtlpReceiver();
@@ -61,20 +61,23 @@ describe('manual API', () => {
   });
 });
 
-describe('loading the agent', () => {
-  const serverSpans = (svc: string) => receiver.spans.filter((s) => s.resource['service.name'] === svc && s.kind === SERVER);
+// The ways of loading differ between Node lines (module.register, require(esm) from 22.12,
+// the module loader's threads), so each runs on every Node the suite has.
+for (const node of NODES) describe(`loading the agent on ${node.name}`, () => {
+  const svc = (name: string) => `${name}-${node.name}`;
+  const serverSpans = (name: string) => receiver.spans.filter((s) => s.resource['service.name'] === name && s.kind === SERVER);
 
   test('--require instruments a CommonJS app, silently', async () => {
-    const app = await startApp('express-app.cjs', { preload: 'require', env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'req-cjs' } });
+    const app = await startApp('express-app.cjs', { node: node.bin, preload: 'require', env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('req-cjs') } });
     await get(`${app.url}/users/3`);
-    await receiver.waitFor(() => serverSpans('req-cjs').length >= 1, 10000, 'req-cjs spans');
+    await receiver.waitFor(() => serverSpans(svc('req-cjs')).length >= 1, 10000, 'req-cjs spans');
     await app.stop();
-    assert.equal(serverSpans('req-cjs')[0].name, 'GET /users/:id');
+    assert.equal(serverSpans(svc('req-cjs'))[0].name, 'GET /users/:id');
     assert.equal(app.stderr(), '');
   });
 
   test('--require with an ESM entry warns once that ES module imports are not hooked', async () => {
-    const app = await startApp('express-app.mjs', { preload: 'require', env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'req-esm' } });
+    const app = await startApp('express-app.mjs', { node: node.bin, preload: 'require', env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('req-esm') } });
     await get(`${app.url}/hello`);
     await app.stop();
     const lines = app.stderr().split('\n').filter((l) => l.startsWith('[tracekit]'));
@@ -84,43 +87,46 @@ describe('loading the agent', () => {
 
   test('NODE_OPTIONS="--import tracekit/register" works, and loading twice starts one agent', async () => {
     const app = await startApp('express-app.mjs', {
+      node: node.bin,
       preload: 'require',
-      env: { NODE_OPTIONS: '--import tracekit/register', TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'twice', TRACEKIT_LOG_LEVEL: 'debug' },
+      env: { NODE_OPTIONS: '--import tracekit/register', TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('twice'), TRACEKIT_LOG_LEVEL: 'debug' },
     });
     await get(`${app.url}/hello`);
-    await receiver.waitFor(() => serverSpans('twice').length >= 1, 10000, 'spans of the twice-loaded app');
+    await receiver.waitFor(() => serverSpans(svc('twice')).length >= 1, 10000, 'spans of the twice-loaded app');
     await new Promise((res) => setTimeout(res, 300));
     await app.stop();
     assert.equal(app.stderr().split('\n').filter((l) => l.includes('debug: started')).length, 1, 'started once');
-    assert.equal(serverSpans('twice').length, 1, 'one span per request, not two');
-    assert.equal(receiver.spans.filter((s) => s.resource['service.name'] === 'twice' && s.name === 'handler hello').length, 1);
+    assert.equal(serverSpans(svc('twice')).length, 1, 'one span per request, not two');
+    assert.equal(receiver.spans.filter((s) => s.resource['service.name'] === svc('twice') && s.name === 'handler hello').length, 1);
   });
 
   test('starts on the main thread only: a worker thread inheriting the preload gets no agent', async () => {
-    const app = await startApp('worker-app.cjs', { env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_LOG_LEVEL: 'debug' } });
+    const app = await startApp('worker-app.cjs', { node: node.bin, env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_LOG_LEVEL: 'debug' } });
     await app.stop();
     assert.equal(app.stderr().split('\n').filter((l) => l.includes('debug: started')).length, 1);
   });
 
   test('a bad variable gets one warning naming it, and its default is used', async () => {
     const app = await startApp('plain-http.cjs', {
-      env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'bad-env', TRACEKIT_SAMPLE_RATE: '2' },
+      node: node.bin,
+      env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('bad-env'), TRACEKIT_SAMPLE_RATE: '2' },
     });
     await get(`${app.url}/x`);
-    await receiver.waitFor(() => serverSpans('bad-env').length >= 1, 10000, 'spans at the default rate 1');
+    await receiver.waitFor(() => serverSpans(svc('bad-env')).length >= 1, 10000, 'spans at the default rate 1');
     await app.stop();
     assert.equal(app.stderr(), '[tracekit] warn: TRACEKIT_SAMPLE_RATE="2" is not a number between 0 and 1; using 1\n');
   });
 
   test('if the agent cannot start, one warning and the app runs untouched', async () => {
     const app = await startApp('plain-http.cjs', {
+      node: node.bin,
       preload: 'none',
       nodeFlags: ['--require', './fixtures/other-otel-sdk.cjs', '--import', 'tracekit/register'],
-      env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: 'no-start' },
+      env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('no-start') },
     });
     assert.equal((await get(`${app.url}/x`)).body, 'plain');
     await app.stop();
     assert.match(app.stderr(), /^\[tracekit\] warn: could not start \(another OpenTelemetry SDK is already registered in this process\); the app runs without tracekit\n$/);
-    assert.equal(serverSpans('no-start').length, 0);
+    assert.equal(serverSpans(svc('no-start')).length, 0);
   });
 });

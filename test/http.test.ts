@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OtlpReceiver } from './helpers/otlp-receiver';
-import { get, startApp, type RunningApp } from './helpers/app';
+import { NODES, get, startApp, type RunningApp } from './helpers/app';
 import { CLIENT, SERVER, assertNested, durationMs } from './helpers/traces';
 
 const receiver = new OtlpReceiver();
@@ -156,31 +156,42 @@ describe('a plain http server', () => {
   });
 });
 
+/**
+ * A (`client-app.mjs`, service `svcA`) calls B (`plain-http.cjs`, service `svcB`) at `path`,
+ * and the trace that arrives has B's server span under A's client span under A's server span.
+ */
+async function assertCallTrace(a: RunningApp, b: RunningApp, path: string, how: string, svcA: string, svcB: string): Promise<void> {
+  const res = JSON.parse((await get(a.url + path)).body) as { status: number; body: { traceparent: string } };
+  assert.equal(res.status, 200);
+  assert.match(res.body.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  const traceId = res.body.traceparent.split('-')[1];
+  await receiver.waitFor(() => receiver.trace(traceId).length >= 3, 10000, `three spans of the ${how} trace`);
+  const spans = receiver.trace(traceId);
+  const aServer = spans.find((s) => s.resource['service.name'] === svcA && s.kind === SERVER)!;
+  const aClient = spans.find((s) => s.resource['service.name'] === svcA && s.kind === CLIENT)!;
+  const bServer = spans.find((s) => s.resource['service.name'] === svcB && s.kind === SERVER)!;
+  assert.ok(aServer && aClient && bServer, 'A server, A client and B server spans');
+  assertNested(aServer, aClient);
+  assert.equal(bServer.parentSpanId, aClient.spanId, "B's parent is A's client span");
+  assert.equal(res.body.traceparent.split('-')[2], aClient.spanId, 'the traceparent B saw names the client span');
+  assert.equal(aClient.name, 'GET');
+  assert.equal(aClient.attributes['http.request.method'], 'GET');
+  assert.equal(aClient.attributes['url.full'], `${b.url}/downstream`);
+  assert.equal(aClient.attributes['server.address'], '127.0.0.1');
+  assert.equal(aClient.attributes['server.port'], b.port);
+  assert.equal(aClient.attributes['http.response.status_code'], 200);
+  assert.equal(aServer.attributes['tracekit.http.outgoing.count'], 1);
+  assert.ok(Number(aServer.attributes['tracekit.http.outgoing.duration_ms']) > 0);
+}
+
+const CALLS = [
+  ['/call-fetch', 'fetch'],
+  ['/call-http', 'http.get'],
+] as const;
+
 describe('two instrumented services', () => {
-  for (const [path, how] of [['/call-fetch', 'fetch'], ['/call-http', 'http.get']] as const) {
-    test(`A calls B with ${how}: B's server span is a child of A's client span, in one trace`, async () => {
-      const res = JSON.parse((await get(up.url + path)).body) as { status: number; body: { traceparent: string } };
-      assert.equal(res.status, 200);
-      assert.match(res.body.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-      const traceId = res.body.traceparent.split('-')[1];
-      await receiver.waitFor(() => receiver.trace(traceId).length >= 3, 10000, `three spans of the ${how} trace`);
-      const spans = receiver.trace(traceId);
-      const aServer = spans.find((s) => s.resource['service.name'] === 'svc-a' && s.kind === SERVER)!;
-      const aClient = spans.find((s) => s.resource['service.name'] === 'svc-a' && s.kind === CLIENT)!;
-      const bServer = spans.find((s) => s.resource['service.name'] === 'svc-b' && s.kind === SERVER)!;
-      assert.ok(aServer && aClient && bServer, 'A server, A client and B server spans');
-      assertNested(aServer, aClient);
-      assert.equal(bServer.parentSpanId, aClient.spanId, "B's parent is A's client span");
-      assert.equal(res.body.traceparent.split('-')[2], aClient.spanId, 'the traceparent B saw names the client span');
-      assert.equal(aClient.name, 'GET');
-      assert.equal(aClient.attributes['http.request.method'], 'GET');
-      assert.equal(aClient.attributes['url.full'], `${down.url}/downstream`);
-      assert.equal(aClient.attributes['server.address'], '127.0.0.1');
-      assert.equal(aClient.attributes['server.port'], down.port);
-      assert.equal(aClient.attributes['http.response.status_code'], 200);
-      assert.equal(aServer.attributes['tracekit.http.outgoing.count'], 1);
-      assert.ok(Number(aServer.attributes['tracekit.http.outgoing.duration_ms']) > 0);
-    });
+  for (const [path, how] of CALLS) {
+    test(`A calls B with ${how}: B's server span is a child of A's client span, in one trace`, () => assertCallTrace(up, down, path, how, 'svc-a', 'svc-b'));
   }
 
   test('a failed fetch gives an error CLIENT span with the exception', async () => {
@@ -222,6 +233,25 @@ describe('two instrumented services', () => {
     assert.equal(stats.spansDropped, 0);
   });
 });
+
+// Each Node line bundles its own undici (fetch's diagnostics channels) and http internals.
+for (const node of NODES.slice(1)) {
+  describe(`two instrumented services on ${node.name}`, () => {
+    let b: RunningApp;
+    let a: RunningApp;
+    before(async () => {
+      b = await startApp('plain-http.cjs', { node: node.bin, env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: `svc-b-${node.name}` } });
+      a = await startApp('client-app.mjs', { node: node.bin, env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: `svc-a-${node.name}`, DOWNSTREAM_URL: b.url } });
+    });
+    after(async () => {
+      await a.stop();
+      await b.stop();
+    });
+    for (const [path, how] of CALLS) {
+      test(`A calls B with ${how}: one trace, B under A's client span`, () => assertCallTrace(a, b, path, how, `svc-a-${node.name}`, `svc-b-${node.name}`));
+    }
+  });
+}
 
 describe('sampling', () => {
   test('rate 0 exports no spans, still counts every request in the metrics, and propagates "not sampled"', async () => {

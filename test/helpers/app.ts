@@ -10,10 +10,12 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'fixtures');
 
-/** The Node binaries the suite runs key tests on: this one, and Node 24 from the registry. */
+/** The Node binaries the suite runs key tests on: this one, then Node 22 and 24 from the registry (dev dependencies). */
 export const NODES: { name: string; bin: string }[] = [{ name: `node${process.versions.node.split('.')[0]}`, bin: process.execPath }];
-const node24 = join(ROOT, 'node_modules', 'node24', 'bin', 'node');
-if (existsSync(node24) && !process.versions.node.startsWith('24.')) NODES.push({ name: 'node24', bin: node24 });
+for (const major of ['22', '24']) {
+  const bin = join(ROOT, 'node_modules', `node${major}`, 'bin', 'node');
+  if (existsSync(bin) && !process.versions.node.startsWith(`${major}.`)) NODES.push({ name: `node${major}`, bin });
+}
 
 export type Preload = 'import' | 'require' | 'none';
 
