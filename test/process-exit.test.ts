@@ -1,5 +1,6 @@
 // How the process ends must not change under tracekit: uncaught exceptions, unhandled
 // rejections and signals end it the same way, after tracekit has recorded and flushed.
+import http from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OtlpReceiver } from './helpers/otlp-receiver';
@@ -15,6 +16,21 @@ async function crash(path: string, preload: 'import' | 'none', receiverUrl: stri
   await get(`${app.url}${path}`).catch(() => undefined);
   const exit = await app.exited;
   return { exit, stderr: app.stderr() };
+}
+
+/** One GET on a keep-alive agent; resolves with the body once the whole response has arrived. */
+function keepAliveGet(port: number, path: string, agent: http.Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ port, host: '127.0.0.1', path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 // Exit paths and signal handling differ between Node lines: every case runs on each Node the suite has.
@@ -65,6 +81,44 @@ for (const { name: nodeName, bin: node } of NODES) {
       const paths = new Set(r.spans.filter((s) => s.kind === SERVER).map((s) => s.attributes['url.path']));
       assert.equal(paths.size, 200, 'every completed request has its span');
     } finally {
+      await r.stop();
+    }
+  });
+
+  test(`SIGTERM under load on ${nodeName}: every request answered before the signal has its span`, async () => {
+    const r = await new OtlpReceiver().start();
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const app = await startApp('plain-http.cjs', { node, env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SCHEDULE_DELAY: '60000' } });
+      const answered: string[] = [];
+      let next = 0;
+      // 16 clients each send their next request as soon as the last is answered, until the
+      // dying server resets or refuses them.
+      const client = async (): Promise<void> => {
+        for (;;) {
+          const path = `/load${next++}`;
+          try {
+            if ((await keepAliveGet(app.port, path, agent)) === 'plain') answered.push(path);
+          } catch {
+            return;
+          }
+        }
+      };
+      const clients = Array.from({ length: 16 }, client);
+      while (answered.length < 1500) await new Promise((res) => setTimeout(res, 20));
+      app.proc.kill('SIGTERM');
+      const exit = await app.exited;
+      await Promise.all(clients);
+      assert.deepEqual(exit, { code: null, signal: 'SIGTERM' });
+      assert.ok(next > answered.length, 'requests were still being sent when the signal came');
+      const spans = new Set(r.spans.filter((s) => s.kind === SERVER).map((s) => s.attributes['url.path']));
+      assert.deepEqual(
+        answered.filter((p) => !spans.has(p)),
+        [],
+        `every one of the ${answered.length} answered requests has its span`,
+      );
+    } finally {
+      agent.destroy();
       await r.stop();
     }
   });
