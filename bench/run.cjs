@@ -8,6 +8,8 @@
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
 //                           [--node PATH  the node binary for the app, e.g. node_modules/node24/bin/node]
+//                           [--preload SPECIFIER  what the measured variant imports instead of tracekit/register,
+//                            e.g. ./bench/als-floor.mjs]
 const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -23,6 +25,9 @@ const CONNECTIONS = Number(opt('connections', 50));
 const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
 const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 const NODE = opt('node', process.execPath);
+const PRELOAD = opt('preload', 'tracekit/register');
+/** What the measured variant is called in the log and the table. */
+const LABEL = PRELOAD === 'tracekit/register' ? 'tracekit' : PRELOAD.replace(/^.*\//, '').replace(/\.[cm]?js$/, '');
 const CPUS = Number(execFileSync('nproc').toString().trim());
 const PINNED = CPUS >= 2 && !args.includes('--unpinned');
 const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [cmd[0], cmd.slice(1)]);
@@ -54,7 +59,7 @@ const TITLES = { hello: 'express hello world', fetch: 'express + one outgoing fe
 
 async function measure(variant, scenario, sinkUrl, downstreamUrl) {
   const node = [NODE];
-  if (variant === 'tracekit') node.push('--import', 'tracekit/register');
+  if (variant === 'tracekit') node.push('--import', PRELOAD);
   const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant === 'tracekit' ? EXTRA_ENV : {}) };
   const app = await start(0, [...node, 'fixtures/bench-express.cjs'], env);
   const url = `http://127.0.0.1:${app.port}${PATHS[scenario]}`;
@@ -86,7 +91,7 @@ async function main() {
       r.tkRss.push(res.tracekit.rss);
       r.baseStart.push(res.baseline.startupMs);
       r.tkStart.push(res.tracekit.startupMs);
-      console.error(`${scenario} round ${round + 1}/${ROUNDS}: baseline ${res.baseline.rps.toFixed(0)} req/s, tracekit ${res.tracekit.rps.toFixed(0)} req/s, ratio ${(res.tracekit.rps / res.baseline.rps).toFixed(3)}`);
+      console.error(`${scenario} round ${round + 1}/${ROUNDS}: baseline ${res.baseline.rps.toFixed(0)} req/s, ${LABEL} ${res.tracekit.rps.toFixed(0)} req/s, ratio ${(res.tracekit.rps / res.baseline.rps).toFixed(3)}`);
     }
     rows.push(r);
   }
@@ -95,9 +100,11 @@ async function main() {
   const lines = [
     `Node ${execFileSync(NODE, ['--version']).toString().trim().slice(1)}, ${CPUS} CPUs, ${ROUNDS} interleaved rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; ` +
       (PINNED ? 'app pinned to CPU 0, wrk/sink/downstream to CPU 1' : 'unpinned') +
-      (Object.keys(EXTRA_ENV).length ? `; tracekit env ${JSON.stringify(EXTRA_ENV)}` : '') + '.',
+      (Object.keys(EXTRA_ENV).length ? `; tracekit env ${JSON.stringify(EXTRA_ENV)}` : '') +
+      (PRELOAD === 'tracekit/register' ? '' : `; the ${LABEL} variant imports ${PRELOAD} instead of tracekit/register`) +
+      '.',
     '',
-    '| scenario | baseline req/s | tracekit req/s | ratio (median of rounds) | worst round | peak RSS baseline → tracekit | start-up baseline → tracekit |',
+    `| scenario | baseline req/s | ${LABEL} req/s | ratio (median of rounds) | worst round | peak RSS baseline → ${LABEL} | start-up baseline → ${LABEL} |`,
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
