@@ -104,8 +104,10 @@ for (const { name: nodeName, bin: node } of NODES) {
           }
         }
       };
-      const clients = Array.from({ length: 16 }, client);
-      while (answered.length < 1500) await new Promise((res) => setTimeout(res, 20));
+      let ended = 0;
+      const clients = Array.from({ length: 16 }, () => client().finally(() => ended++));
+      while (answered.length < 1500 && ended === 0) await new Promise((res) => setTimeout(res, 20));
+      assert.equal(ended, 0, `no client failed before the signal (${answered.length} answered)`);
       app.proc.kill('SIGTERM');
       const exit = await app.exited;
       await Promise.all(clients);
