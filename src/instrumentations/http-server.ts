@@ -20,7 +20,7 @@ import type { Span } from '../tracer/span';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
-import { attachState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
+import { attachState, releaseState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
 import type { Instrumentation } from './types';
 
@@ -167,6 +167,7 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, fin
   state.response = undefined;
   state.connection = undefined;
   state.dbTemplates = undefined;
+  releaseState(state);
 }
 
 /** True when the request carries headers a propagator reads (W3C trace-context or baggage). */
