@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Span as ApiSpan } from '@opentelemetry/api';
-import { RequestState } from '../dist/instrumentations/request-state';
+import { attachState, releaseState, RequestState, stateOf } from '../dist/instrumentations/request-state';
 
 function fakeSpan(ends: Array<[string, number | undefined]>, name: string): ApiSpan {
   return { end: (t?: number) => ends.push([name, t]) } as unknown as ApiSpan;
@@ -19,4 +19,24 @@ test('every pending span ends once, at the given time, in the order added', () =
     state.endPending(200);
     assert.equal(ends.length, count, 'a second endPending ends nothing again');
   }
+});
+
+test('stateOf finds each request its own state, from the one-request cache or the request itself, and nothing for others', () => {
+  const a = {};
+  const b = {};
+  const sa = new RequestState(fakeSpan([], 'a'), 'GET', 1);
+  const sb = new RequestState(fakeSpan([], 'b'), 'GET', 2);
+  attachState(a, sa);
+  attachState(b, sb);
+  assert.equal(stateOf(b), sb, 'the request attached last');
+  assert.equal(stateOf(a), sa, 'an earlier request, from its own property');
+  releaseState(sa);
+  assert.equal(stateOf(b), sb, 'releasing another request leaves the cached one');
+  releaseState(sb);
+  assert.equal(stateOf(b), sb, 'a released request still has its state');
+  assert.equal(stateOf({}), undefined);
+  assert.equal(stateOf(undefined), undefined, 'with the cache empty');
+  assert.equal(stateOf(null), undefined);
+  attachState(a, sa);
+  assert.equal(stateOf(undefined), undefined, 'with the cache full');
 });
