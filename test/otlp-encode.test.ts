@@ -244,6 +244,49 @@ test('a shared attribute block encodes like the same attributes set one by one, 
   assert.equal(full.droppedAttributes, block.keys.length + 10);
 });
 
+test('a tail block encodes like the same attributes set last, is refused when the span has one of its keys, and a key set later overrides it', () => {
+  const { Span } = require('../dist/tracer/span');
+  const { ServerSpanTails, setTailAttributes } = require('../dist/instrumentations/server-span-tail');
+  const ids = { t0: 1, t1: 2, t2: 3, t3: 4 };
+  const decodeOne = (s: unknown) => {
+    const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [s as SpanRecord])), { longs: String });
+    return decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes.map((kv: { key: string }) => kv.key) as string[];
+  };
+  const tails = new ServerSpanTails();
+  const block = tails.blockFor('/users/:id', 'GET', 503);
+  assert.equal(tails.blockFor('/users/:id', 'GET', 503), block, 'the same (route, method, status) shares one block');
+  assert.notEqual(tails.blockFor('/users/:id', 'GET', 200), block);
+  assert.deepEqual(block.keys, ['http.request.method', 'http.route', 'http.response.status_code', 'error.type']);
+  assert.deepEqual(tails.blockFor(undefined, 'POST', 0).keys, ['http.request.method'], 'no route and no status: the method alone');
+
+  const withTail = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  withTail.setAttribute('url.path', '/users/7');
+  assert.equal(withTail.useTail(block), true);
+  const oneByOne = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  oneByOne.setAttribute('url.path', '/users/7');
+  for (let i = 0; i < block.keys.length; i++) oneByOne.setAttribute(block.keys[i], block.values[i]);
+  assert.deepEqual(decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [withTail])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes), decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [oneByOne])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes));
+  assert.deepEqual(withTail.attributes, oneByOne.attributes);
+  assert.equal(withTail.useTail(block), false, 'one tail per span');
+
+  // A span that already has one of the block's keys refuses it and is left as it was.
+  const userRoute = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  userRoute.setAttribute('http.route', '/custom');
+  assert.equal(userRoute.useTail(block), false);
+  assert.equal(userRoute.attributeTail, undefined);
+  assert.deepEqual(decodeOne(userRoute), ['http.route']);
+  // The one-by-one path the http server falls back to keeps a route that code set, and sets the rest.
+  setTailAttributes(userRoute, userRoute.attributes, '/users/:id', 'GET', 503);
+  assert.deepEqual(userRoute.attributes, { 'http.route': '/custom', 'http.request.method': 'GET', 'http.response.status_code': 503, 'error.type': '503' });
+
+  // Setting one of the tail's keys afterwards replaces that value once; the others stay.
+  withTail.setAttribute('http.response.status_code', 504);
+  const keys = decodeOne(withTail);
+  assert.deepEqual([...keys].sort(), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route', 'url.path']);
+  assert.equal(withTail.attributes['http.response.status_code'], 504);
+  assert.equal(withTail.attributes['http.route'], '/users/:id');
+});
+
 test('span messages of every size around the one- and two-byte length boundaries decode, with canonical lengths', () => {
   const bare = { parentSpanId: undefined, traceState: undefined, attributes: {}, events: undefined, links: undefined, statusCode: 0 as const, statusMessage: undefined, droppedAttributes: 0 };
   const sizes = new Set<number>();

@@ -174,11 +174,9 @@ function onRouteLayer(layer: Layer, state: RequestState): void {
   const route = layer.route as Route;
   const entry = routeTemplate(route, state.mountStack);
   const template = entry.template;
+  // The server span gets `http.route` when the request ends, from the state (see http-server).
   state.route = template;
-  if (state.span.isRecording()) {
-    state.span.setAttribute('http.route', template);
-    state.span.updateName(routeSpanName(entry, state.method));
-  }
+  if (state.span.isRecording()) state.span.updateName(routeSpanName(entry, state.method));
   if (route[TAGGED] !== route.stack.length) {
     for (const l of route.stack) l[ROUTE_OF] = route;
     route[TAGGED] = route.stack.length;

@@ -16,12 +16,13 @@ import { WRAPPED, ORIGINAL } from '../symbols';
 import type { AttributeBlock } from '../otlp/types';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { EMPTY_CONTEXT } from '../tracer/context';
-import type { Span } from '../tracer/span';
+import { Span } from '../tracer/span';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
 import { attachState, releaseState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
+import { ServerSpanTails, setTailAttributes } from './server-span-tail';
 import type { Instrumentation } from './types';
 
 const CONNECTION = Symbol('tracekit.socket.connection');
@@ -126,10 +127,10 @@ function connectionOf(socket: TracedSocket, onSocketClose: (this: TracedSocket) 
   return conn;
 }
 
-function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, conn: Connection, method: string, url: string): void {
+function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, conn: Connection, url: string): void {
   applyBlock(span, conn.attributesFor(req));
   const q = url.indexOf('?');
-  span.setAttribute('http.request.method', method);
+  // The method goes on with the route and status when the request ends (see endRequest).
   span.setAttribute('url.path', q === -1 ? url : url.slice(0, q));
   if (q !== -1 && q < url.length - 1) span.setAttribute('url.query', redactQuery(url.slice(q + 1)));
 }
@@ -141,7 +142,7 @@ function setRequestAttributes(span: ApiSpan, req: http.IncomingMessage, conn: Co
  * found through the prototypes express swaps in, which V8 looks up slowly (measured: about
  * 1 µs per request for the two).
  */
-function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, finished: boolean): void {
+function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, tails: ServerSpanTails, finished: boolean): void {
   state.endMs = nowMs();
   state.statusCode = finished || res.headersSent ? res.statusCode : 0;
   kit.inflight--;
@@ -149,9 +150,8 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, fin
   concludeRequest(state, kit.nPlusOneThreshold);
   const span = state.span;
   if (span.isRecording()) {
-    if (state.statusCode !== 0) span.setAttribute('http.response.status_code', state.statusCode);
+    setEndAttributes(span, state, tails);
     if (state.statusCode >= 500) {
-      span.setAttribute('error.type', String(state.statusCode));
       span.setStatus({ code: SpanStatusCode.ERROR });
     } else if (!finished) {
       // The client went away before the response was complete.
@@ -168,6 +168,13 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, fin
   state.connection = undefined;
   state.dbTemplates = undefined;
   releaseState(state);
+}
+
+/** The server span's method, route and status (and error.type for a 5xx): a shared block when one is kept. */
+function setEndAttributes(span: ApiSpan, state: RequestState, tails: ServerSpanTails): void {
+  const block = tails.blockFor(state.route, state.method, state.statusCode);
+  if (block !== undefined && span instanceof Span && span.useTail(block)) return;
+  setTailAttributes(span, span instanceof Span ? span.attributes : {}, state.route, state.method, state.statusCode);
 }
 
 /** True when the request carries headers a propagator reads (W3C trace-context or baggage). */
@@ -194,7 +201,7 @@ function wrapEmit(original: Emit, kit: Kit, sw: Switch, onSocketClose: (this: Tr
       const state = new RequestState(span, method, typeof spanStart === 'number' ? spanStart : nowMs());
       const socket = req.socket as TracedSocket | null;
       const conn = socket ? connectionOf(socket, onSocketClose) : new Connection(undefined, 'http');
-      if (recording) setRequestAttributes(span, req, conn, method, req.url ?? '/');
+      if (recording) setRequestAttributes(span, req, conn, req.url ?? '/');
       state.response = res;
       state.connection = conn;
       conn.add(state);
@@ -224,11 +231,12 @@ export const httpServer: Instrumentation = {
   name: 'http',
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-server');
+    const tails = new ServerSpanTails();
     subscribe('http.server.response.finish', (message) => {
       try {
         const { request, response } = message as { request: http.IncomingMessage; response: http.ServerResponse };
         const state = stateOf(request);
-        if (state !== undefined && state.endMs === 0) endRequest(state, response, kit, true);
+        if (state !== undefined && state.endMs === 0) endRequest(state, response, kit, tails, true);
       } catch (err) {
         sw.fail('response finish', err);
       }
@@ -239,7 +247,7 @@ export const httpServer: Instrumentation = {
         const conn = this[CONNECTION];
         if (conn === undefined) return;
         for (const state of conn.unfinished()) {
-          if (state.endMs === 0 && state.response !== undefined) endRequest(state, state.response, kit, state.response.writableFinished);
+          if (state.endMs === 0 && state.response !== undefined) endRequest(state, state.response, kit, tails, state.response.writableFinished);
         }
       } catch (err) {
         sw.fail('connection close', err);

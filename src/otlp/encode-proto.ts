@@ -83,11 +83,15 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);
-  const preset = (s as Partial<PresetAttributes>).attributePreset;
+  const blocks = s as Partial<PresetAttributes>;
+  const preset = blocks.attributePreset;
   if (preset !== undefined) w.raw(preset.bytes);
   const lists = s as Partial<AttributeLists>;
-  if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
-  else attributes(w, 9, s.attributes);
+  if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) {
+    attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
+    const tail = blocks.attributeTail;
+    if (tail !== undefined) w.raw(tail.bytes);
+  } else attributes(w, 9, s.attributes);
   w.uint(10, s.droppedAttributes);
   if (s.events !== undefined) {
     for (const e of s.events) {

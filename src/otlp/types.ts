@@ -70,6 +70,8 @@ export interface AttributeBlock {
 /** A span record whose first attributes are a shared, pre-encoded block (the agent's Span may have one). */
 export interface PresetAttributes {
   attributePreset: AttributeBlock | undefined;
+  /** A shared block written after the span's own attributes. */
+  attributeTail?: AttributeBlock | undefined;
 }
 
 /** A trace id as four 32-bit words, each the big-endian value of four of its bytes (as int32). */

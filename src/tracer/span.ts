@@ -80,6 +80,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
   readonly attributeValues: AttributeValue[] = [];
   /** Shared attributes encoded once, written before the lists above (see `usePreset`). */
   attributePreset: AttributeBlock | undefined = undefined;
+  /** Shared attributes encoded once, written after the lists above (see `useTail`). */
+  attributeTail: AttributeBlock | undefined = undefined;
   events: EventRecord[] | undefined = undefined;
   links: LinkRecord[] | undefined = undefined;
   statusCode: 0 | 1 | 2 = 0;
@@ -148,6 +150,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
     const preset = this.attributePreset;
     if (preset !== undefined) for (let i = 0; i < preset.keys.length; i++) out[preset.keys[i]] = preset.values[i];
     for (let i = 0; i < this.attributeKeys.length; i++) out[this.attributeKeys[i]] = this.attributeValues[i];
+    const tail = this.attributeTail;
+    if (tail !== undefined) for (let i = 0; i < tail.keys.length; i++) out[tail.keys[i]] = tail.values[i];
     return out;
   }
 
@@ -155,6 +159,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
     if (this.endMs !== 0 || value === undefined || value === null) return this;
     const preset = this.attributePreset;
     if (preset !== undefined && hasKey(preset.keys, key)) this.unpreset(preset);
+    const tail = this.attributeTail;
+    if (tail !== undefined && hasKey(tail.keys, key)) this.untail(tail);
     const keys = this.attributeKeys;
     const n = keys.length;
     for (let i = 0; i < n; i++) {
@@ -163,7 +169,7 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
         return this;
       }
     }
-    if (n + (this.attributePreset === undefined ? 0 : this.attributePreset.keys.length) >= MAX_ATTRIBUTES) {
+    if (n + this.blockAttributeCount() >= MAX_ATTRIBUTES) {
       this.droppedAttributes++;
       return this;
     }
@@ -192,6 +198,37 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
     this.attributePreset = undefined;
     this.attributeKeys.unshift(...preset.keys);
     this.attributeValues.unshift(...preset.values);
+  }
+
+  /**
+   * Adds a block of shared attributes after the span's own, as if each were set with
+   * `setAttribute` now (not part of the OTel API; the http server uses it at the end of a
+   * request for its method, route and status, which repeat per route). Returns false, having
+   * changed nothing, when the span already has one of the block's keys or a tail, or the
+   * block would pass the attribute limit: the caller then sets the attributes one by one.
+   */
+  useTail(block: AttributeBlock): boolean {
+    if (this.endMs !== 0 || this.attributeTail !== undefined) return false;
+    if (this.attributeKeys.length + this.blockAttributeCount() + block.keys.length > MAX_ATTRIBUTES) return false;
+    const preset = this.attributePreset;
+    for (let i = 0; i < block.keys.length; i++) {
+      const key = block.keys[i];
+      if (hasKey(this.attributeKeys, key) || (preset !== undefined && hasKey(preset.keys, key))) return false;
+    }
+    this.attributeTail = block;
+    return true;
+  }
+
+  /** Moves the tail's attributes into the span's own lists (a key of the block is being set). */
+  private untail(tail: AttributeBlock): void {
+    this.attributeTail = undefined;
+    this.attributeKeys.push(...tail.keys);
+    this.attributeValues.push(...tail.values);
+  }
+
+  /** How many attributes the shared blocks hold. */
+  private blockAttributeCount(): number {
+    return (this.attributePreset === undefined ? 0 : this.attributePreset.keys.length) + (this.attributeTail === undefined ? 0 : this.attributeTail.keys.length);
   }
 
   setAttributes(attributes: Attributes): this {
