@@ -128,11 +128,11 @@ const CATEGORIES = [
 ];
 const categoryOf = (fn) => (CATEGORIES.find(([, re]) => re.test(fn)) ?? ['other'])[0];
 
-async function measure(variant, sinkUrl) {
+async function measure(variant, sinkUrl, downstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'tracekit-callgrind-'));
   const node = [NODE, '--single-threaded-gc', '--perf-basic-prof', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
   const cmd = ['taskset', '-c', '0', 'valgrind', '--tool=callgrind', `--callgrind-out-file=${dir}/out.%p`, '--dump-instr=no', ...node];
-  const env = { TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
+  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
   const app = await startListening(cmd, env);
   try {
     drive(WARM, app.port);
@@ -176,12 +176,15 @@ function printDiff([baseName, base], [name, other]) {
 async function main() {
   const sink = await startListening(['taskset', '-c', '1', 'node', 'bench/sink.cjs']);
   const sinkUrl = `http://127.0.0.1:${sink.port}`;
+  // For `--path /fetch`, the route's one outgoing call goes here (as in run.cjs).
+  const downstream = await startListening(['taskset', '-c', '1', 'node', 'bench/downstream.cjs']);
+  const downstreamUrl = `http://127.0.0.1:${downstream.port}/`;
   const k = (v) => `${(v / 1000).toFixed(1)}k`;
   const rows = [];
   try {
     for (const v of variants) {
       console.error(`${v.name}: ${WARM} requests to warm up, then ${REQUESTS} counted…`);
-      const r = await measure(v, sinkUrl);
+      const r = await measure(v, sinkUrl, downstreamUrl);
       rows.push([v.name, r]);
       if (v.preload) {
         const agent = [...r.byFn].filter(([fn]) => categoryOf(fn) === 'agent').sort((a, b) => b[1] - a[1]).slice(0, TOP);
@@ -191,6 +194,7 @@ async function main() {
     }
   } finally {
     await stopProcess(sink.child);
+    await stopProcess(downstream.child);
   }
   console.log(`\nfixtures/bench-express.cjs ${PATH}, instructions per request (${REQUESTS} counted after ${WARM}), Node ${execFileSync(NODE, ['--version']).toString().trim().slice(1)}\n`);
   console.log('| variant | all | without GC and JIT compiler | agent JS | node JS | deps JS | V8 builtins and runtime | GC | compiler |');
