@@ -285,6 +285,14 @@ test('a tail block encodes like the same attributes set last, is refused when th
   assert.deepEqual([...keys].sort(), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route', 'url.path']);
   assert.equal(withTail.attributes['http.response.status_code'], 504);
   assert.equal(withTail.attributes['http.route'], '/users/:id');
+
+  // A preset given after a tail goes in as ordinary attributes, so no key is written twice.
+  const late = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  assert.equal(late.useTail(block), true);
+  late.usePreset(tails.blockFor('/users/:id', 'GET', 200));
+  assert.equal(late.attributePreset, undefined);
+  assert.deepEqual([...decodeOne(late)].sort(), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route']);
+  assert.equal(late.attributes['http.response.status_code'], 200);
 });
 
 test('span messages of every size around the one- and two-byte length boundaries decode, with canonical lengths', () => {

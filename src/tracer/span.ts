@@ -185,7 +185,7 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
    */
   usePreset(block: AttributeBlock): this {
     if (this.endMs !== 0) return this;
-    if (this.attributePreset === undefined && this.attributeKeys.length === 0) {
+    if (this.attributePreset === undefined && this.attributeTail === undefined && this.attributeKeys.length === 0) {
       this.attributePreset = block;
       return this;
     }
