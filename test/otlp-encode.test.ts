@@ -295,6 +295,29 @@ test('a tail block encodes like the same attributes set last, is refused when th
   assert.equal(late.attributes['http.response.status_code'], 200);
 });
 
+test('spans start with no attribute lists of their own and never share the ones they get', () => {
+  const { Span } = require('../dist/tracer/span');
+  const { attributeBlock } = require('../dist/tracer/attribute-block');
+  const ids = { t0: 1, t1: 2, t2: 3, t3: 4 };
+  const make = () => new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined);
+  const block = attributeBlock(['a', 'b'], ['1', 2]);
+  // Every path that moves a block into a span's own lists, starting from none of its own.
+  const unpreset = make().usePreset(block).setAttribute('a', 'one');
+  const untail = make();
+  untail.useTail(block);
+  untail.setAttribute('b', 3);
+  const grown = make().setAttribute('k1', 1).setAttribute('k2', 2);
+  assert.deepEqual(unpreset.attributes, { a: 'one', b: 2 });
+  assert.deepEqual(untail.attributes, { a: '1', b: 3 });
+  assert.deepEqual(grown.attributes, { k1: 1, k2: 2 });
+  const fresh = make();
+  assert.deepEqual(fresh.attributes, {});
+  assert.deepEqual(decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [fresh])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes ?? []), {});
+  fresh.setAttribute('only', 'mine');
+  assert.deepEqual(make().attributes, {}, 'a new span does not see another span\'s attribute');
+  assert.deepEqual(fresh.attributes, { only: 'mine' });
+});
+
 test('span messages of every size around the one- and two-byte length boundaries decode, with canonical lengths', () => {
   const bare = { parentSpanId: undefined, traceState: undefined, attributes: {}, events: undefined, links: undefined, statusCode: 0 as const, statusMessage: undefined, droppedAttributes: 0 };
   const sizes = new Set<number>();

@@ -26,6 +26,10 @@ export const MAX_EVENTS = 128;
 export const MAX_LINKS = 32;
 export const MAX_STRING_LENGTH = 16 * 1024;
 
+/** The lists every span starts with; frozen, because a span replaces them before its first attribute (see `attributeKeys`). */
+const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
+const NO_VALUES: AttributeValue[] = Object.freeze([]) as unknown as AttributeValue[];
+
 type EndHandler = (span: Span) => void;
 let onEnd: EndHandler = () => {};
 
@@ -75,9 +79,12 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
    * to a plain object sends V8 through a map transition in its runtime for every new key
    * (the store site sees every span's shape, so it is megamorphic); pushing to two arrays
    * does not. The encoder reads these; `attributes` builds the object view on demand.
+   * A span starts with the shared empty lists, and its first attribute gets lists of one:
+   * an empty array's first push allocates room for 17, and most spans hold one or two
+   * attributes of their own (the rest come in shared blocks).
    */
-  readonly attributeKeys: string[] = [];
-  readonly attributeValues: AttributeValue[] = [];
+  attributeKeys: string[] = NO_KEYS;
+  attributeValues: AttributeValue[] = NO_VALUES;
   /** Shared attributes encoded once, written before the lists above (see `usePreset`). */
   attributePreset: AttributeBlock | undefined = undefined;
   /** Shared attributes encoded once, written after the lists above (see `useTail`). */
@@ -173,6 +180,11 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
       this.droppedAttributes++;
       return this;
     }
+    if (n === 0) {
+      this.attributeKeys = [key];
+      this.attributeValues = [clampValue(value)];
+      return this;
+    }
     keys.push(key);
     this.attributeValues.push(clampValue(value));
     return this;
@@ -196,8 +208,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
   /** Moves the preset's attributes into the span's own lists (a key of the block is being set). */
   private unpreset(preset: AttributeBlock): void {
     this.attributePreset = undefined;
-    this.attributeKeys.unshift(...preset.keys);
-    this.attributeValues.unshift(...preset.values);
+    this.attributeKeys = [...preset.keys, ...this.attributeKeys];
+    this.attributeValues = [...preset.values, ...this.attributeValues];
   }
 
   /**
@@ -222,8 +234,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
   /** Moves the tail's attributes into the span's own lists (a key of the block is being set). */
   private untail(tail: AttributeBlock): void {
     this.attributeTail = undefined;
-    this.attributeKeys.push(...tail.keys);
-    this.attributeValues.push(...tail.values);
+    this.attributeKeys = [...this.attributeKeys, ...tail.keys];
+    this.attributeValues = [...this.attributeValues, ...tail.values];
   }
 
   /** How many attributes the shared blocks hold. */
