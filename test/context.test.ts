@@ -2,8 +2,10 @@
 // delete hides a value, and the W3C propagators and trace helpers work on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT_CONTEXT, createContextKey, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
-import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ROOT_CONTEXT, createContextKey, defaultTextMapGetter, defaultTextMapSetter, propagation, trace } from '@opentelemetry/api';
+import { TraceState, W3CBaggagePropagator, W3CTraceContextPropagator, suppressTracing } from '@opentelemetry/core';
+import { w3cPropagator } from '../dist/tracer/propagators';
+import { Tracer } from '../dist/tracer/tracer';
 import { EMPTY_CONTEXT } from '../dist/tracer/context';
 
 const A = createContextKey('a');
@@ -55,4 +57,37 @@ test('trace context and baggage extract into it and inject from it, as from ROOT
   for (const p of propagators) p.inject(ours, out, defaultTextMapSetter);
   assert.equal(out.traceparent, headers.traceparent);
   assert.equal(out.baggage, 'user=alice');
+});
+
+test("tracekit's propagator injects from its own spans what core's does, and nothing when tracing is suppressed", () => {
+  const core = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+  const ours = w3cPropagator();
+  const sampled = new Tracer({ rate: 1, parentBased: true }, 'test', undefined);
+  const unsampled = new Tracer({ rate: 0, parentBased: true }, 'test', undefined);
+  const remote = trace.setSpanContext(EMPTY_CONTEXT, {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: 1,
+    isRemote: true,
+    traceState: new TraceState('vendor=abc,other=1'),
+  });
+  const bag = propagation.setBaggage(EMPTY_CONTEXT, propagation.createBaggage({ user: { value: 'alice' } }));
+  const cases = {
+    'sampled root': trace.setSpan(EMPTY_CONTEXT, sampled.startSpan('a', undefined, EMPTY_CONTEXT)),
+    'unsampled root': trace.setSpan(EMPTY_CONTEXT, unsampled.startSpan('a', undefined, EMPTY_CONTEXT)),
+    'child of a remote parent with trace state': trace.setSpan(remote, sampled.startSpan('a', undefined, remote)),
+    'remote parent itself': remote,
+    'span and baggage': trace.setSpan(bag, sampled.startSpan('a', undefined, bag)),
+  };
+  for (const [name, ctx] of Object.entries(cases)) {
+    const expected: Record<string, string> = {};
+    for (const p of core) p.inject(ctx, expected, defaultTextMapSetter);
+    const got: Record<string, string> = {};
+    ours.inject(ctx, got, defaultTextMapSetter);
+    assert.match(got.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/, name);
+    assert.deepEqual(got, expected, name);
+  }
+  const suppressed: Record<string, string> = {};
+  ours.inject(suppressTracing(cases['sampled root']), suppressed, defaultTextMapSetter);
+  assert.equal(suppressed.traceparent, undefined);
 });
