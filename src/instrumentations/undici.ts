@@ -7,6 +7,8 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import type { AttributeBlock } from '../otlp/types';
+import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { nowMs } from '../tracer/time';
 import { finishOutgoing } from './http-client';
 import type { Kit } from './kit';
@@ -25,6 +27,44 @@ interface UndiciRequest {
 
 /** Undici request → its call (a WeakMap: see request-state.ts on properties added to objects we do not own). */
 const calls = new WeakMap<object, { span: ApiSpan; state: RequestState | undefined; startMs: number; ended: boolean }>();
+
+/** What the CLIENT spans of calls to one origin share: its text and, per method, their attribute block. */
+interface OriginInfo {
+  text: string;
+  hostname: string;
+  port: number;
+  blocks: Map<string, AttributeBlock>;
+}
+
+/** Origins seen as strings (undici's usual form), each parsed once rather than on every call. */
+const origins = new Map<string, OriginInfo>();
+/** Most origins remembered; an app calling more still works, parsing the rest per call. */
+const MAX_ORIGINS = 256;
+/** Most methods whose attribute block one origin keeps. */
+const MAX_METHODS = 16;
+const CLIENT_KEYS = Object.freeze(['http.request.method', 'server.address', 'server.port']);
+
+function originInfo(origin: string | URL): OriginInfo {
+  if (typeof origin === 'string') {
+    const known = origins.get(origin);
+    if (known !== undefined) return known;
+  }
+  const url = typeof origin === 'string' ? new URL(origin) : origin;
+  const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const info: OriginInfo = { text: url.origin, hostname: url.hostname, port, blocks: new Map() };
+  if (typeof origin === 'string' && origins.size < MAX_ORIGINS) origins.set(origin, info);
+  return info;
+}
+
+/** The method, address and port of a call to `info`'s origin, encoded once per method. */
+function clientBlock(info: OriginInfo, method: string): AttributeBlock {
+  let block = info.blocks.get(method);
+  if (block === undefined) {
+    block = attributeBlock(CLIENT_KEYS, [method, info.hostname, info.port]);
+    if (info.blocks.size < MAX_METHODS) info.blocks.set(method, block);
+  }
+  return block;
+}
 
 function addHeader(req: UndiciRequest, key: string, value: string): void {
   if (typeof req.addHeader === 'function') req.addHeader(key, value);
@@ -56,11 +96,9 @@ export const undici: Instrumentation = {
         const method = req.method || 'GET';
         const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, parent);
         if (span.isRecording()) {
-          const origin = typeof req.origin === 'string' ? new URL(req.origin) : req.origin;
-          span.setAttribute('http.request.method', method);
-          span.setAttribute('url.full', redactUrl(`${origin.origin}${req.path}`));
-          span.setAttribute('server.address', origin.hostname);
-          span.setAttribute('server.port', origin.port !== '' ? Number(origin.port) : origin.protocol === 'https:' ? 443 : 80);
+          const origin = originInfo(req.origin);
+          applyBlock(span, clientBlock(origin, method));
+          span.setAttribute('url.full', redactUrl(origin.text + req.path));
         }
         const carrier: Record<string, string> = {};
         propagation.inject(trace.setSpan(parent, span), carrier);
