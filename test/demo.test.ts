@@ -39,8 +39,11 @@ describe('npm run demo', () => {
       assert.equal((await fetch(dashboard)).status, 200);
       const routes = await eventually(async () => {
         const r = (await (await fetch(`${base}/api/routes?window=5m`)).json()) as { service: string; route: string; nPlusOneRequests: number; errors: number }[];
-        return r.filter((x) => x.service === 'shop').length >= 7 && r.some((x) => x.service === 'inventory') ? r : undefined;
-      }, 'traffic from the demo in the routes', 30000);
+        // The mix is random: wait until the N+1 and error routes have had a request each that shows it.
+        const complete = r.filter((x) => x.service === 'shop').length >= 7 && r.some((x) => x.service === 'inventory');
+        const flagged = r.some((x) => x.route === '/products/featured' && x.nPlusOneRequests > 0) && r.some((x) => x.route === '/payments/charge' && x.errors > 0);
+        return complete && flagged ? r : undefined;
+      }, 'traffic from the demo in the routes, with an N+1 request and an error', 30000);
       assert.ok(routes.some((r) => r.route === '/products/featured' && r.nPlusOneRequests > 0), 'the N+1 route');
       assert.ok(routes.some((r) => r.route === '/payments/charge' && r.errors > 0), 'the error route');
       await eventually(async () => (/traffic: \d+ requests/.test(out) ? true : undefined), 'a progress line', 15000);
