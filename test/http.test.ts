@@ -194,6 +194,21 @@ describe('two instrumented services', () => {
     test(`A calls B with ${how}: B's server span is a child of A's client span, in one trace`, () => assertCallTrace(up, down, path, how, 'svc-a', 'svc-b'));
   }
 
+  test('fetch calls to one origin with different methods each carry their own method, and the same address and port', async () => {
+    const res = JSON.parse((await get(`${up.url}/call-fetch-methods`)).body) as { statuses: number[] };
+    assert.deepEqual(res.statuses, [200, 200]);
+    const clientFor = (m: string) => ofService('svc-a').find((s) => s.kind === CLIENT && String(s.attributes['url.full']).endsWith(`/downstream?m=${m}`));
+    await receiver.waitFor(() => clientFor('post') !== undefined && clientFor('get') !== undefined, 10000, 'both client spans');
+    for (const [m, method] of [['post', 'POST'], ['get', 'GET']] as const) {
+      const span = clientFor(m)!;
+      assert.equal(span.name, method);
+      assert.equal(span.attributes['http.request.method'], method);
+      assert.equal(span.attributes['server.address'], '127.0.0.1');
+      assert.equal(span.attributes['server.port'], down.port);
+      assert.equal(span.attributes['url.full'], `${down.url}/downstream?m=${m}`);
+    }
+  });
+
   test('a failed fetch gives an error CLIENT span with the exception', async () => {
     const res = await get(`${up.url}/call-fetch-fail`);
     assert.equal(res.status, 502);
