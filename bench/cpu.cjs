@@ -13,31 +13,19 @@
 const { execFileSync } = require('node:child_process');
 const { startListening, stopProcess } = require('./processes.cjs');
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
+const { option: opt, envOption, variantOptions, median } = require('./args.cjs');
+
 const ROUNDS = Number(opt('rounds', 5));
 const SECONDS = Number(opt('seconds', 6));
 const CONNECTIONS = Number(opt('connections', 50));
 const PATH = opt('path', '/');
 const NODE = opt('node', process.execPath);
-const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
-const variants = [];
-args.forEach((a, i) => {
-  if (a !== '--variant') return;
-  const [name, preload] = args[i + 1].split('=');
-  variants.push({ name, preload: preload || undefined });
-});
+const EXTRA_ENV = envOption();
+const variants = variantOptions();
 if (variants.length === 0) {
   variants.push({ name: 'baseline' }, { name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit/register' });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function wrk(url, seconds) {

@@ -21,11 +21,7 @@ const { mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { startListening, stopProcess } = require('./processes.cjs');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
+const { option: opt, envOption, variantOptions } = require('./args.cjs');
 const WARM = Number(opt('warm', 10000));
 const REQUESTS = Number(opt('requests', 5000));
 const PATH = opt('path', '/');
@@ -38,13 +34,8 @@ const DIFF = Number(opt('diff', 0));
 // much too high. These defaults make batches leave when full and keep the metrics export out
 // of the window, as at full speed; --env overrides them.
 const INTERVAL_ENV = { TRACEKIT_METRICS_INTERVAL: '3600000', TRACEKIT_SCHEDULE_DELAY: '600000' };
-const EXTRA_ENV = { ...INTERVAL_ENV, ...Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('='))) };
-const variants = [];
-args.forEach((a, i) => {
-  if (a !== '--variant') return;
-  const [name, preload] = args[i + 1].split('=');
-  variants.push({ name, preload: preload || undefined });
-});
+const EXTRA_ENV = { ...INTERVAL_ENV, ...envOption() };
+const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'baseline' }, { name: 'tracekit', preload: 'tracekit/register' });
 
 // Sends `n` GET requests over 10 keep-alive connections, from CPU 1.

@@ -14,22 +14,18 @@ const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { ROOT, startListening, stopProcess } = require('./processes.cjs');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
+const { option: opt, flag, envOption, median } = require('./args.cjs');
 const ROUNDS = Number(opt('rounds', 5));
 const SECONDS = Number(opt('seconds', 5));
 const CONNECTIONS = Number(opt('connections', 50));
 const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
-const EXTRA_ENV = Object.fromEntries(opt('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
+const EXTRA_ENV = envOption();
 const NODE = opt('node', process.execPath);
 const PRELOAD = opt('preload', 'tracekit/register');
 /** What the measured variant is called in the log and the table. */
 const LABEL = PRELOAD === 'tracekit/register' ? 'tracekit' : PRELOAD.replace(/^.*\//, '').replace(/\.[cm]?js$/, '');
 const CPUS = Number(execFileSync('nproc').toString().trim());
-const PINNED = CPUS >= 2 && !args.includes('--unpinned');
+const PINNED = CPUS >= 2 && !flag('unpinned');
 const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [cmd[0], cmd.slice(1)]);
 
 function start(cpu, cmd, env = {}) {
@@ -49,10 +45,6 @@ function wrk(url, seconds) {
 }
 
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const PATHS = { hello: '/', fetch: '/fetch', pg: '/pg' };
 const TITLES = { hello: 'express hello world', fetch: 'express + one outgoing fetch', pg: 'express + three pg queries' };
