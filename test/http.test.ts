@@ -362,6 +362,9 @@ describe('exporter options', () => {
       assert.equal(req.headers['x-team'], 'core');
       assert.equal(req.headers['x-env'], 'ci test');
       assert.equal(r.spans[0].attributes['url.path'], '/json');
+      // Method and status reach the server span in a shared block; the JSON encoder must write it too.
+      assert.equal(r.spans[0].attributes['http.request.method'], 'GET');
+      assert.equal(r.spans[0].attributes['http.response.status_code'], 200);
     } finally {
       await app.stop();
       await r.stop();
