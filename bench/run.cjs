@@ -4,7 +4,7 @@
 // The app is pinned to CPU 0 and everything else (wrk, sink, downstream) to CPU 1, so the
 // exporter worker's CPU is paid by the app, as it would be on a one-core container.
 //
-// Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--connections 50] [--scenario hello,fetch,pg]
+// Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--warmup 2] [--connections 50] [--scenario hello,fetch,pg]
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
 //                           [--node PATH  the node binary for the app, e.g. node_modules/node24/bin/node]
@@ -17,6 +17,7 @@ const { ROOT, startListening, stopProcess } = require('./processes.cjs');
 const { option: opt, flag, envOption, median } = require('./args.cjs');
 const ROUNDS = Number(opt('rounds', 5));
 const SECONDS = Number(opt('seconds', 5));
+const WARMUP = Number(opt('warmup', 2));
 const CONNECTIONS = Number(opt('connections', 50));
 const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
 const EXTRA_ENV = envOption();
@@ -55,7 +56,7 @@ async function measure(variant, scenario, sinkUrl, downstreamUrl) {
   const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant === 'tracekit' ? EXTRA_ENV : {}) };
   const app = await start(0, [...node, 'fixtures/bench-express.cjs'], env);
   const url = `http://127.0.0.1:${app.port}${PATHS[scenario]}`;
-  wrk(url, 2); // warm-up: JIT, keep-alive pools
+  wrk(url, WARMUP); // warm-up: JIT, keep-alive pools
   const rps = wrk(url, SECONDS);
   const rss = peakRssMb(app.child.pid);
   await stop(app);
