@@ -7,13 +7,13 @@ const { join } = require('node:path');
 const ROOT = join(__dirname, '..');
 
 /**
- * Spawns `cmd` (program and arguments) in the project root and resolves once its stdout
- * matches `ready`: the match, the time from spawn, and its output so far. Rejects if the
- * process exits first.
+ * Spawns `cmd` (program and arguments) in `cwd` (the project root by default) and resolves
+ * once its stdout matches `ready`: the match, the time from spawn, and its output so far.
+ * Rejects if the process exits first.
  */
-function startProcess(cmd, { env = {}, ready }) {
+function startProcess(cmd, { env = {}, ready, cwd = ROOT }) {
   const t0 = process.hrtime.bigint();
-  const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd[0], cmd.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (c) => (err += c));
@@ -28,8 +28,8 @@ function startProcess(cmd, { env = {}, ready }) {
 }
 
 /** `startProcess` for the bench processes that print `LISTENING <port>`; adds `port`. */
-async function startListening(cmd, env = {}) {
-  const p = await startProcess(cmd, { env, ready: /LISTENING (\d+)/ });
+async function startListening(cmd, env = {}, cwd = ROOT) {
+  const p = await startProcess(cmd, { env, ready: /LISTENING (\d+)/, cwd });
   return { ...p, port: Number(p.match[1]) };
 }
 
