@@ -35,7 +35,7 @@ const WARMUP = Number(opt('warmup', 3));
 const FREQUENCY = Number(opt('frequency', 2000));
 const PATH = opt('path', '/');
 const TOP = Number(opt('top', 25));
-const NODE = opt('node', process.execPath);
+const NODE = resolve(ROOT, opt('node', process.execPath));
 const EXTRA_ENV = envOption();
 const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit/register' });
@@ -105,7 +105,7 @@ function parseStacks(text) {
 
 /** A JIT frame's function name and file (`JS:*name /path/file.js:12:3`), or undefined for native frames. */
 function jsFrame(frame) {
-  const m = /^JS:[*^~+]?(.*?)\s*(\S+):\d+:\d+$/.exec(frame);
+  const m = /^JS:[*^~+']?(.*?)\s*(\S+):\d+:\d+$/.exec(frame);
   return m ? { name: m[1] || '(anonymous)', file: m[2] } : undefined;
 }
 
