@@ -19,13 +19,19 @@ function envOption() {
   return Object.fromEntries(option('env', '').split(',').filter(Boolean).map((kv) => kv.split('=')));
 }
 
-/** Every `--variant NAME=PRELOAD` in order; an empty PRELOAD is a run without a preload. */
+/**
+ * Every `--variant NAME=PRELOAD[,KEY=VALUE...]` in order; an empty PRELOAD is a run without a
+ * preload, and the KEY=VALUE pairs are that variant's own environment (`env`, empty if none).
+ */
 function variantOptions() {
   const variants = [];
   args.forEach((a, i) => {
     if (a !== '--variant') return;
-    const [name, preload] = args[i + 1].split('=');
-    variants.push({ name, preload: preload || undefined });
+    const spec = args[i + 1];
+    const eq = spec.indexOf('=');
+    const [preload, ...pairs] = spec.slice(eq + 1).split(',');
+    const env = Object.fromEntries(pairs.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    variants.push({ name: spec.slice(0, eq), preload: preload || undefined, env });
   });
   return variants;
 }

@@ -47,7 +47,7 @@ async function probeLine(app, after) {
 
 async function measure(variant, sinkUrl, downstreamUrl) {
   const node = ['taskset', '-c', '0', NODE, '--require', './bench/cpu-probe.cjs', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
-  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
+  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}), ...variant.env };
   const app = await startListening(node, env);
   try {
     const url = `http://127.0.0.1:${app.port}${PATH}`;

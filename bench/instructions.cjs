@@ -123,7 +123,7 @@ async function measure(variant, sinkUrl, downstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'tracekit-callgrind-'));
   const node = [NODE, '--single-threaded-gc', '--perf-basic-prof', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
   const cmd = ['taskset', '-c', '0', 'valgrind', '--tool=callgrind', `--callgrind-out-file=${dir}/out.%p`, '--dump-instr=no', ...node];
-  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
+  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}), ...variant.env };
   const app = await startListening(cmd, env);
   try {
     drive(WARM, app.port);

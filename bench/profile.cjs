@@ -23,6 +23,9 @@
 // Usage: node bench/profile.cjs [--seconds 5] [--warmup 3] [--frequency 2000] [--path /] [--top 25]
 //          [--variant NAME=PRELOAD ...  default: floor=./bench/als-floor.mjs, tracekit=tracekit/register]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH] [--keep]
+//          [--leaves N  also list the N innermost main-thread functions (any owner, native too) whose time
+//           changed most from the first variant: where a cost the agent causes inside node or V8 lands]
+// A variant may carry its own environment: --variant NAME=PRELOAD,KEY=VALUE,...
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -35,6 +38,7 @@ const WARMUP = Number(opt('warmup', 3));
 const FREQUENCY = Number(opt('frequency', 2000));
 const PATH = opt('path', '/');
 const TOP = Number(opt('top', 25));
+const LEAVES = Number(opt('leaves', 0));
 const NODE = resolve(ROOT, opt('node', process.execPath));
 const EXTRA_ENV = envOption();
 const variants = variantOptions();
@@ -68,7 +72,7 @@ const exited = (child) => new Promise((done) => (child.exitCode !== null ? done(
 async function record(variant, dir, sinkUrl, downstreamUrl) {
   const preload = variant.preload ? preloadFile(variant.preload) : undefined;
   const node = ['taskset', '-c', '0', NODE, '--perf-prof', '--interpreted-frames-native-stack', ...(preload ? ['--import', preload] : []), join(ROOT, 'fixtures/bench-express.cjs')];
-  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}) };
+  const env = { DOWNSTREAM_URL: downstreamUrl, TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', ...(variant.preload ? EXTRA_ENV : {}), ...variant.env };
   const app = await startListening(node, env, dir);
   const data = join(dir, 'perf.data');
   let requests;
@@ -121,6 +125,12 @@ function ownerOf(frames, agent) {
   return { owner: 'node (no app or package frame)' };
 }
 
+/** A frame's name without the JIT tier mark and source position, so one function's tiers add up. */
+function leafName(frame) {
+  const js = jsFrame(frame);
+  return js === undefined ? frame : `JS ${js.name} ${js.file.replace(/^.*\/node_modules\//, '')}`;
+}
+
 function threadKind(frames) {
   const s = frames.join('\n');
   if (s.includes('node::worker::Worker::Run')) return 'worker_threads (the exporter)';
@@ -135,6 +145,7 @@ function summarise({ requests, agent, stacks }) {
   const owners = new Map();
   const others = new Map();
   const agentFns = new Map();
+  const leaves = new Map();
   let main = 0;
   let other = 0;
   const add = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
@@ -145,6 +156,7 @@ function summarise({ requests, agent, stacks }) {
       continue;
     }
     main++;
+    add(leaves, leafName(frames[0] ?? '?'));
     const o = ownerOf(frames, agent);
     add(owners, o.owner);
     if (o.owner === 'agent') {
@@ -153,7 +165,7 @@ function summarise({ requests, agent, stacks }) {
     }
   }
   const scale = (m) => new Map([...m].map(([k, c]) => [k, perRequest(c)]));
-  return { rps: requests / SECONDS, main: perRequest(main), other: perRequest(other), agentShare: (owners.get('agent') ?? 0) / main, owners: scale(owners), others: scale(others), agentFns: scale(agentFns) };
+  return { rps: requests / SECONDS, main: perRequest(main), other: perRequest(other), agentShare: (owners.get('agent') ?? 0) / main, owners: scale(owners), others: scale(others), agentFns: scale(agentFns), leaves: scale(leaves) };
 }
 
 function table(title, names, rows) {
@@ -201,6 +213,12 @@ async function main() {
     ['**total**', results.map((r) => `**${us(r.other)}**`)],
     ...keysBy((r) => r.others).map((k) => [k, results.map((r) => us(r.others.get(k) ?? 0))]),
   ]);
+  if (LEAVES > 0 && results.length > 1) {
+    const first = results[0].leaves;
+    const change = (k) => Math.max(...results.slice(1).map((r) => Math.abs((r.leaves.get(k) ?? 0) - (first.get(k) ?? 0))));
+    const keys = keysBy((r) => r.leaves).sort((a, b) => change(b) - change(a)).slice(0, LEAVES);
+    table(`Main thread by innermost function, the ${LEAVES} that changed most from ${names[0]}`, names, keys.map((k) => [k.replace(/\|/g, '\\|'), results.map((r) => us(r.leaves.get(k) ?? 0))]));
+  }
   for (const r of results) {
     if (r.agentFns.size === 0) continue;
     table(`${r.name}: the agent's main-thread time by its innermost function (with what that calls in node and V8)`, [r.name], [...r.agentFns].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => [k, [us(v)]]));
