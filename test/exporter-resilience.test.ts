@@ -4,8 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { OtlpReceiver } from './helpers/otlp-receiver';
 import { get, startApp } from './helpers/app';
+import { send, setFinalFlush } from '../dist/exporter/send';
+import type { ExportTarget } from '../dist/agent/config';
 
 /** Sends `total` GETs over `concurrency` keep-alive connections; returns the status counts. */
 async function load(url: string, total: number, concurrency = 32): Promise<Map<number, number>> {
@@ -60,6 +63,52 @@ test('receiver down for the whole run: 50k requests served, RSS bounded, drops c
   } finally {
     await app.stop();
   }
+});
+
+test('receiver down at exit: the final flush makes one attempt per export and does not wait out its deadline', async () => {
+  // A receiver that accepts each connection and closes it at once: every export attempt is a
+  // network error, and each attempt is one connection counted here.
+  let connections = 0;
+  const refuser = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => refuser.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(refuser.address() as net.AddressInfo).port}`;
+  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: endpoint, TRACEKIT_METRICS_INTERVAL: '600000' } });
+  try {
+    assert.equal((await get(`${app.url}/one`)).body, 'plain');
+    // The span's batch (100 ms schedule delay) has failed once and is waiting to retry.
+    for (let i = 0; i < 200 && connections === 0; i++) await new Promise((res) => setTimeout(res, 25));
+    assert.ok(connections > 0, 'the batch was tried');
+    const before = connections;
+    const exit = await app.stop('SIGTERM');
+    assert.deepEqual(exit, { code: null, signal: 'SIGTERM' }, 'it ends as it would without tracekit');
+    // The final flush sends the metrics once; the batch waiting to retry gives up. Retrying
+    // network errors here made several more attempts and held the exit for the whole deadline.
+    assert.ok(connections - before <= 2, `${connections - before} export attempts after SIGTERM`);
+    assert.doesNotMatch(app.stderr(), /final flush did not finish/);
+  } finally {
+    await app.stop();
+    await new Promise<void>((r) => refuser.close(() => r()));
+  }
+});
+
+test('send: a network error is retried, except while a final flush runs, and retried again after it', async () => {
+  const url = `${await closedPortUrl()}/v1/traces`;
+  const target: ExportTarget = { tracesUrl: url, metricsUrl: url, headers: {}, protocol: 'http/protobuf', compression: 'none', timeoutMs: 1500 };
+  const before = await send(target, url, Buffer.from([0]), false);
+  assert.equal(before.ok, false);
+  assert.ok(before.attempts > 1, `retried before the final flush (${before.attempts} attempts)`);
+  setFinalFlush(true);
+  try {
+    const during = await send(target, url, Buffer.from([0]), false);
+    assert.deepEqual([during.ok, during.status, during.attempts], [false, 0, 1], 'one attempt during the final flush');
+  } finally {
+    setFinalFlush(false);
+  }
+  const after = await send(target, url, Buffer.from([0]), false);
+  assert.ok(after.attempts > 1, `retried again once the final flush is over (${after.attempts} attempts)`);
 });
 
 test('a batch is sent once it holds 2 MiB, long before its span count or the schedule delay', async () => {

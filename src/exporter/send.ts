@@ -2,7 +2,8 @@
  * One OTLP/HTTP export with retries, run inside the exporter worker. Retries happen only on
  * 429, 502, 503, 504 and network errors, with exponential backoff and jitter, honouring
  * Retry-After, all within the export timeout; any other status fails at once (a 400 will not
- * get better by repeating it). Connections are kept alive in one undici Agent.
+ * get better by repeating it). While a final flush runs, network errors are not retried
+ * (see setFinalFlush). Connections are kept alive in one undici Agent.
  */
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
@@ -13,8 +14,34 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 6;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * True while a final flush runs. A process about to exit gains nothing from retrying a
+ * network error (a collector that refused the connection is not back within the flush
+ * deadline), and such retries held every exit for the whole deadline when the collector was
+ * down. HTTP 429/502/503/504 are still retried within the deadline. It is only *while*: the
+ * process may go on after a final flush (an app's own uncaughtException handler, new work
+ * scheduled in beforeExit), and its later exports retry as usual.
+ */
+let inFinalFlush = false;
+/** Wakes exports waiting to retry a network error, so they give up at once. */
+const networkRetryWaits = new Set<() => void>();
+
+/** Marks the start (true) or end (false) of a final flush; at its start, exports waiting to retry a network error give up. */
+export function setFinalFlush(on: boolean): void {
+  inFinalFlush = on;
+  if (on) for (const wake of [...networkRetryWaits]) wake();
+}
+
+function sleep(ms: number, afterNetworkError: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      networkRetryWaits.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (afterNetworkError) networkRetryWaits.add(done);
+  });
 }
 
 /** Retry-After as milliseconds (seconds or an HTTP date); undefined when absent or unreadable. */
@@ -105,9 +132,12 @@ export async function send(target: ExportTarget, url: string, payload: Buffer | 
       status = 0;
       error = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
     }
+    const networkError = status === 0;
+    if (networkError && inFinalFlush) break;
     const backoff = wait ?? Math.min(5000, 100 * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
     if (Date.now() + backoff >= deadline) break;
-    await sleep(backoff);
+    await sleep(backoff, networkError);
+    if (networkError && inFinalFlush) break;
   }
   return { ok: false, status, attempts, rejected: 0, error };
 }

@@ -13,7 +13,7 @@
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { encodeMetricsJson } from '../otlp/encode-json';
 import { encodeMetricsProto } from '../otlp/encode-proto';
-import { send } from './send';
+import { send, setFinalFlush } from './send';
 import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
@@ -37,12 +37,14 @@ function track(p: Promise<ExportResult>): Promise<ExportResult> {
 
 async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<void> {
   try {
+    setFinalFlush(true);
     const deadline = Date.now() + message.deadlineMs;
     const last: Promise<unknown>[] = [...inflight];
     for (const traces of message.traces) last.push(exportTraces({ ...traces, target: { ...traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     await Promise.allSettled(last);
   } finally {
+    setFinalFlush(false);
     Atomics.store(flags, FLAG_FLUSHED, 1);
     Atomics.notify(flags, FLAG_FLUSHED);
   }
