@@ -4,9 +4,11 @@
  * query's time counted on the request that issued it, sampled or not. Only the normalised text
  * is ever stored: the raw SQL, its values and its results are read for nothing else.
  */
-import { SpanKind, context, createContextKey, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
-import type { Switch } from './kit';
-import { querySpanName, summarizeSql, type SqlDialect } from '../sql/normalize';
+import { SpanKind, createContextKey, type Context, type Span as ApiSpan, type Tracer } from '@opentelemetry/api';
+import type { ContextCalls, Switch } from './kit';
+import { querySpanName, summarizeSql, SUMMARY_CACHE_MAX_LENGTH, type SqlDialect } from '../sql/normalize';
+import { applyBlock } from '../tracer/attribute-block';
+import { queryShape } from './query-attributes';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
@@ -54,11 +56,15 @@ export function startQuery(tracer: Tracer, sql: string | undefined, target: Quer
   if (orm !== undefined) orm.seen = true;
   const state = currentRequest(parent);
   const summary = typeof sql === 'string' ? summarizeSql(sql, target.dialect) : undefined;
-  const name = summary === undefined ? target.system : querySpanName(summary, target.system);
+  // A statement's name and attributes are made once per database (see query-attributes.ts).
+  const shape = summary !== undefined && (sql as string).length <= SUMMARY_CACHE_MAX_LENGTH ? queryShape(target, summary) : undefined;
+  const name = shape !== undefined ? shape.name : summary === undefined ? target.system : querySpanName(summary, target.system);
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: startMs }, parent);
   const recording = span.isRecording();
   if (!recording && state === undefined) return undefined;
-  if (recording) {
+  if (recording && shape !== undefined) {
+    applyBlock(span, shape.block);
+  } else if (recording) {
     span.setAttribute('db.system.name', target.system);
     if (target.namespace) span.setAttribute('db.namespace', target.namespace);
     if (summary !== undefined) {
@@ -100,13 +106,15 @@ type NodeCallback = (this: unknown, err: unknown, result?: unknown) => unknown;
  * Wraps a driver callback `(err, result)`: ends the query (rows counted by `rows`), then runs
  * the caller's callback in the context the query was issued in, with the same arguments.
  */
-export function endingCallback(call: QueryCall, callback: NodeCallback, sw: Switch, rows: (result: unknown) => number | undefined): NodeCallback {
+export function endingCallback(call: QueryCall, callback: NodeCallback, sw: Switch, rows: (result: unknown) => number | undefined, contexts: ContextCalls): NodeCallback {
   return function (this: unknown, err: unknown, result?: unknown): unknown {
     try {
       endQuery(call, err, err ? undefined : rows(result));
     } catch (e) {
       sw.fail('query callback', e);
     }
-    return context.with(call.parent, callback, this, ...(arguments as unknown as [unknown, unknown]));
+    const self = this;
+    const args = arguments as unknown as [unknown, unknown];
+    return contexts.run(call.parent, () => callback.apply(self, args));
   };
 }

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { subscribe } from 'node:diagnostics_channel';
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span as ApiSpan, type TextMapSetter } from '@opentelemetry/api';
+import { propagation, trace, SpanKind, SpanStatusCode, type Context, type Span as ApiSpan, type TextMapSetter } from '@opentelemetry/api';
 import { nowMs } from '../tracer/time';
 import type { Kit, Switch } from './kit';
 import { recordError } from './record-error';
@@ -77,7 +77,7 @@ function wrapRequest(kit: Kit, sw: Switch) {
   return (original: RequestFn): RequestFn =>
     function request(this: unknown, ...args: unknown[]): http.ClientRequest {
       if (!sw.on || !kit.active) return original.apply(this, args);
-      const parent = context.active();
+      const parent = kit.contexts.active();
       // Invalid arguments throw from here, unchanged, exactly as without tracekit.
       const req = original.apply(this, args) as TracedClientRequest;
       try {

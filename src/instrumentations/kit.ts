@@ -22,6 +22,13 @@ export class Switch {
   }
 }
 
+/** The context operations instrumentations call per request or per query (see Kit.contexts). */
+export interface ContextCalls {
+  active(): Context;
+  run<T>(context: Context, fn: () => T): T;
+  bind<T>(context: Context, target: T): T;
+}
+
 export interface Kit {
   tracer: Tracer;
   /** False once the agent is disabled at run time (`init({ enabled: false })`). */
@@ -36,7 +43,7 @@ export interface Kit {
    * The agent's context manager, called directly on per-request paths: the same one the API's
    * `context` uses, without its global lookup and version check on every call.
    */
-  contexts: { active(): Context; run<T>(context: Context, fn: () => T): T };
+  contexts: ContextCalls;
   /** Called once per finished server request, sampled or not. */
   onRequestEnd(state: RequestState): void;
   /** The switch for the instrumentation with this name (created on first use). */
@@ -52,7 +59,7 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     inflight: 0,
     nPlusOneThreshold,
     contextStorage: undefined,
-    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn) },
+    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn), bind: (ctx, target) => apiContext.bind(ctx, target) },
     onRequestEnd,
     switchFor(name: string): Switch {
       let s = switches.get(name);

@@ -13,12 +13,12 @@
  * or, for older releases, by binding the callback in the patch.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import { context, SpanKind, type Context } from '@opentelemetry/api';
+import { SpanKind, type Context } from '@opentelemetry/api';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
 import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
-import type { Kit, Switch } from './kit';
+import type { ContextCalls, Kit, Switch } from './kit';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
 
@@ -58,7 +58,7 @@ function subscribeQueries(name: string, kit: Kit, sw: Switch): void {
   const channel = tracingChannel<object, QueryMessage>(name);
   channel.subscribe({
     start(message: QueryMessage) {
-      const parent = context.active();
+      const parent = kit.contexts.active();
       message[PARENT] = parent;
       if (!sw.on || !kit.active) return;
       try {
@@ -88,14 +88,14 @@ function subscribeQueries(name: string, kit: Kit, sw: Switch): void {
 function bindCallerContext(channel: ReturnType<typeof tracingChannel<object, QueryMessage>>, kit: Kit): void {
   const storage = kit.contextStorage;
   if (storage === undefined) return;
-  channel.asyncStart.bindStore(storage, (message) => (message as QueryMessage)[PARENT] ?? context.active());
+  channel.asyncStart.bindStore(storage, (message) => (message as QueryMessage)[PARENT] ?? kit.contexts.active());
 }
 
 /** `mysql2:pool:connect`: only the caller's context is needed, for the callback. */
 function subscribePoolConnect(kit: Kit, sw: Switch): void {
   const channel = tracingChannel<object, QueryMessage>('mysql2:pool:connect');
   channel.start.subscribe((message) => {
-    (message as QueryMessage)[PARENT] = context.active();
+    (message as QueryMessage)[PARENT] = kit.contexts.active();
     (message as QueryMessage)[STARTED] = nowMs();
   });
   // A pool that cannot give a connection fails the query before it is sent: its span says so.
@@ -103,7 +103,7 @@ function subscribePoolConnect(kit: Kit, sw: Switch): void {
     const m = message as QueryMessage;
     if (!m.error || !sw.on || !kit.active) return;
     try {
-      connectFailed(kit, messageTarget(m), m[PARENT] ?? context.active(), m[STARTED], m.error);
+      connectFailed(kit, messageTarget(m), m[PARENT] ?? kit.contexts.active(), m[STARTED], m.error);
     } catch (err) {
       sw.fail('pool connect', err);
     }
@@ -151,8 +151,8 @@ function connectionTarget(conn: OldConnection): QueryTarget {
   };
 }
 
-function endingMysqlCallback(call: QueryCall, cb: Callback, sw: Switch): Callback {
-  return endingCallback(call, cb, sw, rowCount) as Callback;
+function endingMysqlCallback(call: QueryCall, cb: Callback, sw: Switch, contexts: ContextCalls): Callback {
+  return endingCallback(call, cb, sw, rowCount, contexts) as Callback;
 }
 
 /** Emitter mode (no callback): the command emits `error` (maybe) and then `end`. */
@@ -184,18 +184,18 @@ function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod 
     let withCallback = false;
     try {
       const text = typeof sql === 'string' ? sql : (sql as Command).sql;
-      call = startQuery(kit.tracer, typeof text === 'string' ? text : undefined, connectionTarget(this), context.active());
+      call = startQuery(kit.tracer, typeof text === 'string' ? text : undefined, connectionTarget(this), kit.contexts.active());
       if (call !== undefined) {
         const command = sql as Command;
         if (typeof values === 'function') {
-          args = [sql, endingMysqlCallback(call, values as Callback, sw)];
+          args = [sql, endingMysqlCallback(call, values as Callback, sw, kit.contexts)];
           withCallback = true;
         } else if (typeof cb === 'function') {
-          args = [sql, values, endingMysqlCallback(call, cb as Callback, sw)];
+          args = [sql, values, endingMysqlCallback(call, cb as Callback, sw, kit.contexts)];
           withCallback = true;
         } else if (typeof sql === 'object' && typeof command.onResult === 'function' && typeof command.emit === 'function') {
           // A command built by Pool.query: its callback is already inside.
-          command.onResult = endingMysqlCallback(call, command.onResult as Callback, sw);
+          command.onResult = endingMysqlCallback(call, command.onResult as Callback, sw, kit.contexts);
           withCallback = true;
         }
       }
@@ -269,7 +269,7 @@ export const mysql2: Instrumentation = {
           return function getConnection(this: unknown, cb?: unknown): unknown {
             // A waiter is called from another request's release(): give it its caller's context.
             if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
-            const parent = context.active();
+            const parent = kit.contexts.active();
             const startMs = nowMs();
             const pool = this as { config?: { connectionConfig?: OldConnection['config'] } };
             const done = function (this: unknown, err: unknown): unknown {
@@ -282,7 +282,7 @@ export const mysql2: Instrumentation = {
               }
               return (cb as Callback).apply(this, arguments as unknown as unknown[]);
             };
-            return original.call(this, context.bind(parent, done));
+            return original.call(this, kit.contexts.bind(parent, done));
           };
         });
       },

@@ -13,9 +13,9 @@
  *
  * pg does not publish diagnostics channels, hence the patch. pg-native is not covered.
  */
-import { context, createContextKey, type Context, type Tracer } from '@opentelemetry/api';
+import { createContextKey, type Context, type Tracer } from '@opentelemetry/api';
 import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
-import type { Kit, Switch } from './kit';
+import type { ContextCalls, Kit, Switch } from './kit';
 import type { Instrumentation } from './types';
 import { wrapMethod } from './wrap';
 
@@ -61,13 +61,20 @@ function queryText(config: unknown): string | undefined {
   return typeof c.cursor?.text === 'string' ? c.cursor.text : undefined;
 }
 
+/** One target per client while its database, host and port stay as they were (see query-attributes.ts). */
+const clientTargets = new WeakMap<PgClient, QueryTarget>();
+
 function target(client: PgClient): QueryTarget {
   const port = typeof client.port === 'string' ? Number(client.port) : client.port;
-  return { system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port };
+  const known = clientTargets.get(client);
+  if (known !== undefined && known.namespace === client.database && known.address === client.host && Object.is(known.port, port)) return known;
+  const made: QueryTarget = { system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port };
+  clientTargets.set(client, made);
+  return made;
 }
 
-function wrapCallback(call: QueryCall, callback: Callback, sw: Switch): Callback {
-  return endingCallback(call, callback, sw, countRows);
+function wrapCallback(call: QueryCall, callback: Callback, sw: Switch, contexts: ContextCalls): Callback {
+  return endingCallback(call, callback, sw, countRows, contexts);
 }
 
 /** A submittable (cursor, stream, `new Query()`) reports its end through these two methods. */
@@ -122,27 +129,26 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function tracedQuery(original: Query, tracer: Tracer, kit: Kit, sw: Switch): Query {
   return function query(this: PgClient, config: unknown, values?: unknown, callback?: unknown): unknown {
-    if (!sw.on || !kit.active || config === null || config === undefined || context.active().getValue(IN_POOL_QUERY) === true) {
-      return original.apply(this, arguments as unknown as [unknown]);
-    }
+    if (!sw.on || !kit.active || config === null || config === undefined) return original.apply(this, arguments as unknown as [unknown]);
+    const parent: Context = kit.contexts.active();
+    if (parent.getValue(IN_POOL_QUERY) === true) return original.apply(this, arguments as unknown as [unknown]);
     let call: QueryCall | undefined;
     let args = arguments as unknown as unknown[];
     let promised = false;
     try {
-      const parent: Context = context.active();
       call = startQuery(tracer, queryText(config), target(this), parent);
       if (call !== undefined) {
         const c = config as QueryConfig;
         if (typeof c.submit === 'function') {
           watchSubmittable(call, c, sw);
         } else if (typeof values === 'function') {
-          args = [config, wrapCallback(call, values as Callback, sw)];
+          args = [config, wrapCallback(call, values as Callback, sw, kit.contexts)];
         } else if (typeof callback === 'function') {
-          args = [config, values, wrapCallback(call, callback as Callback, sw)];
+          args = [config, values, wrapCallback(call, callback as Callback, sw, kit.contexts)];
         } else if (typeof c.callback === 'function') {
           // pg writes the callback into the config object: hand it a copy, not the caller's.
           const copy = Object.assign(Object.create(Object.getPrototypeOf(c) as object) as QueryConfig, c);
-          copy.callback = wrapCallback(call, c.callback as Callback, sw);
+          copy.callback = wrapCallback(call, c.callback as Callback, sw, kit.contexts);
           args = [copy, values];
         } else {
           promised = true;
@@ -170,8 +176,19 @@ interface PgPool {
   options?: { host?: string; port?: number | string; database?: string; connectionString?: string };
 }
 
+/** One target per pool options object: parsed once, not per query. */
+const poolTargets = new WeakMap<object, QueryTarget>();
+
 function poolTarget(pool: PgPool): QueryTarget {
-  const o = pool.options ?? {};
+  const options = pool.options;
+  const known = options !== undefined ? poolTargets.get(options) : undefined;
+  if (known !== undefined) return known;
+  const made = readPoolTarget(options ?? {});
+  if (options !== undefined) poolTargets.set(options, made);
+  return made;
+}
+
+function readPoolTarget(o: NonNullable<PgPool['options']>): QueryTarget {
   let { host, port, database } = o;
   if (typeof o.connectionString === 'string') {
     try {
@@ -203,12 +220,12 @@ function tracedPoolQuery(original: PoolQuery, tracer: Tracer, kit: Kit, sw: Swit
     let inner: Context | undefined;
     let promised = false;
     try {
-      const parent = context.active();
+      const parent = kit.contexts.active();
       call = startQuery(tracer, queryText(text), poolTarget(this), parent);
       if (call !== undefined) {
         inner = parent.setValue(IN_POOL_QUERY, true);
-        if (typeof values === 'function') args = [text, wrapCallback(call, values as Callback, sw)];
-        else if (typeof cb === 'function') args = [text, values, wrapCallback(call, cb as Callback, sw)];
+        if (typeof values === 'function') args = [text, wrapCallback(call, values as Callback, sw, kit.contexts)];
+        else if (typeof cb === 'function') args = [text, values, wrapCallback(call, cb as Callback, sw, kit.contexts)];
         else promised = true;
       }
     } catch (err) {
@@ -216,7 +233,7 @@ function tracedPoolQuery(original: PoolQuery, tracer: Tracer, kit: Kit, sw: Swit
       return original.apply(this, arguments as unknown as [unknown]);
     }
     const self = this;
-    const result = inner === undefined ? original.apply(self, args as [unknown]) : context.with(inner, () => original.apply(self, args as [unknown]));
+    const result = inner === undefined ? original.apply(self, args as [unknown]) : kit.contexts.run(inner, () => original.apply(self, args as [unknown]));
     return promised && call !== undefined && isThenable(result) ? endWithPromise(call, result, sw) : result;
   };
 }
@@ -248,7 +265,7 @@ export const pg: Instrumentation = {
           return function connect(this: unknown, cb?: unknown): unknown {
             // The callback may run from another request's release(): give it its caller's context.
             if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
-            return original.call(this, context.bind(context.active(), cb as Callback));
+            return original.call(this, kit.contexts.bind(kit.contexts.active(), cb as Callback));
           };
         });
       },

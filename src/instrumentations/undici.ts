@@ -6,7 +6,7 @@
  * leaves its span unfinished, and it is dropped with the request object, never exported.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
+import { propagation, trace, SpanKind, SpanStatusCode, type Span as ApiSpan } from '@opentelemetry/api';
 import type { AttributeBlock } from '../otlp/types';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { nowMs } from '../tracer/time';
@@ -91,7 +91,7 @@ export const undici: Instrumentation = {
       if (!sw.on || !kit.active) return;
       try {
         const req = (message as { request: UndiciRequest }).request;
-        const parent = context.active();
+        const parent = kit.contexts.active();
         const state = currentRequest(parent);
         const method = req.method || 'GET';
         const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, parent);

@@ -462,6 +462,9 @@ export function normalizeSql(sql: string, dialect: SqlDialect): SqlSummary {
 const CACHE_LIMIT = 2000;
 const caches: Record<SqlDialect, Map<string, SqlSummary>> = { postgresql: new Map(), mysql: new Map() };
 
+/** Longest text whose summary `summarizeSql` caches (and so returns as the same object each time). */
+export const SUMMARY_CACHE_MAX_LENGTH = 4096;
+
 /**
  * `normalizeSql` with a bounded cache: apps send the same parameterised text over and over.
  * The cache forgets everything when full, so a stream of distinct texts cannot grow it.
@@ -471,7 +474,7 @@ export function summarizeSql(sql: string, dialect: SqlDialect): SqlSummary {
   let summary = cache.get(sql);
   if (summary === undefined) {
     summary = normalizeSql(sql, dialect);
-    if (sql.length <= 4096) {
+    if (sql.length <= SUMMARY_CACHE_MAX_LENGTH) {
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(sql, summary);
     }

@@ -1,0 +1,80 @@
+/**
+ * A query span's attributes that repeat: the database (`db.system.name`, `db.namespace`,
+ * `server.address`, `server.port`) and the statement (`db.query.text`, `db.operation.name`,
+ * `db.collection.name`). An app runs the same few parameterised statements against the same
+ * database over and over, so they are encoded once per (database, statement) as a shared block,
+ * with the span name, instead of attribute by attribute for every query (on a route making three
+ * pg queries that encoding was the agent's largest item, with `bench/profile.cjs --path /pg`).
+ *
+ * A target object seen before is found by identity (pg keeps one per client and per pool);
+ * any other is interned by its fields, so drivers that build a target per query share too.
+ * Everything here is bounded: at most MAX_TARGETS targets, each with at most MAX_STATEMENTS
+ * blocks, and a full table is emptied rather than grown. A target beyond the limit, or a
+ * statement the normaliser does not cache, gets no block (the caller sets the attributes one by one).
+ */
+import type { AttributeBlock } from '../otlp/types';
+import { attributeBlock } from '../tracer/attribute-block';
+import { querySpanName, type SqlSummary } from '../sql/normalize';
+
+/** Where a query goes, as the span reports it (the fields of QueryTarget that reach the span). */
+export interface QueryDatabase {
+  system: string;
+  namespace?: string;
+  address?: string;
+  port?: number;
+}
+
+/** A statement's span name and shared attributes on one database. */
+export interface QueryShape {
+  name: string;
+  block: AttributeBlock;
+}
+
+const MAX_TARGETS = 64;
+const MAX_STATEMENTS = 1000;
+const QUERY_KEYS = Object.freeze(['db.system.name', 'db.namespace', 'db.query.text', 'db.operation.name', 'db.collection.name', 'server.address', 'server.port']);
+
+/** One interned database and the shapes of the statements run on it. */
+interface DatabaseEntry {
+  db: QueryDatabase;
+  shapes: Map<SqlSummary, QueryShape>;
+}
+
+const databases = new Map<string, DatabaseEntry>();
+/** The same target object again (instrumentations keep one per client or pool): no key to build. */
+const byObject = new WeakMap<QueryDatabase, DatabaseEntry>();
+
+function databaseEntry(db: QueryDatabase): DatabaseEntry | undefined {
+  const known = byObject.get(db);
+  if (known !== undefined) return known;
+  const port = db.port !== undefined && Number.isFinite(db.port) ? db.port : undefined;
+  const key = `${db.system}\u0000${db.namespace ?? ''}\u0000${db.address ?? ''}\u0000${port ?? ''}`;
+  let entry = databases.get(key);
+  if (entry === undefined) {
+    if (databases.size >= MAX_TARGETS) return undefined;
+    entry = { db: { system: db.system, namespace: db.namespace || undefined, address: db.address || undefined, port }, shapes: new Map() };
+    databases.set(key, entry);
+  }
+  byObject.set(db, entry);
+  return entry;
+}
+
+/**
+ * The span name and shared attribute block of `summary` run on `db`, made once and reused.
+ * Undefined when the target table is full; the caller then sets the attributes itself.
+ */
+export function queryShape(db: QueryDatabase, summary: SqlSummary): QueryShape | undefined {
+  const entry = databaseEntry(db);
+  if (entry === undefined) return undefined;
+  let shape = entry.shapes.get(summary);
+  if (shape === undefined) {
+    const d = entry.db;
+    shape = {
+      name: querySpanName(summary, d.system),
+      block: attributeBlock(QUERY_KEYS, [d.system, d.namespace, summary.text, summary.operation, summary.collection, d.address, d.port]),
+    };
+    if (entry.shapes.size >= MAX_STATEMENTS) entry.shapes.clear();
+    entry.shapes.set(summary, shape);
+  }
+  return shape;
+}
