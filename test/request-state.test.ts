@@ -40,3 +40,24 @@ test('stateOf finds each request its own state, from the one-request cache or th
   attachState(a, sa);
   assert.equal(stateOf(undefined), undefined, 'with the cache full');
 });
+
+test('slowestTemplates picks the n slowest, slowest first, ties in the order the templates first ran, as a stable sort does', () => {
+  const runs: Array<[string, number]> = [];
+  // A fixed pseudo-random mix of 12 templates, with ties in their slowest runs.
+  let seed = 7;
+  for (let i = 0; i < 60; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    runs.push([`SELECT t${seed % 12}`, (seed >> 8) % 5]);
+  }
+  const state = new RequestState(fakeSpan([], 'server'), 'GET', 1);
+  for (const [template, ms] of runs) state.recordQuery(template, ms);
+  const byStableSort = [...state.dbTemplates!].sort((a, b) => b[1].maxMs - a[1].maxMs);
+  for (const n of [1, 3, 12, 20]) {
+    const got = state.slowestTemplates(n);
+    const want = byStableSort.slice(0, n);
+    assert.deepEqual(got.templates, want.map(([t]) => t), `n = ${n}`);
+    assert.deepEqual(got.maxMs, want.map(([, s]) => s.maxMs));
+    assert.deepEqual(got.counts, want.map(([, s]) => s.count));
+  }
+  assert.deepEqual(new RequestState(fakeSpan([], 'server'), 'GET', 1).slowestTemplates(3), { templates: [], maxMs: [], counts: [] });
+});

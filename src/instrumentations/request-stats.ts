@@ -27,9 +27,10 @@ export function setRequestStatsAttributes(span: ApiSpan, state: RequestState): v
   span.setAttribute('tracekit.db.count', state.dbCount);
   span.setAttribute('tracekit.db.duration_ms', ms(state.dbMs));
   const slowest = state.slowestTemplates(SLOWEST);
-  span.setAttribute('tracekit.db.slowest.templates', slowest.map(([template]) => template));
-  span.setAttribute('tracekit.db.slowest.max_ms', slowest.map(([, stats]) => ms(stats.maxMs)));
-  span.setAttribute('tracekit.db.slowest.counts', slowest.map(([, stats]) => stats.count));
+  for (let i = 0; i < slowest.maxMs.length; i++) slowest.maxMs[i] = ms(slowest.maxMs[i]);
+  span.setAttribute('tracekit.db.slowest.templates', slowest.templates);
+  span.setAttribute('tracekit.db.slowest.max_ms', slowest.maxMs);
+  span.setAttribute('tracekit.db.slowest.counts', slowest.counts);
   const repeated = state.nPlusOne;
   if (repeated !== undefined) {
     span.setAttribute('tracekit.db.n_plus_one', true);
