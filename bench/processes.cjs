@@ -33,11 +33,19 @@ async function startListening(cmd, env = {}, cwd = ROOT) {
   return { ...p, port: Number(p.match[1]) };
 }
 
-/** Ends a child process with `signal` and resolves when it has exited. */
+/**
+ * Ends a child process with `signal` and resolves when it has exited. A process still running
+ * 5 s later gets SIGKILL: some agents answer SIGTERM by shutting themselves down and leaving
+ * the app running (OpenTelemetry's auto-instrumentation `register` does).
+ */
 function stopProcess(child, signal = 'SIGTERM') {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    const escalate = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(escalate);
+      resolve();
+    });
     child.kill(signal);
   });
 }
