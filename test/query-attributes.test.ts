@@ -2,7 +2,7 @@
 // attributes as setting them one by one, shared between equal targets, and bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryShape } from '../dist/instrumentations/query-attributes';
+import { keepTarget, queryShape } from '../dist/instrumentations/query-attributes';
 import { summarizeSql } from '../dist/sql/normalize';
 import { encodeTracesProto } from '../dist/otlp/trace-batch';
 import { Span } from '../dist/tracer/span';
@@ -49,6 +49,9 @@ test('equal targets share one block; another database or statement gets its own;
   assert.equal(queryShape({ system: 'postgresql', namespace: 'test', address: '127.0.0.1', port: 5432 }, summary), a);
   assert.notEqual(queryShape({ system: 'postgresql', namespace: 'other', address: '127.0.0.1', port: 5432 }, summary), a);
   assert.notEqual(queryShape({ system: 'postgresql', namespace: 'test', address: '127.0.0.1', port: 5432 }, summarizeSql('SELECT 2', 'postgresql')), a);
+  // A kept target (one per client or pool) gives the same shapes as equal targets made per query.
+  const kept = keepTarget({ system: 'postgresql', namespace: 'test', address: '127.0.0.1', port: 5432 });
+  assert.equal(queryShape(kept, summary), a);
   const bare = queryShape({ system: 'mysql', namespace: '', address: undefined, port: NaN }, summarizeSql('COMMIT', 'mysql'));
   assert.ok(bare);
   assert.deepEqual(bare.block.keys, ['db.system.name', 'db.query.text', 'db.operation.name']);

@@ -19,6 +19,7 @@ import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
 import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { ContextCalls, Kit, Switch } from './kit';
+import { keepTarget } from './query-attributes';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
 
@@ -140,8 +141,23 @@ interface Command {
   emit?: (event: string | symbol, ...args: unknown[]) => boolean;
 }
 
+/**
+ * One target per connection config object (a pool's connections share theirs), made again when
+ * its fields change (`changeUser` can switch the database); see query-attributes.ts.
+ */
+const configTargets = new WeakMap<object, { database?: string; host?: string; port?: number; socketPath?: string; target: QueryTarget }>();
+
 function connectionTarget(conn: OldConnection): QueryTarget {
-  const config = conn.config ?? {};
+  const config = conn.config;
+  if (config === undefined) return readConnectionTarget({});
+  const kept = configTargets.get(config);
+  if (kept !== undefined && kept.database === config.database && kept.host === config.host && kept.port === config.port && kept.socketPath === config.socketPath) return kept.target;
+  const target = keepTarget(readConnectionTarget(config));
+  configTargets.set(config, { database: config.database, host: config.host, port: config.port, socketPath: config.socketPath, target });
+  return target;
+}
+
+function readConnectionTarget(config: NonNullable<OldConnection['config']>): QueryTarget {
   return {
     system: 'mysql',
     dialect: 'mysql',

@@ -16,6 +16,7 @@
 import { createContextKey, type Context, type Tracer } from '@opentelemetry/api';
 import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { ContextCalls, Kit, Switch } from './kit';
+import { keepTarget } from './query-attributes';
 import type { Instrumentation } from './types';
 import { wrapMethod } from './wrap';
 
@@ -68,7 +69,7 @@ function target(client: PgClient): QueryTarget {
   const port = typeof client.port === 'string' ? Number(client.port) : client.port;
   const known = clientTargets.get(client);
   if (known !== undefined && known.namespace === client.database && known.address === client.host && Object.is(known.port, port)) return known;
-  const made: QueryTarget = { system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port };
+  const made = keepTarget<QueryTarget>({ system: 'postgresql', dialect: 'postgresql', namespace: client.database, address: client.host, port });
   clientTargets.set(client, made);
   return made;
 }
@@ -183,7 +184,7 @@ function poolTarget(pool: PgPool): QueryTarget {
   const options = pool.options;
   const known = options !== undefined ? poolTargets.get(options) : undefined;
   if (known !== undefined) return known;
-  const made = readPoolTarget(options ?? {});
+  const made = keepTarget(readPoolTarget(options ?? {}));
   if (options !== undefined) poolTargets.set(options, made);
   return made;
 }

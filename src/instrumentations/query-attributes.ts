@@ -6,8 +6,9 @@
  * with the span name, instead of attribute by attribute for every query (on a route making three
  * pg queries that encoding was the agent's largest item, with `bench/profile.cjs --path /pg`).
  *
- * A target object seen before is found by identity (pg keeps one per client and per pool);
- * any other is interned by its fields, so drivers that build a target per query share too.
+ * A target its instrumentation keeps (keepTarget: pg per client and per pool, mysql2 per
+ * connection config) is found by identity; any other is interned by its fields, so a target
+ * built per query (mysql2's channel messages) shares too.
  * Everything here is bounded: at most MAX_TARGETS targets, each with at most MAX_STATEMENTS
  * blocks, and a full table is emptied rather than grown. A target beyond the limit, or a
  * statement the normaliser does not cache, gets no block (the caller sets the attributes one by one).
@@ -41,7 +42,11 @@ interface DatabaseEntry {
 }
 
 const databases = new Map<string, DatabaseEntry>();
-/** The same target object again (instrumentations keep one per client or pool): no key to build. */
+/**
+ * Targets their instrumentation keeps and passes again (one per client, pool or connection
+ * config, see keepTarget): found by identity, with no key to build. Only those: a target made
+ * for one query and then dropped would only add work for the garbage collector here.
+ */
 const byObject = new WeakMap<QueryDatabase, DatabaseEntry>();
 
 function databaseEntry(db: QueryDatabase): DatabaseEntry | undefined {
@@ -55,8 +60,17 @@ function databaseEntry(db: QueryDatabase): DatabaseEntry | undefined {
     entry = { db: { system: db.system, namespace: db.namespace || undefined, address: db.address || undefined, port }, shapes: new Map() };
     databases.set(key, entry);
   }
-  byObject.set(db, entry);
   return entry;
+}
+
+/**
+ * Marks a target the caller keeps and will pass for many queries (one per client or pool),
+ * so `queryShape` finds it by identity. Returns the target.
+ */
+export function keepTarget<T extends QueryDatabase>(db: T): T {
+  const entry = databaseEntry(db);
+  if (entry !== undefined) byObject.set(db, entry);
+  return db;
 }
 
 /**
