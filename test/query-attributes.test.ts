@@ -58,7 +58,7 @@ test('equal targets share one block; another database or statement gets its own;
   assert.equal(bare.name, 'COMMIT');
 });
 
-test('the tables are bounded: a target past the limit gets no block, and a full statement table starts over', () => {
+test('the tables are bounded: a target past the limit gets no block, and the shapes start over past 2000 or 1 MiB', () => {
   const summary = summarizeSql('SELECT now()', 'postgresql');
   const shapes = [];
   for (let i = 0; i < 100; i++) shapes.push(queryShape({ system: 'postgresql', namespace: `db${i}`, address: 'h', port: 1 }, summary));
@@ -67,7 +67,19 @@ test('the tables are bounded: a target past the limit gets no block, and a full 
   assert.ok(shapes[0] !== undefined, 'the first targets keep theirs');
 
   const db = { system: 'postgresql', namespace: 'db0', address: 'h', port: 1 };
+  // Long statements (about 900 characters each): the byte budget (1 MiB) runs out after about
+  // 1100 of them, long before the count limit, and every shape is made anew.
+  const long = (i: number) => summarizeSql(`SELECT ${'x'.repeat(880)} FROM t${i}`, 'postgresql');
   const first = queryShape(db, summary);
-  for (let i = 0; i < 1500; i++) assert.ok(queryShape(db, summarizeSql(`SELECT c${i} FROM t`, 'postgresql')));
-  assert.notEqual(queryShape(db, summary), first, 'the statement table was emptied once full, so the shape is made anew');
+  for (let i = 0; i < 1300; i++) assert.ok(queryShape(db, long(i)));
+  assert.notEqual(queryShape(db, summary), first, 'the byte budget emptied the tables');
+  // Short statements: 1300 fit in the byte budget, so the shape made just before them survives...
+  const second = queryShape(db, summary);
+  for (let i = 0; i < 1300; i++) assert.ok(queryShape(db, summarizeSql(`SELECT c${i} FROM t`, 'postgresql')));
+  assert.equal(queryShape(db, summary), second, 'short statements stay within the byte budget');
+  // ...until the count limit (2000 shapes across all databases) is passed.
+  for (let i = 1300; i < 2100; i++) queryShape(db, summarizeSql(`SELECT c${i} FROM t`, 'postgresql'));
+  assert.notEqual(queryShape(db, summary), second, 'the count limit emptied the tables');
+  // A statement longer than 1 KB when normalised gets no shape: its attributes go on one by one.
+  assert.equal(queryShape(db, summarizeSql(`SELECT ${'y'.repeat(1100)} FROM t`, 'postgresql')), undefined);
 });

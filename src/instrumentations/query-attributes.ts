@@ -9,9 +9,11 @@
  * A target its instrumentation keeps (keepTarget: pg per client and per pool, mysql2 per
  * connection config) is found by identity; any other is interned by its fields, so a target
  * built per query (mysql2's channel messages) shares too.
- * Everything here is bounded: at most MAX_TARGETS targets, each with at most MAX_STATEMENTS
- * blocks, and a full table is emptied rather than grown. A target beyond the limit, or a
- * statement the normaliser does not cache, gets no block (the caller sets the attributes one by one).
+ * Everything here is bounded: at most MAX_TARGETS targets, and across all of them at most
+ * MAX_SHAPES shapes holding MAX_SHAPE_BYTES of encoded attributes; when a new shape would pass
+ * either, every target's shapes are dropped and the tables start over. A target beyond the
+ * limit, a statement whose normalised text is longer than MAX_TEXT_LENGTH, or one the
+ * normaliser does not cache, gets no block (the caller sets the attributes one by one).
  */
 import type { AttributeBlock } from '../otlp/types';
 import { attributeBlock } from '../tracer/attribute-block';
@@ -32,7 +34,9 @@ export interface QueryShape {
 }
 
 const MAX_TARGETS = 64;
-const MAX_STATEMENTS = 1000;
+const MAX_SHAPES = 2000;
+const MAX_SHAPE_BYTES = 1024 * 1024;
+const MAX_TEXT_LENGTH = 1024;
 const QUERY_KEYS = Object.freeze(['db.system.name', 'db.namespace', 'db.query.text', 'db.operation.name', 'db.collection.name', 'server.address', 'server.port']);
 
 /** One interned database and the shapes of the statements run on it. */
@@ -42,6 +46,9 @@ interface DatabaseEntry {
 }
 
 const databases = new Map<string, DatabaseEntry>();
+/** Shapes kept across all databases, and their encoded bytes. */
+let shapeCount = 0;
+let shapeBytes = 0;
 /**
  * Targets their instrumentation keeps and passes again (one per client, pool or connection
  * config, see keepTarget): found by identity, with no key to build. Only those: a target made
@@ -75,9 +82,11 @@ export function keepTarget<T extends QueryDatabase>(db: T): T {
 
 /**
  * The span name and shared attribute block of `summary` run on `db`, made once and reused.
- * Undefined when the target table is full; the caller then sets the attributes itself.
+ * Undefined when the target table is full or the statement is too long to keep; the caller
+ * then sets the attributes itself.
  */
 export function queryShape(db: QueryDatabase, summary: SqlSummary): QueryShape | undefined {
+  if (summary.text.length > MAX_TEXT_LENGTH) return undefined;
   const entry = databaseEntry(db);
   if (entry === undefined) return undefined;
   let shape = entry.shapes.get(summary);
@@ -87,8 +96,13 @@ export function queryShape(db: QueryDatabase, summary: SqlSummary): QueryShape |
       name: querySpanName(summary, d.system),
       block: attributeBlock(QUERY_KEYS, [d.system, d.namespace, summary.text, summary.operation, summary.collection, d.address, d.port]),
     };
-    if (entry.shapes.size >= MAX_STATEMENTS) entry.shapes.clear();
+    if (shapeCount >= MAX_SHAPES || shapeBytes + shape.block.bytes.length > MAX_SHAPE_BYTES) {
+      for (const e of databases.values()) e.shapes.clear();
+      shapeCount = shapeBytes = 0;
+    }
     entry.shapes.set(summary, shape);
+    shapeCount++;
+    shapeBytes += shape.block.bytes.length;
   }
   return shape;
 }
