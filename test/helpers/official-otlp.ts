@@ -17,7 +17,9 @@ interface ProtoType {
 export const TraceRequest: ProtoType = collector.trace.v1.ExportTraceServiceRequest;
 export const TraceResponse: ProtoType = collector.trace.v1.ExportTraceServiceResponse;
 export const MetricsRequest: ProtoType = collector.metrics.v1.ExportMetricsServiceRequest;
+export const MetricsResponse: ProtoType = collector.metrics.v1.ExportMetricsServiceResponse;
 export const LogsRequest: ProtoType = collector.logs.v1.ExportLogsServiceRequest;
+export const LogsResponse: ProtoType = collector.logs.v1.ExportLogsServiceResponse;
 
 /** Encodes a request object (bytes fields as Buffers) with an official type. */
 export function encode(type: ProtoType, request: unknown): Buffer {

@@ -3,10 +3,11 @@
  * span ids as hex, enums as integers). 64-bit integers may arrive as strings or numbers, as
  * the spec allows. Anything of the wrong type raises {@link MalformedInput}.
  */
-import type { AttributeMap, AttributeScalar, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../../otlp/types';
+import type { AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, SpanRecord } from '../../otlp/types';
 import type { DecodedLogs, DecodedMetrics, DecodedTraces, LogRecordIn, MetricKind, MetricPointIn, ResourceGroup } from './model';
-import { MalformedInput } from './proto-reader';
-import { checkId, describeResource, emptyDecoded, keepOrReject, spanRejection } from './validate';
+import { exactInteger, MalformedInput } from './proto-reader';
+import { checkId, describeResource, emptyDecoded, keepOrReject, logRejection, pointRejection, spanRejection } from './validate';
+import { MAX_DEPTH, noteTooDeep, treeToAttribute, type ValueTree } from './value-limits';
 
 type Json = Record<string, unknown>;
 const NS_PER_MS = 1e6;
@@ -42,12 +43,25 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
-/** An int64/uint64/fixed64 given as a number or a decimal string. */
+/** An int64/uint64/fixed64 given as a number or a decimal string, as a (possibly rounded) number. */
 function int64(v: unknown, what: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
   throw new MalformedInput(`${what} must be an integer or a decimal string`);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An int64 attribute value, exactly: a number within ±(2^53 - 1), else its decimal text. */
+function exactInt64(v: unknown, what: string): number | string {
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) {
+    const big = BigInt(v);
+    if (big < INT64_MIN || big > INT64_MAX) throw new MalformedInput(`${what} ${v.slice(0, 40)} is outside the int64 range`);
+    return exactInteger(big);
+  }
+  return int64(v, what);
 }
 
 function double(v: unknown, what: string): number | undefined {
@@ -72,6 +86,11 @@ function hexId(v: unknown, bytes: number, what: string, optional: boolean): stri
 }
 
 function anyValue(v: unknown): AttributeValue {
+  return treeToAttribute(valueTree(v, 1));
+}
+
+/** An AnyValue at nesting level `depth`; past MAX_DEPTH its content is not read. */
+function valueTree(v: unknown, depth: number): ValueTree {
   if (v === undefined || v === null) return null;
   const o = obj(v, 'AnyValue');
   if ('stringValue' in o) return str(o.stringValue, 'stringValue');
@@ -79,15 +98,22 @@ function anyValue(v: unknown): AttributeValue {
     if (typeof o.boolValue !== 'boolean') throw new MalformedInput('boolValue must be a boolean');
     return o.boolValue;
   }
-  if ('intValue' in o) return int64(o.intValue, 'intValue');
+  if ('intValue' in o) return exactInt64(o.intValue, 'intValue');
   if ('doubleValue' in o) return double(o.doubleValue, 'doubleValue') ?? null;
   if ('bytesValue' in o) return str(o.bytesValue, 'bytesValue');
   if ('arrayValue' in o) {
-    const values = list(obj(o.arrayValue, 'arrayValue').values, 'arrayValue.values').map(anyValue);
-    const scalars = values.every((x) => x !== null && x !== undefined && !Array.isArray(x));
-    return scalars ? (values as AttributeScalar[]) : JSON.stringify(values);
+    if (depth >= MAX_DEPTH) return noteTooDeep();
+    return list(obj(o.arrayValue, 'arrayValue').values, 'arrayValue.values').map((x) => valueTree(x, depth + 1));
   }
-  if ('kvlistValue' in o) return JSON.stringify(attributes(obj(o.kvlistValue, 'kvlistValue').values));
+  if ('kvlistValue' in o) {
+    if (depth >= MAX_DEPTH) return noteTooDeep();
+    const map: { [key: string]: ValueTree } = {};
+    for (const kv of list(obj(o.kvlistValue, 'kvlistValue').values, 'kvlistValue.values')) {
+      const e = obj(kv, 'kvlistValue entry');
+      map[str(e.key, 'kvlistValue key')] = valueTree(e.value, depth + 1);
+    }
+    return map;
+  }
   return null;
 }
 
@@ -182,7 +208,7 @@ export function decodeMetricsJson(text: string): DecodedMetrics {
           const temporality = enumValue(body.aggregationTemporality, TEMPORALITIES, 'aggregationTemporality') as 0 | 1 | 2;
           for (const p of list(body.dataPoints, 'dataPoints')) {
             const point = jsonPoint(obj(p, 'dataPoint'), kind, str(metric.name, 'metric.name'), str(metric.unit, 'metric.unit'), temporality, body.isMonotonic === true);
-            keepOrReject(out, g, point, point.timeMs > 0 ? undefined : 'data point without a time');
+            keepOrReject(out, g, point, pointRejection(point));
           }
         }
       }
@@ -236,7 +262,7 @@ export function decodeLogsJson(text: string): DecodedLogs {
           traceId: hexId(o.traceId, 16, 'traceId', true),
           spanId: hexId(o.spanId, 8, 'spanId', true),
         };
-        keepOrReject(out, g, rec, rec.timeMs > 0 ? undefined : 'log record without a time');
+        keepOrReject(out, g, rec, logRejection(rec));
       }
     }
     if (g.items.length > 0) out.groups.push(g);

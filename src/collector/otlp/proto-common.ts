@@ -3,14 +3,20 @@
  * Resource and InstrumentationScope (field numbers from opentelemetry/proto/common/v1 and
  * resource/v1).
  */
-import type { AttributeMap, AttributeScalar, AttributeValue } from '../../otlp/types';
+import type { AttributeMap, AttributeValue } from '../../otlp/types';
 import type { Decoded, ResourceGroup } from './model';
 import { ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
 import { describeResource, emptyDecoded } from './validate';
+import { MAX_DEPTH, noteTooDeep, treeToAttribute, type ValueTree } from './value-limits';
 
-/** Decodes an AnyValue. Arrays keep scalars; maps and nested arrays become JSON text. */
+/** Decodes an AnyValue as an attribute: scalars as they are, nested values as JSON text. */
 export function readAnyValue(r: ProtoReader): AttributeValue {
-  let value: AttributeValue = null;
+  return treeToAttribute(readValueTree(r, 1));
+}
+
+/** Decodes an AnyValue at nesting level `depth`; past MAX_DEPTH its content is not read. */
+function readValueTree(r: ProtoReader, depth: number): ValueTree {
+  let value: ValueTree = null;
   while (r.more()) {
     const tag = r.tag();
     const wire = tag & 7;
@@ -19,8 +25,8 @@ export function readAnyValue(r: ProtoReader): AttributeValue {
       case 2: r.expect(wire, WIRE_VARINT, 'AnyValue.bool_value'); value = r.varint() !== 0; break;
       case 3: r.expect(wire, WIRE_VARINT, 'AnyValue.int_value'); value = r.int64(); break;
       case 4: r.expect(wire, WIRE_I64, 'AnyValue.double_value'); value = r.double(); break;
-      case 5: r.expect(wire, WIRE_LEN, 'AnyValue.array_value'); value = readArray(r.message()); break;
-      case 6: r.expect(wire, WIRE_LEN, 'AnyValue.kvlist_value'); value = JSON.stringify(readKeyValueList(r.message())); break;
+      case 5: r.expect(wire, WIRE_LEN, 'AnyValue.array_value'); value = depth >= MAX_DEPTH ? skipTooDeep(r) : readArray(r.message(), depth + 1); break;
+      case 6: r.expect(wire, WIRE_LEN, 'AnyValue.kvlist_value'); value = depth >= MAX_DEPTH ? skipTooDeep(r) : readKeyValueList(r.message(), depth + 1); break;
       case 7: r.expect(wire, WIRE_LEN, 'AnyValue.bytes_value'); value = r.base64(); break;
       default: r.skip(wire);
     }
@@ -28,26 +34,39 @@ export function readAnyValue(r: ProtoReader): AttributeValue {
   return value;
 }
 
-function readArray(r: ProtoReader): AttributeScalar[] | string {
-  const values: AttributeValue[] = [];
+function skipTooDeep(r: ProtoReader): ValueTree {
+  r.skip(WIRE_LEN);
+  return noteTooDeep();
+}
+
+function readArray(r: ProtoReader, depth: number): ValueTree[] {
+  const values: ValueTree[] = [];
   while (r.more()) {
     const tag = r.tag();
     if (tag >>> 3 === 1) {
       r.expect(tag & 7, WIRE_LEN, 'ArrayValue.values');
-      values.push(readAnyValue(r.message()));
+      values.push(readValueTree(r.message(), depth));
     } else r.skip(tag & 7);
   }
-  const scalars = values.every((v) => v !== null && v !== undefined && !Array.isArray(v));
-  return scalars ? (values as AttributeScalar[]) : JSON.stringify(values);
+  return values;
 }
 
-function readKeyValueList(r: ProtoReader): AttributeMap {
-  const map: AttributeMap = {};
+function readKeyValueList(r: ProtoReader, depth: number): { [key: string]: ValueTree } {
+  const map: { [key: string]: ValueTree } = {};
   while (r.more()) {
     const tag = r.tag();
     if (tag >>> 3 === 1) {
       r.expect(tag & 7, WIRE_LEN, 'KeyValueList.values');
-      readKeyValueInto(r.message(), map);
+      const kv = r.message();
+      let key = '';
+      let value: ValueTree = null;
+      while (kv.more()) {
+        const t = kv.tag();
+        if (t >>> 3 === 1) { kv.expect(t & 7, WIRE_LEN, 'KeyValue.key'); key = kv.string(); }
+        else if (t >>> 3 === 2) { kv.expect(t & 7, WIRE_LEN, 'KeyValue.value'); value = readValueTree(kv.message(), depth); }
+        else kv.skip(t & 7);
+      }
+      map[key] = value;
     } else r.skip(tag & 7);
   }
   return map;
@@ -70,7 +89,15 @@ export function readKeyValueInto(r: ProtoReader, map: AttributeMap): void {
 
 /** Decodes a Resource message's attributes (field 1, like KeyValueList's values). */
 export function readResource(r: ProtoReader): AttributeMap {
-  return readKeyValueList(r);
+  const map: AttributeMap = {};
+  while (r.more()) {
+    const tag = r.tag();
+    if (tag >>> 3 === 1) {
+      r.expect(tag & 7, WIRE_LEN, 'Resource.attributes');
+      readKeyValueInto(r.message(), map);
+    } else r.skip(tag & 7);
+  }
+  return map;
 }
 
 /** Decodes an InstrumentationScope's name and version. */

@@ -5,7 +5,7 @@
 import type { DecodedLogs, LogRecordIn } from './model';
 import { readAnyValue, readKeyValueInto, readExportRequest } from './proto-common';
 import { ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
-import { checkId, keepOrReject } from './validate';
+import { checkId, keepOrReject, logRejection } from './validate';
 
 const NS_PER_MS = 1e6;
 
@@ -17,7 +17,7 @@ export function decodeLogsProto(body: Buffer): DecodedLogs {
       if (tag >>> 3 === 2) {
         s.expect(tag & 7, WIRE_LEN, 'ScopeLogs.log_records');
         const rec = readLogRecord(s.message());
-        keepOrReject(out, group, rec, rec.timeMs > 0 ? undefined : 'log record without a time');
+        keepOrReject(out, group, rec, logRejection(rec));
       } else s.skip(tag & 7);
     }
   });

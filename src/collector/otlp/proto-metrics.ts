@@ -6,7 +6,7 @@
 import type { DecodedMetrics, MetricKind, MetricPointIn, ResourceGroup } from './model';
 import { readExportRequest, readKeyValueInto } from './proto-common';
 import { MalformedInput, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader';
-import { keepOrReject } from './validate';
+import { keepOrReject, pointRejection } from './validate';
 
 const NS_PER_MS = 1e6;
 
@@ -62,7 +62,7 @@ function readMetricBody(kind: MetricKind, r: ProtoReader, head: MetricHead, grou
   }
   for (const p of points) {
     const point = readPoint(kind, p, head, temporality, monotonic);
-    keepOrReject(out, group, point, point.timeMs > 0 ? undefined : 'data point without a time');
+    keepOrReject(out, group, point, pointRejection(point));
   }
 }
 
@@ -90,7 +90,7 @@ function readPoint(kind: MetricKind, r: ProtoReader, head: MetricHead, temporali
     else if (field === 2) { r.expect(wire, WIRE_I64, 'point.start_time_unix_nano'); point.startMs = r.fixed64() / NS_PER_MS; }
     else if (field === 3) { r.expect(wire, WIRE_I64, 'point.time_unix_nano'); point.timeMs = r.fixed64() / NS_PER_MS; }
     else if (numberPoint && field === 4) { r.expect(wire, WIRE_I64, 'point.as_double'); point.value = r.double(); }
-    else if (numberPoint && field === 6) { r.expect(wire, WIRE_I64, 'point.as_int'); point.value = r.sfixed64(); }
+    else if (numberPoint && field === 6) { r.expect(wire, WIRE_I64, 'point.as_int'); point.value = Number(r.sfixed64()); }
     else if (field === layout.count) { r.expect(wire, WIRE_I64, 'point.count'); point.count = r.fixed64(); }
     else if (field === layout.sum) { r.expect(wire, WIRE_I64, 'point.sum'); point.sum = r.double(); }
     else if (field === layout.min) { r.expect(wire, WIRE_I64, 'point.min'); point.min = r.double(); }

@@ -15,6 +15,12 @@ export const WIRE_LEN = 2;
 export const WIRE_I32 = 5;
 
 const TWO_32 = 4294967296;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A 64-bit integer as a number when a double holds it exactly, else as its decimal text. */
+export function exactInteger(v: bigint): number | string {
+  return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v.toString();
+}
 
 export class ProtoReader {
   pos: number;
@@ -50,10 +56,36 @@ export class ProtoReader {
     throw new MalformedInput('protobuf varint longer than 10 bytes');
   }
 
-  /** An int64 varint, two's complement: negative values come back negative. */
-  int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+  /**
+   * An int64 varint, exactly. Two's complement on the wire: a negative value takes ten
+   * bytes, whose sum no double can hold, so anything past seven bytes (2^49) is put together
+   * as a BigInt. Values within ±(2^53 - 1) come back as numbers, larger ones as their decimal
+   * text (JSON, the store's form for attributes, has no exact 64-bit number in JavaScript).
+   */
+  int64(): number | string {
+    const buf = this.buf;
+    const start = this.pos;
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) throw new MalformedInput('truncated protobuf varint');
+      const b = buf[this.pos++];
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+    this.pos = start;
+    let big = 0n;
+    let shift = 0n;
+    for (let i = 0; ; i++) {
+      if (i === 10) throw new MalformedInput('protobuf varint longer than 10 bytes');
+      if (this.pos >= this.end) throw new MalformedInput('truncated protobuf varint');
+      const b = buf[this.pos++];
+      big |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7n;
+    }
+    return exactInteger(BigInt.asIntN(64, big));
   }
 
   private need(n: number): void {
@@ -71,12 +103,12 @@ export class ProtoReader {
     return hi * TWO_32 + lo;
   }
 
-  /** An sfixed64 (two's complement). */
-  sfixed64(): number {
+  /** An sfixed64 (two's complement), exactly: a number within ±(2^53 - 1), else decimal text. */
+  sfixed64(): number | string {
     this.need(8);
     const v = this.buf.readBigInt64LE(this.pos);
     this.pos += 8;
-    return Number(v);
+    return exactInteger(v);
   }
 
   fixed32(): number {
