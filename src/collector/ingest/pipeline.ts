@@ -15,11 +15,12 @@ import { logRows } from './log-rows';
 import { bucketRows, metricRows } from './metric-rows';
 import { edgeRows } from './edge-rows';
 import { traceRows } from './span-rows';
-import type { WriteQueue } from './write-queue';
+import type { Submitted, WriteQueue } from './write-queue';
+import { resetCuts, takeCuts } from '../otlp/value-limits';
 
 export interface IngestResult {
-  /** undefined when the queue was full (answer 503). */
-  done: Promise<void> | undefined;
+  /** What the write queue made of the request: queued (with its commit), busy (503) or too large (413). */
+  submitted: Submitted;
   accepted: number;
   rejected: number;
   rejectReason: string | undefined;
@@ -32,12 +33,16 @@ export interface IngestCounters {
   rejected: number;
   malformedRequests: number;
   refusedRequests: number;
+  /** Requests whose write failed (the store refused them or could not write). */
+  failedRequests: number;
+  /** Values cut to the limits (value-limits.ts): long strings, deep nesting, attributes over a record's budget. */
+  truncatedValues: number;
 }
 
 const SEEN_RESOURCES_LIMIT = 10_000;
 
 export class IngestPipeline {
-  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0 };
+  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0, failedRequests: 0, truncatedValues: 0 };
   private readonly deltas = new CumulativeToDelta(Date.now());
   private readonly seenResources = new Set<string>();
 
@@ -47,6 +52,7 @@ export class IngestPipeline {
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
     const batch: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
     let decoded: Decoded<unknown>;
+    resetCuts();
     try {
       if (signal === 'traces') {
         const d = encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body);
@@ -66,20 +72,37 @@ export class IngestPipeline {
         decoded = d;
       }
     } catch (err) {
+      takeCuts();
       this.counters.malformedRequests++;
       throw err;
     }
+    const truncated = takeCuts();
     batch.resources = this.newResources(decoded.groups);
-    const done = this.queue.submit(batch);
-    if (done === undefined) {
+    let submitted = this.queue.submit(batch);
+    if (submitted.status !== 'queued') {
       this.counters.refusedRequests++;
     } else {
-      this.counters.rejected += decoded.rejected;
-      if (signal === 'traces') this.counters.spans += decoded.accepted;
-      else if (signal === 'metrics') this.counters.metricPoints += decoded.accepted;
-      else this.counters.logRecords += decoded.accepted;
+      const accepted = decoded.accepted;
+      const rejected = decoded.rejected;
+      // Counted once stored: a request whose write failed is not in the ingest counts.
+      submitted = {
+        status: 'queued',
+        done: submitted.done.then(
+          () => {
+            this.counters.rejected += rejected;
+            this.counters.truncatedValues += truncated;
+            if (signal === 'traces') this.counters.spans += accepted;
+            else if (signal === 'metrics') this.counters.metricPoints += accepted;
+            else this.counters.logRecords += accepted;
+          },
+          (err: unknown) => {
+            this.counters.failedRequests++;
+            throw err;
+          },
+        ),
+      };
     }
-    return { done, accepted: decoded.accepted, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
+    return { submitted, accepted: decoded.accepted, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
   }
 
   /** After a retention sweep: describe every process again on its next request. */

@@ -41,6 +41,12 @@ function isHttp(a: AttributeMap): boolean {
   return a['http.request.method'] !== undefined || a['http.method'] !== undefined || a['url.full'] !== undefined;
 }
 
+/** An integer that fits a 32-bit column, else null (the value stays in the attributes' JSON). */
+function int32(v: AttributeValue): number | null {
+  const n = num(v);
+  return n !== null && n >= -2147483648 && n <= 2147483647 ? Math.trunc(n) : null;
+}
+
 function toJson(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
@@ -68,9 +74,9 @@ export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
     httpStatus: num(a['http.response.status_code']) ?? num(a['http.status_code']),
     peer: s.kind === KIND_CLIENT && http ? peerOf(a) : null,
     dbSystem: str(a['db.system.name']) ?? str(a['db.system']),
-    dbCount: num(a['tracekit.db.count']),
+    dbCount: int32(a['tracekit.db.count']),
     dbMs: num(a['tracekit.db.duration_ms']),
-    outCount: num(a['tracekit.http.outgoing.count']),
+    outCount: int32(a['tracekit.http.outgoing.count']),
     nPlusOne: str(a['tracekit.db.n_plus_one.template']),
     isEntry,
     requestRoute: null,

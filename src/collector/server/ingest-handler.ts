@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestPipeline } from '../ingest/pipeline';
+import { isDataError } from '../ingest/write-queue';
 import { MalformedInput } from '../otlp/proto-reader';
 import { exportResponse, statusResponse, type Encoding, type Signal } from '../otlp/response';
 import { BodyError, decodeBody, readRawBody } from './read-body';
@@ -64,14 +65,24 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, si
     send(res, 400, ct, statusResponse(encoding, GRPC_INVALID_ARGUMENT, message));
     return;
   }
-  if (result.done === undefined) {
+  const submitted = result.submitted;
+  if (submitted.status === 'busy') {
     send(res, 503, ct, statusResponse(encoding, GRPC_UNAVAILABLE, 'the collector is busy writing; retry later'), { 'retry-after': String(limits.retryAfterSeconds) });
     return;
   }
+  if (submitted.status === 'too-large') {
+    send(res, 413, ct, statusResponse(encoding, GRPC_RESOURCE_EXHAUSTED, `the request holds ${submitted.rows} rows, more than the collector queues at once (--max-queue ${submitted.limit}); send smaller batches`), { connection: 'close' });
+    return;
+  }
   try {
-    await result.done;
-  } catch {
-    send(res, 503, ct, statusResponse(encoding, GRPC_UNAVAILABLE, 'the store could not write this batch; retry later'), { 'retry-after': String(limits.retryAfterSeconds) });
+    await submitted.done;
+  } catch (err) {
+    if (isDataError(err)) {
+      const reason = String((err as Error).message).split('\n')[0].slice(0, 300);
+      send(res, 400, ct, statusResponse(encoding, GRPC_INVALID_ARGUMENT, `a record in this request could not be stored: ${reason}`));
+    } else {
+      send(res, 503, ct, statusResponse(encoding, GRPC_UNAVAILABLE, 'the store could not write this batch; retry later'), { 'retry-after': String(limits.retryAfterSeconds) });
+    }
     return;
   }
   const message = result.rejected > 0 ? `${result.rejected} rejected: ${result.rejectReason ?? 'invalid record'}` : undefined;

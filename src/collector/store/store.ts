@@ -6,6 +6,14 @@
 import type { WriteBatch } from './rows';
 
 /** What every query is about: one service or all, over (fromUs, toUs]. */
+/**
+ * A row the store cannot take (a value its column cannot hold). Writing the same rows again
+ * would fail again, so the request that carried it is refused (400), not retried.
+ */
+export class UnfitRow extends Error {
+  override name = 'UnfitRow';
+}
+
 export interface QueryScope {
   service: string | undefined;
   fromUs: number;

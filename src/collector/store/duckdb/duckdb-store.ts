@@ -62,10 +62,15 @@ export class DuckDbStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.writer.close();
-    await this.db.writer.run('CHECKPOINT').catch(() => undefined);
+    let checkpointError: unknown;
+    await this.db.writer.run('CHECKPOINT').catch((err: unknown) => (checkpointError = err));
     this.db.reader.closeSync();
     this.db.sweeper.closeSync();
     this.db.writer.closeSync();
     this.db.instance.closeSync();
+    if (checkpointError !== undefined) {
+      // Committed data is safe in the write-ahead log, which DuckDB replays on the next open.
+      throw new Error(`the final checkpoint failed (${String((checkpointError as Error).message ?? checkpointError).split('\n')[0]}); committed data stays in the write-ahead log and is replayed on the next start`);
+    }
   }
 }

@@ -3,9 +3,12 @@
  * or not at all. Appenders stay open between batches (creating one costs a round trip).
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { UnfitRow } from '../store';
 import type { BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
+/** Rows appended between two turns of the event loop. */
+const SLICE_ROWS = 5000;
 
 function vOrNull(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
@@ -37,7 +40,7 @@ function appendSpan(a: DuckDBAppender, s: SpanRow): void {
   vOrNull(a, s.route);
   vOrNull(a, s.method);
   if (s.httpStatus === null || s.httpStatus < 0 || s.httpStatus > 65535) a.appendNull();
-  else a.appendUSmallInt(s.httpStatus);
+  else a.appendUSmallInt(Math.trunc(s.httpStatus));
   vOrNull(a, s.peer);
   vOrNull(a, s.dbSystem);
   iOrNull(a, s.dbCount);
@@ -77,7 +80,7 @@ function appendMetric(a: DuckDBAppender, m: MetricRow): void {
   vOrNull(a, m.route);
   vOrNull(a, m.method);
   if (m.httpStatus === null || m.httpStatus < 0 || m.httpStatus > 65535) a.appendNull();
-  else a.appendUSmallInt(m.httpStatus);
+  else a.appendUSmallInt(Math.trunc(m.httpStatus));
   a.appendVarchar(m.attributes);
   dOrNull(a, m.value);
   dOrNull(a, m.count);
@@ -97,7 +100,7 @@ function appendBucket(a: DuckDBAppender, b: BucketRow): void {
   vOrNull(a, b.route);
   vOrNull(a, b.method);
   if (b.httpStatus === null || b.httpStatus < 0 || b.httpStatus > 65535) a.appendNull();
-  else a.appendUSmallInt(b.httpStatus);
+  else a.appendUSmallInt(Math.trunc(b.httpStatus));
   a.appendBigInt(BigInt(b.timeUs));
   a.appendUSmallInt(b.bucket);
   a.appendDouble(b.count);
@@ -154,18 +157,38 @@ export class BatchWriter {
     return this.appenders;
   }
 
-  /** Writes a batch in one transaction; on failure nothing of it remains. */
+  /**
+   * Writes a batch in one transaction; on failure nothing of it remains. Rows go in slices of
+   * {@link SLICE_ROWS}, and the event loop gets a turn between slices, so a request with a
+   * hundred thousand rows never holds the server for long (the transaction stays open across
+   * the turns; only this writer uses its connection).
+   */
   async write(batch: WriteBatch): Promise<void> {
     const ap = await this.open();
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      for (const s of batch.spans) appendSpan(ap.spans, s);
-      for (const e of batch.errors) appendError(ap.errors, e);
-      for (const m of batch.metrics) appendMetric(ap.metric_points, m);
-      for (const b of batch.buckets) appendBucket(ap.histogram_buckets, b);
-      for (const e of batch.edges) appendEdge(ap.call_edges, e);
-      for (const l of batch.logs) appendLog(ap.logs, l);
-      for (const r of batch.resources) appendResource(ap.resources, r);
+      let slice = 0;
+      const step = async <T>(rows: T[], a: DuckDBAppender, append: (a: DuckDBAppender, row: T) => void): Promise<void> => {
+        for (let i = 0; i < rows.length; i++) {
+          try {
+            append(a, rows[i]);
+          } catch (err) {
+            throw new UnfitRow(`a row the store cannot take: ${(err as Error).message ?? String(err)}`);
+          }
+          if (++slice === SLICE_ROWS) {
+            slice = 0;
+            a.flushSync();
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        }
+      };
+      await step(batch.spans, ap.spans, appendSpan);
+      await step(batch.errors, ap.errors, appendError);
+      await step(batch.metrics, ap.metric_points, appendMetric);
+      await step(batch.buckets, ap.histogram_buckets, appendBucket);
+      await step(batch.edges, ap.call_edges, appendEdge);
+      await step(batch.logs, ap.logs, appendLog);
+      await step(batch.resources, ap.resources, appendResource);
       for (const a of Object.values(ap)) a.flushSync();
       await this.conn.run('COMMIT');
     } catch (err) {
