@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IngestPipeline } from './ingest/pipeline';
 import { WriteQueue } from './ingest/write-queue';
-import { AccessPolicy, isLoopback } from './server/access';
+import { AccessPolicy, apiKeyProblem, isLoopback, MIN_REMOTE_KEY_LENGTH } from './server/access';
 import { createDashboard } from './server/dashboard';
 import { createRouter } from './server/router';
 import { DuckDbStore } from './store/duckdb/duckdb-store';
@@ -43,6 +43,19 @@ export interface RunningCollector {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+/** Limits on slow and idle clients (docs/collector.md, "Limits"). */
+export const SERVER_LIMITS = {
+  /** Time to send a request's headers. */
+  headersTimeoutMs: 10_000,
+  /** Time to send a whole request, body included. */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this (longer than the agent's 30 s, so the client closes first). */
+  keepAliveTimeoutMs: 65_000,
+  /** Open connections at once; more are closed as they arrive. */
+  maxConnections: 1024,
+  /** On stop: how long requests in progress may take to finish before their connections are closed. */
+  drainMs: 5_000,
+} as const;
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -63,8 +76,10 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 /** Opens the store and starts serving. Throws CollectorStartError (or StoreOpenError). */
 export async function startCollector(o: CollectorOptions): Promise<RunningCollector> {
   const loopback = isLoopback(o.host);
-  if (!loopback && (o.apiKey === undefined || o.apiKey === '')) {
-    throw new CollectorStartError(`refusing to listen on ${o.host} without an API key: anyone who can reach it could read and write your telemetry; pass --api-key (or TRACEKIT_COLLECTOR_API_KEY), or bind 127.0.0.1`);
+  const keyProblem = apiKeyProblem(o.apiKey, loopback);
+  if (keyProblem !== undefined) {
+    const why = loopback ? '' : ': anyone who can reach it could read and write your telemetry';
+    throw new CollectorStartError(`refusing to listen on ${o.host} ${keyProblem}${why}; pass --api-key (or TRACEKIT_COLLECTOR_API_KEY) with at least ${MIN_REMOTE_KEY_LENGTH} printable characters, or bind 127.0.0.1`);
   }
   const store = await DuckDbStore.open(o.dbPath, { memoryLimit: o.memoryLimit });
   const queue = new WriteQueue(store, { maxPendingRows: o.maxPendingRows, maxRowsPerWrite: 20_000 });
@@ -77,16 +92,28 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
     lastSweep = { at: Date.now(), removed };
     return removed;
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRouter({
+  const server = createServer({
+    keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+    headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+    requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+    // How often the timeouts above are checked (Node's default, 30 s, lets a stalled client stay that much longer).
+    connectionsCheckingInterval: 1000,
+  }, createRouter({
     access: new AccessPolicy(loopback, o.apiKey),
     pipeline,
     limits: { maxBodyBytes: o.maxBodyBytes, retryAfterSeconds: 1 },
     api: {
       store,
-      status: () => ({ startedMs: started, retentionMs: o.retentionMs, queueDepth: queue.depth, writes: queue.writes, failedWrites: queue.failedWrites, ingest: pipeline.counters, lastSweep }),
+      status: () => ({ startedMs: started, retentionMs: o.retentionMs, queueDepth: queue.depth, writes: queue.writes, failedWrites: queue.failedWrites, lastWriteFailure: queue.lastFailure, ingest: pipeline.counters, lastSweep, connections: openConnections }),
     },
     dashboard: createDashboard({ assetsDir: o.assetsDir, aiOrigins: o.aiOrigins }),
   }));
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  let openConnections = 0;
+  server.on('connection', (socket) => {
+    openConnections++;
+    socket.once('close', () => openConnections--);
+  });
   let address: AddressInfo;
   try {
     address = await listen(server, o.host, o.port);
@@ -106,12 +133,22 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
     sweep,
     close: async () => {
       clearInterval(timer);
+      // Stop listening and drop idle connections; requests in progress get a bounded time to
+      // finish, then their connections are closed too, so no client can hold the exit.
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const force = setTimeout(() => server.closeAllConnections(), SERVER_LIMITS.drainMs);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await queue.idle();
-      await store.close();
+      try {
+        await store.close();
+      } catch (err) {
+        process.stderr.write(`tracekit collector: ${(err as Error).message}\n`);
+      }
     },
   };
 }

@@ -14,6 +14,32 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** Shortest API key accepted beyond loopback. */
+export const MIN_REMOTE_KEY_LENGTH = 16;
+
+/**
+ * Why an API key cannot be used, or undefined when it can. HTTP trims header values, so a key
+ * that is blank or starts or ends with white space could never be sent; beyond loopback a key
+ * is the only defence, so it must be at least {@link MIN_REMOTE_KEY_LENGTH} characters.
+ */
+export function apiKeyProblem(key: string | undefined, loopback: boolean): string | undefined {
+  if (key === undefined || key === '') return loopback ? undefined : 'without an API key';
+  if (key.trim() === '') return 'with a blank API key';
+  if (key.trim() !== key) return 'with an API key that starts or ends with white space (HTTP trims header values, so no client could send it)';
+  if (/[^\x21-\x7e]/.test(key)) return 'with an API key holding characters an HTTP header cannot carry (use printable ASCII)';
+  if (!loopback && key.length < MIN_REMOTE_KEY_LENGTH) return `with an API key shorter than ${MIN_REMOTE_KEY_LENGTH} characters`;
+  return undefined;
+}
+
+/**
+ * The host name of a Host header, or undefined when the header is not a plain
+ * `name[:port]` or `[ipv6][:port]` (so `[::1]evil.com` is no loopback name).
+ */
+export function hostNameOf(header: string): string | undefined {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(header);
+  return m === null ? undefined : m[1].toLowerCase();
+}
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
@@ -30,8 +56,9 @@ export class AccessPolicy {
     if (!this.loopbackOnly) return true;
     const host = req.headers.host;
     if (host === undefined) return true;
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
-    return LOOPBACK_HOSTS.has(name.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+    const name = hostNameOf(host);
+    if (name === undefined) return false;
+    return LOOPBACK_HOSTS.has(name) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
   }
 
   /** True when no key is configured or the request carries the right one. */

@@ -32,6 +32,15 @@ const VIEWS: Record<string, View> = {
   '/api/status': async (_p, _now, c) => ({ ...c.status(), stored: await c.store.counts() }),
 };
 
+/** A percent-encoded path segment; a malformed escape (`%ZZ`) is a bad parameter, not a crash. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadParam(`malformed percent-encoding in ${JSON.stringify(segment.slice(0, 80))}`);
+  }
+}
+
 /** Handles one API request; never throws. */
 export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -47,7 +56,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     }
     const m = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
     if (m !== null) {
-      const trace = await ctx.store.trace(traceIdOf(decodeURIComponent(m[1])));
+      const trace = await ctx.store.trace(traceIdOf(decodePathSegment(m[1])));
       if (trace === undefined) sendJson(res, 404, { error: 'no such trace (it may not have arrived yet, or retention removed it)' });
       else sendJson(res, 200, trace);
       return;

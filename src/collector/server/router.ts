@@ -35,7 +35,14 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: RouterDeps
     sendJson(res, 421, { error: 'this collector only answers requests addressed to a loopback host' });
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://collector');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://collector');
+  } catch {
+    req.resume();
+    sendJson(res, 400, { error: 'the request target is not a valid path' });
+    return;
+  }
   const signal = INGEST_PATHS[url.pathname];
   const isApi = url.pathname.startsWith('/api/');
   if ((signal !== undefined || isApi) && !deps.access.authorized(req)) {
