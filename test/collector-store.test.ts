@@ -111,11 +111,11 @@ describe('collector access control', () => {
     const refused = await runCli(['start', '--host', '0.0.0.0', '--port', '0', '--db', tempDbPath()]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /refusing to listen on 0\.0\.0\.0 without an API key/);
-    const open = await startCollectorProcess({ args: ['--host', '0.0.0.0'], env: { TRACEKIT_COLLECTOR_API_KEY: 'k-from-env' } });
+    const open = await startCollectorProcess({ args: ['--host', '0.0.0.0'], env: { TRACEKIT_COLLECTOR_API_KEY: 'k-from-env-0123456789' } });
     try {
       const port = new URL(open.url).port;
       assert.equal((await get(`http://127.0.0.1:${port}/api/services`)).status, 401);
-      assert.equal((await get(`http://127.0.0.1:${port}/api/services`, { 'x-api-key': 'k-from-env' })).status, 200);
+      assert.equal((await get(`http://127.0.0.1:${port}/api/services`, { 'x-api-key': 'k-from-env-0123456789' })).status, 200);
     } finally {
       await open.stop();
     }
