@@ -1,9 +1,9 @@
 /**
- * The main-thread side of export (DESIGN decision 8). Each ended span is encoded at once into
+ * The main-thread side of export (docs/agent.md, "Export"). Each ended span is encoded at once into
  * the current batch (`otlp/trace-batch.ts`); the buffer is those encoded bytes, bounded by
  * span count and by bytes, and when it is full a span is dropped and counted, never queued.
  * A batch is sealed when it holds a full batch or the schedule delay passes, and goes to the
- * piscina worker as one transferred ArrayBuffer (no copy, no structured clone); the worker
+ * exporter worker (worker-host.ts) as one transferred ArrayBuffer (no copy, no structured clone); the worker
  * compresses and sends it. At most two batches are in flight, so a slow or dead receiver
  * backs up into the bounded buffer and from there into the drop counter.
  *
@@ -14,13 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { join } from 'node:path';
-import { Piscina } from 'piscina';
 import type { AgentConfig } from '../agent/config';
 import { log } from '../agent/logger';
 import { newTraceBatch, type TraceBatch } from '../otlp/trace-batch';
 import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';
-import { FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
+import { WorkerHost } from './worker-host';
+import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
 
 const MAX_INFLIGHT_BATCHES = 2;
 /** A batch is sealed at this many encoded bytes even before it has the configured span count. */
@@ -60,12 +60,13 @@ export class Exporter {
   private queuedBytes = 0;
   private inflight = 0;
   private pending = new Set<Promise<unknown>>();
-  private pool: Piscina | undefined;
+  private worker: WorkerHost | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly flags = new Int32Array(new SharedArrayBuffer(8));
+  private readonly flags = new Int32Array(new SharedArrayBuffer(4 * FLAG_COUNT));
   private readonly channelName = `tracekit-final-flush-${process.pid}-${randomUUID()}`;
   private channel: BroadcastChannel | undefined;
   private closed = false;
+  private dropWarningPending = false;
 
   constructor(
     private config: AgentConfig,
@@ -79,20 +80,13 @@ export class Exporter {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS') env[k] = v;
     env[NO_AGENT_ENV] = '1';
-    this.pool = new Piscina({
-      filename: join(__dirname, 'worker.js'),
-      minThreads: 1,
-      maxThreads: 1,
-      concurrentTasksPerWorker: 8,
-      idleTimeout: Infinity,
-      atomics: 'disabled',
-      execArgv: [],
+    const worker = new WorkerHost(join(__dirname, 'worker.js'), {
       env,
-      // Big batches go to the worker, not back: keep piscina's own queue small and bounded.
-      maxQueue: 64,
       workerData: { tracekitFlush: { flags: this.flags.buffer as SharedArrayBuffer, channel: this.channelName } satisfies FlushWiring },
+      onFailure: (reason) => log.once('warn', 'exporter-worker-error', reason),
     });
-    this.pool.on('error', (err: unknown) => log.once('warn', 'exporter-worker-error', `exporter worker error: ${String(err)}`));
+    worker.start();
+    this.worker = worker;
     this.channel = new BroadcastChannel(this.channelName);
     this.channel.unref();
     this.timer = setInterval(() => this.flushBuffer(false), this.config.scheduleDelayMs);
@@ -112,14 +106,19 @@ export class Exporter {
   }
 
   private run(task: ExportTask, transfer?: ArrayBuffer): Promise<ExportResult | undefined> {
-    if (this.pool === undefined) return Promise.resolve(undefined);
-    return this.pool.run(task, transfer === undefined ? undefined : { transferList: [transfer] }) as Promise<ExportResult | undefined>;
+    if (this.worker === undefined) return Promise.resolve(undefined);
+    return this.worker.run(task, transfer);
   }
 
   /** Called for every ended recording span: encodes it into the current batch, or drops it. */
   add(span: SpanRecord): void {
     if (this.closed || this.queuedSpans >= this.config.maxQueueSpans || this.queuedBytes >= this.config.maxQueueBytes) {
       this.stats.spansDropped++;
+      if (!this.closed && this.stats.spansDropped === 1) {
+        // Say why if known; else wait for the next export's outcome to say it.
+        if (this.stats.lastError !== undefined) this.warnDropping();
+        else this.dropWarningPending = true;
+      }
       return;
     }
     const bytes = this.batch.add(span);
@@ -141,6 +140,12 @@ export class Exporter {
         log.once('warn', 'batch-seal-failed', `could not hand a batch of spans to the exporter worker: ${String(err)}`);
       }
     }
+  }
+
+  /** Says once that spans are being dropped, and why as far as known (a receiver that refuses or does not answer). */
+  private warnDropping(): void {
+    const why = this.stats.lastError === undefined ? 'the receiver is not keeping up' : `the last export failed: ${this.stats.lastError}`;
+    log.once('warn', 'spans-dropped', `the span buffer is full and spans are being dropped (${why}; exporting to ${this.config.target.tracesUrl}). Drops are counted in tracekit.stats().`);
   }
 
   /** Closes the current batch into a payload waiting to be sent. */
@@ -168,7 +173,7 @@ export class Exporter {
       this.queuedSpans -= b.spans;
       this.queuedBytes -= b.bytes;
       this.inflight++;
-      const task: TracesTask = { kind: 'traces', target: this.config.target, payload: b.payload, json: b.json };
+      const task: TracesTask = { kind: 'traces', target: this.config.target, payload: b.payload, json: b.json, spans: b.spans };
       const p = this.run(task, b.payload.buffer as ArrayBuffer)
         .then(
           (r) => this.onTracesResult(b.spans, r),
@@ -199,12 +204,16 @@ export class Exporter {
       this.stats.lastError = r?.error;
       log.once('warn', `export-failed:${r?.status}`, `could not export spans to ${this.config.target.tracesUrl}: ${r?.error ?? 'unknown error'} (further failures are counted in tracekit.stats())`);
     }
+    if (this.dropWarningPending) {
+      this.dropWarningPending = false;
+      this.warnDropping();
+    }
     log.debug(`export stats ${JSON.stringify(this.stats)}`);
   }
 
   /** Sends one collection of metrics. */
   exportMetrics(metrics: MetricRecord[]): void {
-    if (metrics.length === 0 || this.pool === undefined || this.closed) return;
+    if (metrics.length === 0 || this.worker === undefined || this.closed) return;
     const p = this.run({ kind: 'metrics', target: this.config.target, resource: this.resource, metrics })
       .then((r) => {
         if (r?.ok) this.stats.metricExports++;
@@ -235,7 +244,7 @@ export class Exporter {
    * or the deadline passes. For process exit paths only. Returns true when the worker confirmed.
    */
   flushSync(metrics: MetricRecord[], deadlineMs = this.config.flushTimeoutMs): boolean {
-    if (this.pool === undefined || this.channel === undefined) return false;
+    if (this.worker === undefined || this.channel === undefined) return false;
     const started = Date.now();
     // A process that dies right after start may get here before the worker thread has booted;
     // it boots on its own, without this (blocked) thread, so waiting for it is safe.
@@ -249,11 +258,12 @@ export class Exporter {
     let spans = 0;
     for (const b of batches) spans += b.spans;
     const message: FlushMessage = {
-      traces: batches.map((b): TracesTask => ({ kind: 'traces', target: this.config.target, payload: b.payload, json: b.json })),
+      traces: batches.map((b): TracesTask => ({ kind: 'traces', target: this.config.target, payload: b.payload, json: b.json, spans: b.spans })),
       metrics: metrics.length > 0 ? { kind: 'metrics', target: this.config.target, resource: this.resource, metrics } : undefined,
       deadlineMs,
     };
     Atomics.store(this.flags, FLAG_FLUSHED, 0);
+    Atomics.store(this.flags, FLAG_ACCEPTED, 0);
     // BroadcastChannel clones (it cannot transfer); this happens once, at exit.
     this.channel.postMessage(message);
     const result = Atomics.wait(this.flags, FLAG_FLUSHED, 0, deadlineMs + 100);
@@ -262,7 +272,15 @@ export class Exporter {
       this.stats.spansFailed += spans;
       return false;
     }
-    this.stats.spansExported += spans;
+    // Only what the receiver accepted counts as exported.
+    const accepted = Math.min(spans, Atomics.load(this.flags, FLAG_ACCEPTED));
+    this.stats.spansExported += accepted;
+    this.stats.spansFailed += spans - accepted;
+    if (accepted < spans) {
+      // One line per process: if exports were already failing, that was said (at warn) before.
+      const level = this.stats.batchesFailed > 0 ? 'debug' : 'warn';
+      log.once(level, 'final-flush-failed', `the final flush could not deliver ${spans - accepted} of ${spans} spans to ${this.config.target.tracesUrl}`);
+    }
     return true;
   }
 
@@ -273,8 +291,8 @@ export class Exporter {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.channel?.close();
-    await this.pool?.destroy();
-    this.pool = undefined;
+    await this.worker?.destroy();
+    this.worker = undefined;
   }
 
   /** Buffered span count (for tests and stats). */

@@ -11,6 +11,8 @@ export interface TracesTask {
   payload: Uint8Array;
   /** OTLP/JSON rather than protobuf (the format it was encoded in, whatever the target says now). */
   json: boolean;
+  /** Spans in the payload (for counting what the receiver accepted). */
+  spans: number;
 }
 
 export interface MetricsTask {
@@ -27,7 +29,7 @@ export type ExportTask = TracesTask | MetricsTask;
  * It does not depend on the main thread's event loop, which is blocked while it is used.
  */
 export interface FlushWiring {
-  /** Int32 flags: FLAG_READY (worker listening), FLAG_FLUSHED (final flush done). */
+  /** Int32 flags: FLAG_READY (worker listening), FLAG_FLUSHED (final flush done), FLAG_ACCEPTED (spans the final flush got accepted). */
   flags: SharedArrayBuffer;
   /** Name of the BroadcastChannel the final flush is posted on (unique per exporter). */
   channel: string;
@@ -53,3 +55,6 @@ export interface ExportResult {
 /** Indexes in the shared Int32Array of flags. */
 export const FLAG_READY = 0;
 export const FLAG_FLUSHED = 1;
+export const FLAG_ACCEPTED = 2;
+/** Int32 slots in the flags buffer. */
+export const FLAG_COUNT = 4;

@@ -1,5 +1,5 @@
 /**
- * The exporter worker (one piscina thread): compresses and sends the span batches the main
+ * The exporter worker (one thread, run by worker-host.ts): compresses and sends the span batches the main
  * thread encoded as spans ended, and encodes and sends metrics, so no network I/O, retry or
  * compression runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
  * so the preload never loads here and its own HTTP traffic is never traced.
@@ -10,11 +10,12 @@
  * channel is opened when this module loads, which piscina does as the thread boots, so it
  * is ready even if the app crashes before the main loop ever turned.
  */
-import { BroadcastChannel, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 import { encodeMetricsJson } from '../otlp/encode-json';
 import { encodeMetricsProto } from '../otlp/encode-proto';
 import { send, setFinalFlush } from './send';
-import { FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
+import type { TaskAnswer } from './worker-host';
+import { FLAG_ACCEPTED, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
 
@@ -36,15 +37,27 @@ function track(p: Promise<ExportResult>): Promise<ExportResult> {
 }
 
 async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<void> {
+  let accepted = 0;
   try {
     setFinalFlush(true);
     const deadline = Date.now() + message.deadlineMs;
     const last: Promise<unknown>[] = [...inflight];
-    for (const traces of message.traces) last.push(exportTraces({ ...traces, target: { ...traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
+    for (const traces of message.traces) {
+      const sent = exportTraces({ ...traces, target: { ...traces.target, timeoutMs: Math.max(1, deadline - Date.now()) } });
+      // Only what the receiver took counts as exported (a partial success names what it refused).
+      last.push(sent.then((r) => {
+        if (r.ok) accepted += Math.max(0, traces.spans - r.rejected);
+      }));
+    }
     if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
-    await Promise.allSettled(last);
+    // Exports that were already in flight may be waiting on a receiver that never answers:
+    // the main thread is blocked until this wakes it, so never wait past the deadline.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(last), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+    clearTimeout(timer);
   } finally {
     setFinalFlush(false);
+    Atomics.store(flags, FLAG_ACCEPTED, accepted);
     Atomics.store(flags, FLAG_FLUSHED, 1);
     Atomics.notify(flags, FLAG_FLUSHED);
   }
@@ -59,11 +72,15 @@ if (wiring !== undefined) {
   Atomics.notify(flags, FLAG_READY);
 }
 
-/** The piscina task handler. Never throws: failures come back as results. */
-export default async function run(task: ExportTask): Promise<ExportResult | undefined> {
+/** Runs one task. Never throws: failures come back as results. */
+async function run(task: ExportTask): Promise<ExportResult> {
   try {
     return await track(task.kind === 'traces' ? exportTraces(task) : exportMetrics(task));
   } catch (err) {
     return { ok: false, status: 0, attempts: 0, rejected: 0, error: err instanceof Error ? err.message : String(err) };
   }
 }
+
+parentPort?.on('message', (message: { id: number; task: ExportTask }) => {
+  void run(message.task).then((result) => parentPort?.postMessage({ id: message.id, result } satisfies TaskAnswer));
+});
