@@ -8,7 +8,6 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { Hook as RequireHook } from 'require-in-the-middle';
 import { Exporter, type ExportStats } from '../exporter/exporter';
 import { createKit, type Kit } from '../instrumentations/kit';
 import { installRequireHook } from '../instrumentations/module-hooks';
@@ -143,7 +142,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
       kit.switchFor(instr.name).fail('enable', err);
     }
   }
-  const hook: RequireHook | undefined = installRequireHook(instrumentations, kit);
+  const removeModuleHooks = installRequireHook(instrumentations, kit);
 
   let metricsTimer = setInterval(() => exporter.exportMetrics(collectMetrics()), config.metricsIntervalMs);
   metricsTimer.unref();
@@ -189,7 +188,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
       kit.active = false;
       clearInterval(metricsTimer);
       removeProcessHooks();
-      hook?.unhook();
+      removeModuleHooks?.();
       exporter.exportMetrics(collectMetrics());
       runtimeMetrics.stop();
       await exporter.shutdown();

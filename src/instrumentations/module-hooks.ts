@@ -14,6 +14,7 @@ import { join, sep } from 'node:path';
 import { Hook as RequireHook } from 'require-in-the-middle';
 import { log } from '../agent/logger';
 import type { Kit } from './kit';
+import { installPackageHook } from './package-hook';
 import type { Instrumentation, ModulePatch } from './types';
 import { satisfies } from './version-range';
 
@@ -80,10 +81,19 @@ export function patchEntries(instrumentations: Instrumentation[]): Entry[] {
   return entries;
 }
 
-/** Installs the require hook for the given instrumentations. Returns the hook, for unhooking. */
-export function installRequireHook(instrumentations: Instrumentation[], kit: Kit): RequireHook | undefined {
+/**
+ * Installs the module hooks for the given instrumentations: require-in-the-middle for packages
+ * under `node_modules/<name>/`, and the package.json-name hook (package-hook.ts) for the
+ * rest. Returns a function that removes both.
+ */
+export function installRequireHook(instrumentations: Instrumentation[], kit: Kit): (() => void) | undefined {
   const entries = patchEntries(instrumentations);
   const modules = [...new Set(entries.map((e) => e.patch.module))];
   if (modules.length === 0) return undefined;
-  return new RequireHook(modules, { internals: true }, (exports, name, basedir) => applyPatches(entries, kit, exports, name, basedir) as typeof exports);
+  const hook = new RequireHook(modules, { internals: true }, (exports, name, basedir) => applyPatches(entries, kit, exports, name, basedir) as typeof exports);
+  const removePackageHook = installPackageHook(modules, (exports, name, basedir) => applyPatches(entries, kit, exports, name, basedir));
+  return () => {
+    hook.unhook();
+    removePackageHook();
+  };
 }
