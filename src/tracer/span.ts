@@ -19,6 +19,7 @@ import {
 import type { AttributeBlock, AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, PresetAttributes, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
 import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
 import { traceStateView } from './trace-state';
+import { withoutAgentFrames } from './agent-frames';
 import { toEpochMs } from './time';
 
 export const MAX_ATTRIBUTES = 128;
@@ -326,6 +327,6 @@ export function exceptionAttributes(exception: unknown): Attributes {
   if (type !== undefined) attrs['exception.type'] = type;
   else if (typeof e.code === 'string' || typeof e.code === 'number') attrs['exception.type'] = String(e.code);
   if (typeof e.message === 'string') attrs['exception.message'] = e.message;
-  if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+  if (typeof e.stack === 'string') attrs['exception.stacktrace'] = withoutAgentFrames(e.stack);
   return attrs;
 }
