@@ -4,7 +4,9 @@
  * Runs only when a URL has a query or an `@`; the common path is a single indexOf.
  */
 
-const SECRET_PARAM = /pass|pwd|token|secret|key|auth|session|signature|sig$|credential|cookie|jwt|otp/i;
+// `code` is an OAuth authorization code and `pw` a password; both only as whole names, so that
+// `country_code` or `pwa` stay readable. Path segments are never redacted (docs/security.md).
+const SECRET_PARAM = /pass|pwd|token|secret|key|auth|session|signature|sig$|credential|cookie|jwt|otp|verifier|^code$|^pw$/i;
 export const REDACTED = 'REDACTED';
 
 /** Redacts secret-looking parameter values in a query string (without the leading `?`). */
