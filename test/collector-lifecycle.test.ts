@@ -1,0 +1,122 @@
+/**
+ * The collector's life against slow clients and a full disk: SIGTERM while a client drips a
+ * body, connections that never send a request, more connections than the cap, and a store
+ * that runs out of space, which is said on stderr and kept in /api/status.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startCollectorProcess } from './helpers/collector';
+import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
+
+function open(url: string): Promise<Socket> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(u.port), u.hostname, () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+function closed(s: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (s.destroyed) resolve();
+    else s.once('close', () => resolve());
+  });
+}
+
+describe('collector lifecycle', () => {
+  it('exits on SIGTERM while a client drips a request body, after a bounded drain', { timeout: 60_000 }, async () => {
+    const collector = await startCollectorProcess();
+    const s = await open(collector.url);
+    s.on('error', () => undefined);
+    s.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100000\r\n\r\n`);
+    const drip = setInterval(() => s.write('x'), 1000);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const stoppedAt = Date.now();
+      collector.proc.kill('SIGTERM');
+      const exit = await collector.exited;
+      const tookMs = Date.now() - stoppedAt;
+      assert.equal(exit.code, 0);
+      assert.match(collector.stdout(), /tracekit collector stopped/);
+      // Before the fix it never exited; the drain is 5 s.
+      assert.ok(tookMs < 20_000, `exited ${tookMs} ms after SIGTERM`);
+    } finally {
+      clearInterval(drip);
+      s.destroy();
+    }
+  });
+
+  it('closes a connection that sends no request, and holds no more than the connection cap', { timeout: 90_000 }, async () => {
+    const collector = await startCollectorProcess();
+    const sockets: Socket[] = [];
+    try {
+      const idle = await open(collector.url);
+      idle.on('error', () => undefined);
+      // The headers timeout (10 s) closes it; the test's own timeout is the bound.
+      await closed(idle);
+
+      // 1,100 connections at once: beyond 1,024 the server closes them as they arrive.
+      for (let i = 0; i < 1100; i++) {
+        const s = await open(collector.url).catch(() => undefined);
+        if (s === undefined) continue;
+        s.on('error', () => undefined);
+        sockets.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const alive = sockets.filter((s) => !s.destroyed).length;
+      assert.ok(alive <= 1024, `${alive} connections held`);
+      for (const s of sockets) s.destroy();
+      await Promise.all(sockets.map(closed));
+      await new Promise((r) => setTimeout(r, 200));
+      const status = await collector.api<{ connections: number }>('status');
+      assert.ok(status.connections <= 2, `${status.connections} connections open after the clients left`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await collector.stop();
+    }
+  });
+
+  it('says once on stderr why a write failed when the disk is full, keeps the reason in /api/status, and keeps serving', { timeout: 90_000 }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracekit-full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      t.skip('cannot mount a small tmpfs here (needs root)');
+      return;
+    }
+    try {
+      const collector = await startCollectorProcess({ dbPath: join(dir, 'store.duckdb') });
+      try {
+        const filler = 'f'.repeat(30_000);
+        let full = 0;
+        for (let i = 0; i < 200 && full < 3; i++) {
+          const spans = Array.from({ length: 20 }, () => ({ attributes: [{ key: 'payload', value: { stringValue: `${randomHex(16)}${filler}` } }] }));
+          const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(encode(TraceRequest, traceRequestObject('filler', spans))) });
+          await res.arrayBuffer();
+          if (res.status === 503) full++;
+          else assert.equal(res.status, 200);
+        }
+        assert.ok(full > 0, 'the disk filled up');
+        const status = await collector.api<{ failedWrites: number; lastWriteFailure?: { reason: string }; ingest: { failedRequests: number } }>('status');
+        assert.ok(status.failedWrites >= full);
+        assert.ok(status.ingest.failedRequests >= full);
+        assert.match(status.lastWriteFailure?.reason ?? '', /space|IO Error|write/i);
+        const lines = collector.stderr().split('\n').filter((l) => l.includes('a write to the store failed'));
+        assert.equal(lines.length, 1, collector.stderr());
+        assert.match(lines[0], /told to retry \(503\)/);
+        assert.equal((await fetch(`${collector.url}/api/services`)).status, 200, 'the API still answers');
+      } finally {
+        await collector.stop();
+      }
+    } finally {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
