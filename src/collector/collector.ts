@@ -2,7 +2,7 @@
  * A running collector: the store, the write queue, the ingest pipeline, the HTTP server and
  * the retention sweep, started and stopped together.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IngestPipeline } from './ingest/pipeline';
 import { WriteQueue } from './ingest/write-queue';
@@ -45,7 +45,7 @@ export interface RunningCollector {
 const SWEEP_EVERY_MS = 60_000;
 /** Limits on slow and idle clients (docs/collector.md, "Limits"). */
 export const SERVER_LIMITS = {
-  /** Time to send a request's headers. */
+  /** Time to send a request's headers; also how long a new connection may stay silent. */
   headersTimeoutMs: 10_000,
   /** Time to send a whole request, body included. */
   requestTimeoutMs: 30_000,
@@ -113,6 +113,13 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
   server.on('connection', (socket) => {
     openConnections++;
     socket.once('close', () => openConnections--);
+    // Node's headers timeout only runs once a request has begun: a connection that sends
+    // nothing, or half a request line and then nothing, is closed here after the same time.
+    socket.setTimeout(SERVER_LIMITS.headersTimeoutMs, () => socket.destroy());
+  });
+  // From its first request on, a connection is Node's to time out (request and keep-alive timeouts).
+  server.on('request', (req: IncomingMessage) => {
+    if (req.socket.timeout === SERVER_LIMITS.headersTimeoutMs) req.socket.setTimeout(0);
   });
   let address: AddressInfo;
   try {
