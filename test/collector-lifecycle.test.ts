@@ -103,9 +103,10 @@ describe('collector lifecycle', () => {
           else assert.equal(res.status, 200);
         }
         assert.ok(full > 0, 'the disk filled up');
-        const status = await collector.api<{ failedWrites: number; lastWriteFailure?: { reason: string }; ingest: { failedRequests: number } }>('status');
+        const status = await collector.api<{ failedWrites: number; lastWriteFailure?: { reason: string }; ingest: { failedRequests: number; spans: number }; stored: { spans: number } }>('status');
         assert.ok(status.failedWrites >= full);
         assert.ok(status.ingest.failedRequests >= full);
+        assert.equal(status.ingest.spans, status.stored.spans, 'ingest counts only the spans that were stored');
         assert.match(status.lastWriteFailure?.reason ?? '', /space|IO Error|write/i);
         const lines = collector.stderr().split('\n').filter((l) => l.includes('a write to the store failed'));
         assert.equal(lines.length, 1, collector.stderr());

@@ -7,8 +7,13 @@ import { UnfitRow } from '../store';
 import type { BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
-/** Rows appended between two turns of the event loop. */
+/** Rows appended between two turns of the event loop (a list element counts as a row). */
 const SLICE_ROWS = 5000;
+
+/** A histogram point's bucket lists cost about as much to append per element as a row. */
+function metricWeight(m: MetricRow): number {
+  return 1 + (m.bounds?.length ?? 0) + (m.counts?.length ?? 0);
+}
 
 function vOrNull(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
@@ -168,14 +173,15 @@ export class BatchWriter {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       let slice = 0;
-      const step = async <T>(rows: T[], a: DuckDBAppender, append: (a: DuckDBAppender, row: T) => void): Promise<void> => {
+      const step = async <T>(rows: T[], a: DuckDBAppender, append: (a: DuckDBAppender, row: T) => void, weight?: (row: T) => number): Promise<void> => {
         for (let i = 0; i < rows.length; i++) {
           try {
             append(a, rows[i]);
           } catch (err) {
             throw new UnfitRow(`a row the store cannot take: ${(err as Error).message ?? String(err)}`);
           }
-          if (++slice === SLICE_ROWS) {
+          slice += weight === undefined ? 1 : weight(rows[i]);
+          if (slice >= SLICE_ROWS) {
             slice = 0;
             a.flushSync();
             await new Promise<void>((resolve) => setImmediate(resolve));
@@ -184,7 +190,7 @@ export class BatchWriter {
       };
       await step(batch.spans, ap.spans, appendSpan);
       await step(batch.errors, ap.errors, appendError);
-      await step(batch.metrics, ap.metric_points, appendMetric);
+      await step(batch.metrics, ap.metric_points, appendMetric, metricWeight);
       await step(batch.buckets, ap.histogram_buckets, appendBucket);
       await step(batch.edges, ap.call_edges, appendEdge);
       await step(batch.logs, ap.logs, appendLog);
