@@ -7,7 +7,7 @@
 // Usage: node bench/run.cjs [--rounds 5] [--seconds 5] [--warmup 2] [--connections 50] [--scenario hello,fetch,pg]
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
-//                           [--node PATH  the node binary for the app, e.g. node_modules/node24/bin/node]
+//                           [--node PATH  the node binary for the app, e.g. test/versions/node-24/node_modules/node/bin/node]
 //                           [--preload SPECIFIER  what the measured variant imports instead of tracekit/register,
 //                            e.g. ./bench/als-floor.mjs]
 const { execFileSync } = require('node:child_process');

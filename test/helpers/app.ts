@@ -10,10 +10,13 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'fixtures');
 
-/** The Node binaries the suite runs key tests on: this one, then Node 22 and 24 from the registry (dev dependencies). */
+/**
+ * The Node binaries the suite runs key tests on: this one, then Node 22 and 24 from the
+ * registry's `node` package, which test/versions/install.cjs puts in test/versions/node-<major>.
+ */
 export const NODES: { name: string; bin: string }[] = [{ name: `node${process.versions.node.split('.')[0]}`, bin: process.execPath }];
 for (const major of ['22', '24']) {
-  const bin = join(ROOT, 'node_modules', `node${major}`, 'bin', 'node');
+  const bin = join(ROOT, 'test', 'versions', `node-${major}`, 'node_modules', 'node', 'bin', 'node');
   if (existsSync(bin) && !process.versions.node.startsWith(`${major}.`)) NODES.push({ name: `node${major}`, bin });
 }
 

@@ -1,7 +1,9 @@
 'use strict';
 // Installs the library versions the tests run against, each in its own folder so that it
-// loads from a real `node_modules/<name>` path (npm aliases would rename the folder, and
-// module hooks match by package folder name). Idempotent: present versions are skipped.
+// loads from a real `node_modules/<name>` path (npm aliases would rename the folder), and the
+// Node 22 and 24 binaries the suite also runs on (the registry's `node` package), each in
+// test/versions/node-<major>: never in the project's node_modules, whose .bin would put that
+// `node` ahead of the user's in every npm script. Idempotent: present versions are skipped.
 // Usage: node test/versions/install.cjs
 const { execFileSync } = require('node:child_process');
 const { existsSync, readFileSync } = require('node:fs');
@@ -35,6 +37,31 @@ const VERSIONS = [
   { name: 'prisma', version: '7.10.0', with: ['@prisma/client@7.10.0', '@prisma/adapter-pg@7.10.0', 'pg@8.16.3'], prisma: 7 },
 ];
 
+/** The other Node lines the suite runs key tests on (test/helpers/app.ts finds them here). */
+const NODE_LINES = [
+  { major: 22, version: '22.23.3' },
+  { major: 24, version: '24.21.0' },
+];
+
+/** The path of the Node binary of a line installed by this script. */
+function nodeBinary(major) {
+  return join(__dirname, `node-${major}`, 'node_modules', 'node', 'bin', 'node');
+}
+
+function installNodeLines() {
+  const { mkdirSync, writeFileSync } = require('node:fs');
+  for (const { major, version } of NODE_LINES) {
+    const dir = join(__dirname, `node-${major}`);
+    const pkg = join(dir, 'node_modules', 'node', 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === version && existsSync(nodeBinary(major))) continue;
+    process.stdout.write(`installing node@${version}\n`);
+    mkdirSync(dir, { recursive: true });
+    // The package's install script fetches the binary for this platform from the npm registry.
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, allowScripts: { node: true } }, null, 2)}\n`);
+    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', dir, `node@${version}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}
+
 /** Writes the fixture schema next to a Prisma install and generates its client offline. */
 function generatePrisma(dir, major) {
   const { mkdirSync, writeFileSync } = require('node:fs');
@@ -52,6 +79,8 @@ function generatePrisma(dir, major) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
+
+installNodeLines();
 
 for (const { name, version, with: extra = [], prisma } of VERSIONS) {
   const dir = join(__dirname, `${name}-${version}`);
