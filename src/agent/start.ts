@@ -100,7 +100,9 @@ export function startAgent(options: InitOptions | undefined, via: StartedVia): A
   try {
     const agent = createAgent(config, via);
     g[AGENT_STARTED] = agent;
-    log.debug(`started ${VERSION} via ${via} for service ${config.serviceName}, exporting to ${config.target.tracesUrl}`);
+    const sampling = `${Number((config.sampleRate * 100).toFixed(2))}%${config.parentBased && config.sampleRate < 1 ? ' (parent-based)' : ''}`;
+    log.info(`started (version ${VERSION}): service ${config.serviceName}, exporting to ${config.target.tracesUrl} (${config.target.protocol}), sampling ${sampling}`);
+    log.debug(`started via ${via}`);
     return agent;
   } catch (err) {
     log.warn(`could not start (${err instanceof Error ? err.message : String(err)}); the app runs without tracekit`);
