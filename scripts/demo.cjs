@@ -112,7 +112,7 @@ function pick(n) {
   return '/';
 }
 
-function drive(shopUrl, dashboardUrl) {
+function drive(shopUrl) {
   stats.startedMs = Date.now();
   trafficTimer = setInterval(() => {
     const path = pick(stats.sent);
@@ -127,15 +127,21 @@ function drive(shopUrl, dashboardUrl) {
     );
     if (DURATION_S > 0 && Date.now() - stats.startedMs >= DURATION_S * 1000) void shutdown(0);
   }, 1000 / RATE);
+  // Short enough for an 80-column terminal (the dashboard's address was printed above), and
+  // cut to the terminal's width, so the rewritten line never wraps into a new one.
   const line = () => {
     const s = (Date.now() - stats.startedMs) / 1000;
-    return `traffic: ${stats.sent} requests in ${s.toFixed(0)} s (${(stats.answered / Math.max(1, s)).toFixed(1)}/s), ${stats.serverErrors} answered 5xx on purpose, ${stats.failed} failed · dashboard ${dashboardUrl}`;
+    return `traffic: ${stats.sent} requests, ${(stats.answered / Math.max(1, s)).toFixed(1)}/s, ${stats.serverErrors} 5xx on purpose, ${stats.failed} failed, ${s.toFixed(0)} s`;
+  };
+  const fit = (text) => {
+    const width = process.stdout.columns || 80;
+    return text.length < width ? text : `${text.slice(0, Math.max(1, width - 2))}…`;
   };
   // A terminal gets one line rewritten every second; a log gets a new line every 5 s.
   let ticks = 0;
   progressTimer = setInterval(() => {
     ticks++;
-    if (tty) process.stdout.write(`\r\x1b[K${line()}`);
+    if (tty) process.stdout.write(`\r\x1b[K${fit(line())}`);
     else if (ticks % 5 === 0) process.stdout.write(`${line()}\n`);
   }, 1000);
 }
@@ -153,13 +159,14 @@ async function main() {
   });
   const shopUrl = `http://127.0.0.1:${shopPort}`;
   const dashboardUrl = `${collectorUrl}/?service=shop&window=5m`;
-  const pids = children.map((c) => `${c.name} ${c.proc.pid}`).join(', ');
-  log(`tracekit demo running (${pids})`);
-  log(`  shop:      ${shopUrl} (Express, PostgreSQL, MySQL; calls inventory at ${inventoryUrl})`);
+  log(`tracekit demo running on Node ${process.versions.node}`);
+  log(`  processes: ${children.map((c) => `${c.name} ${c.proc.pid}`).join(', ')}`);
+  log(`  shop:      ${shopUrl} (Express, PostgreSQL, MySQL)`);
+  log(`  inventory: ${inventoryUrl} (called by the shop)`);
   log(`  store:     ${DB}${tempDir ? ' (removed on exit)' : ''}`);
   log(`  dashboard: ${dashboardUrl}`);
   log(`Sending about ${RATE} requests/s. Press Ctrl-C to stop everything.`);
-  drive(shopUrl, dashboardUrl);
+  drive(shopUrl);
 }
 
 main().catch((err) => {
