@@ -91,3 +91,56 @@ test("tracekit's propagator injects from its own spans what core's does, and not
   ours.inject(suppressTracing(cases['sampled root']), suppressed, defaultTextMapSetter);
   assert.equal(suppressed.traceparent, undefined);
 });
+
+test("tracekit's own W3C propagators extract and inject what @opentelemetry/core's do, header by header", () => {
+  const core = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+  const ours = w3cPropagator();
+  const id = '0af7651916cd43dd8448eb211c80319c';
+  const span = 'b7ad6b7169203331';
+  const corpus: Record<string, string | string[]>[] = [
+    { traceparent: `00-${id}-${span}-01` },
+    { traceparent: `00-${id}-${span}-00`, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' },
+    { traceparent: ` 00-${id}-${span}-01 ` },
+    { traceparent: `00-${id.toUpperCase()}-${span}-01` },
+    { traceparent: `ff-${id}-${span}-01` },
+    { traceparent: `00-${id}-${span}-01-extra` },
+    { traceparent: `01-${id}-${span}-01-future-fields` },
+    { traceparent: `00-${'0'.repeat(32)}-${span}-01` },
+    { traceparent: `00-${id}-${'0'.repeat(16)}-01` },
+    { traceparent: `00-${id}-${span}-1` },
+    { traceparent: [`00-${id}-${span}-01`, `00-${'1'.repeat(32)}-${span}-01`] },
+    { traceparent: `00-${id}-${span}-01`, tracestate: ['a=1', 'b=2'] },
+    { traceparent: `00-${id}-${span}-01`, tracestate: 'a=1,b=2,INVALID=x,c=,d=ok' },
+    { traceparent: `00-${id}-${span}-01`, tracestate: Array.from({ length: 40 }, (_, i) => `k${i}=v${i}`).join(',') },
+    { traceparent: `00-${id}-${span}-01`, tracestate: 'tenant@vendor=x , spaced=y' },
+    { baggage: 'user=alice' },
+    { baggage: 'user=alice;prop=1;flag, team = core , encoded=a%20b%2Cc' },
+    { baggage: ['a=1', 'b=2'] },
+    { baggage: 'bad=%E0%A4%A,good=1' },
+    { baggage: '=novalue,novalue,ok=1' },
+    { baggage: '' },
+  ];
+  const extracted = (ctx: ReturnType<typeof propagation.setBaggage>) => ({
+    span: trace.getSpanContext(ctx) === undefined ? undefined : { ...trace.getSpanContext(ctx), traceState: trace.getSpanContext(ctx)?.traceState?.serialize() },
+    baggage: propagation.getBaggage(ctx)?.getAllEntries().map(([k, e]) => [k, e.value, e.metadata?.toString()]),
+  });
+  for (const headers of corpus) {
+    const name = JSON.stringify(headers).slice(0, 120);
+    const theirs = core.reduce((ctx, p) => p.extract(ctx, headers, defaultTextMapGetter), ROOT_CONTEXT);
+    const mine = ours.extract(EMPTY_CONTEXT, headers, defaultTextMapGetter);
+    const t = extracted(theirs);
+    const m = extracted(mine);
+    // tracekit keeps only the sampled flag of traceparent's flags (W3C: unknown flags are not passed on).
+    if (t.span?.traceFlags !== undefined) t.span.traceFlags &= 1;
+    assert.deepEqual(m, t, name);
+    const expected: Record<string, string> = {};
+    for (const p of core) p.inject(theirs, expected, defaultTextMapSetter);
+    const got: Record<string, string> = {};
+    ours.inject(mine, got, defaultTextMapSetter);
+    assert.deepEqual(got, expected, name);
+  }
+  // Duplicate keys are not allowed by W3C and the two implementations differ on them: tracekit
+  // keeps each key's first member.
+  const dup = ours.extract(EMPTY_CONTEXT, { traceparent: `00-${id}-${span}-01`, tracestate: 'a=1,b=2,a=3' }, defaultTextMapGetter);
+  assert.equal(trace.getSpanContext(dup)?.traceState?.serialize(), 'a=1,b=2');
+});

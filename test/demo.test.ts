@@ -31,8 +31,9 @@ describe('npm run demo', () => {
     try {
       const dashboard = await eventually(async () => /dashboard: (http:\/\/\S+)/.exec(out)?.[1], `the dashboard URL\n${out}\n${err}`, 30000);
       const base = new URL(dashboard).origin;
-      const pids = [...(/demo running \(([^)]*)\)/.exec(out)?.[1] ?? '').matchAll(/(\w+) (\d+)/g)].map((m) => ({ name: m[1], pid: Number(m[2]) }));
+      const pids = [...(/processes: ([^\n]*)/.exec(out)?.[1] ?? '').matchAll(/(\w+) (\d+)/g)].map((m) => ({ name: m[1], pid: Number(m[2]) }));
       assert.deepEqual(pids.map((p) => p.name), ['collector', 'inventory', 'shop']);
+      assert.match(out, new RegExp(`demo running on Node ${process.versions.node.replace(/\./g, '\\.')}\\n`), 'the Node that runs it, not another line from node_modules');
       const store = /store:\s+(\S+)/.exec(out)?.[1] ?? '';
       assert.ok(existsSync(store));
       // The page is served and the traffic reaches the store: every route of the mix, from both services.
@@ -47,6 +48,7 @@ describe('npm run demo', () => {
       assert.ok(routes.some((r) => r.route === '/products/featured' && r.nPlusOneRequests > 0), 'the N+1 route');
       assert.ok(routes.some((r) => r.route === '/payments/charge' && r.errors > 0), 'the error route');
       await eventually(async () => (/traffic: \d+ requests/.test(out) ? true : undefined), 'a progress line', 15000);
+      for (const line of out.split('\n')) assert.ok(line.length <= 80, `a line wider than 80 columns: ${line}`);
 
       proc.kill('SIGINT');
       assert.equal(await exited, 0, err);

@@ -25,7 +25,7 @@ export interface MetricsTask {
 export type ExportTask = TracesTask | MetricsTask;
 
 /**
- * What the worker gets at start-up (piscina `workerData`) for the synchronous final flush.
+ * What the worker gets at start-up (`workerData`) for the synchronous final flush.
  * It does not depend on the main thread's event loop, which is blocked while it is used.
  */
 export interface FlushWiring {

@@ -4,10 +4,10 @@
  * compression runs on the app's main thread. It is started with `execArgv: []` and without NODE_OPTIONS,
  * so the preload never loads here and its own HTTP traffic is never traced.
  *
- * Besides piscina tasks it listens on a BroadcastChannel for the final flush, which the main
+ * Besides tasks it listens on a BroadcastChannel for the final flush, which the main
  * thread posts and then blocks on (Atomics.wait) when the process is about to die: the
  * worker waits for the exports already in flight, sends the last batch, and wakes it. The
- * channel is opened when this module loads, which piscina does as the thread boots, so it
+ * channel is opened when this module loads, as the thread boots, so it
  * is ready even if the app crashes before the main loop ever turned.
  */
 import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';

@@ -2,8 +2,9 @@
  * Applies declared module patches as packages load. CommonJS loads are seen by
  * require-in-the-middle (including a package's internal files, `internals: true`), which also
  * covers CommonJS packages imported from ESM: their internal `require` calls go through the
- * same loader. Packages that ship ESM files declare `esm: true` on their patch, and only then
- * is import-in-the-middle's loader registered, with an include list of exactly those names.
+ * same loader. No ESM loader is registered: none of the instrumented libraries ships ES
+ * modules (docs/instrumentation.md, "ES modules"). Files outside `node_modules/<name>/` are
+ * found by package-hook.ts.
  *
  * Each patch runs only when the installed version satisfies its closed range; otherwise one
  * debug line says why the package is left alone. A patch that throws leaves the module as it
