@@ -10,7 +10,7 @@ import type { InitOptions } from './agent/config';
 import { runningAgent, startAgent } from './agent/start';
 import type { ExportStats } from './exporter/exporter';
 import { recordError } from './instrumentations/record-error';
-import { VERSION } from './agent/version';
+import { VERSION } from './shared/version';
 
 export type { InitOptions } from './agent/config';
 export type { ExportStats } from './exporter/exporter';

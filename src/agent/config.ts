@@ -6,24 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { log, type LogLevel } from './logger';
+import { log, type LogLevel } from '../shared/logger';
 
 /** Every instrumentation name the TRACEKIT_INSTRUMENTATIONS lists understand. */
 export const INSTRUMENTATION_NAMES = ['http', 'express', 'fetch', 'pg', 'mysql2', 'prisma'] as const;
 export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+import { isLoopbackHost, shouldCompress, type ExportTarget, type OtlpProtocol } from '../exporter/target';
 
-/** Where and how finished telemetry is sent. Plain data: it is cloned to the exporter worker. */
-export interface ExportTarget {
-  tracesUrl: string;
-  metricsUrl: string;
-  headers: Record<string, string>;
-  protocol: OtlpProtocol;
-  /** `auto` (the default): gzip, except to a loopback endpoint, where it would only cost CPU. */
-  compression: 'gzip' | 'none' | 'auto';
-  timeoutMs: number;
-}
+export { isLoopbackHost, shouldCompress };
+export type { ExportTarget, OtlpProtocol };
 
 export interface AgentConfig {
   enabled: boolean;
@@ -224,17 +216,6 @@ function readCompression(env: Env): 'gzip' | 'none' | 'auto' {
   if (v.value === 'gzip' || v.value === 'none') return v.value;
   bad(v.name, v.value, 'gzip or none', 'gzip (none to a loopback endpoint)');
   return 'auto';
-}
-
-/** True for `localhost`, 127.0.0.0/8 and ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-/** Whether a payload for `url` is gzipped under the configured compression. */
-export function shouldCompress(compression: ExportTarget['compression'], url: URL): boolean {
-  return compression === 'gzip' || (compression === 'auto' && !isLoopbackHost(url.hostname));
 }
 
 /** The service name from the nearest package.json above the entry script, if any. */

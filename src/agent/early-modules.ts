@@ -2,10 +2,12 @@
  * A library loaded before the agent started cannot be patched any more. Say so once, by
  * name, rather than leave the user wondering why its spans are missing.
  */
-import { log } from './logger';
-import type { StartedVia } from './start';
+import { log } from '../shared/logger';
 
 const WATCHED = ['express', 'router', 'pg', 'mysql2', '@prisma/client'];
+
+/** How the agent was started: the preload's import or require entry, or `tracekit.init()`. */
+export type StartedVia = 'import' | 'require' | 'init';
 
 /** Warns once per instrumented package already present in the require cache. */
 export function warnAboutEarlyModules(via: StartedVia): void {

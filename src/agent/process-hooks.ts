@@ -14,7 +14,7 @@
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { currentRequest } from '../instrumentations/request-state';
 import { recordError } from '../instrumentations/record-error';
-import { log } from './logger';
+import { log } from '../shared/logger';
 
 export interface ExitTarget {
   tracer: import('@opentelemetry/api').Tracer;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { log } from './logger';
+import { log } from '../shared/logger';
 import { startAgent } from './start';
 
 /** True when the entry script is an ES module (.mjs, or .js under "type": "module"). */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Resource } from '../otlp/types';
 import type { AgentConfig } from './config';
-import { VERSION } from './version';
+import { VERSION } from '../shared/version';
 
 /** The OTLP resource describing this process: service, SDK, runtime, host. */
 export function buildResource(config: AgentConfig): Resource {

@@ -21,13 +21,13 @@ import { setSpanEndHandler } from '../tracer/span';
 import { nowMs } from '../tracer/time';
 import { TracerProvider } from '../tracer/tracer';
 import { applyInitOptions, configFromEnv, type AgentConfig, type InitOptions } from './config';
-import { log, setLogLevel } from './logger';
-import { warnAboutEarlyModules } from './early-modules';
+import { log, setLogLevel } from '../shared/logger';
+import { warnAboutEarlyModules, type StartedVia } from './early-modules';
 import { installProcessHooks } from './process-hooks';
 import { buildResource } from './resource';
-import { VERSION } from './version';
+import { VERSION } from '../shared/version';
 
-export type StartedVia = 'import' | 'require' | 'init';
+export type { StartedVia } from './early-modules';
 
 export interface Agent {
   config: AgentConfig;

@@ -2,7 +2,7 @@
  * The `tracekit` command: `tracekit start` runs the local collector; the rest documents
  * itself and reports its version.
  */
-import { VERSION } from '../agent/version';
+import { VERSION } from '../shared/version';
 import { runStart } from './start-command';
 
 const HELP = `tracekit ${VERSION}: application performance monitoring for Node.js

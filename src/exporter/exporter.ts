@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { AgentConfig } from '../agent/config';
-import { log } from '../agent/logger';
+import { log } from '../shared/logger';
 import { newTraceBatch, type TraceBatch } from '../otlp/trace-batch';
 import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';

@@ -7,7 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
-import { shouldCompress, type ExportTarget } from '../agent/config';
+import { shouldCompress, type ExportTarget } from './target';
 import type { ExportResult } from './tasks';
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });

@@ -1,5 +1,5 @@
 /** The messages between the exporter (main thread) and its worker. Plain data only. */
-import type { ExportTarget } from '../agent/config';
+import type { ExportTarget } from './target';
 import type { MetricRecord, Resource } from '../otlp/types';
 
 export const METER_SCOPE = { name: 'tracekit' } as const;

@@ -5,7 +5,7 @@
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context as apiContext, type Context, type Tracer } from '@opentelemetry/api';
-import { log } from '../agent/logger';
+import { log } from '../shared/logger';
 import type { RequestState } from './request-state';
 
 /** One instrumentation's on/off switch. Checked at the top of every hook: a branch, not a lookup. */

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Hook as RequireHook } from 'require-in-the-middle';
-import { log } from '../agent/logger';
+import { log } from '../shared/logger';
 import type { Kit } from './kit';
 import { installPackageHook } from './package-hook';
 import type { Instrumentation, ModulePatch } from './types';

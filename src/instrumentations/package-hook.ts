@@ -13,7 +13,7 @@
 import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { log } from '../agent/logger';
+import { log } from '../shared/logger';
 
 /** The package a file belongs to: its package.json name, version and folder. */
 export interface PackageOf {

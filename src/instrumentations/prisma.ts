@@ -15,7 +15,7 @@
  * bookkeeping. A helper someone else registered (`@prisma/instrumentation`) is left in place.
  */
 import { context, trace, SpanKind, type Context, type Span as ApiSpan } from '@opentelemetry/api';
-import { log } from '../agent/logger';
+import { log } from '../shared/logger';
 import type { SqlDialect } from '../sql/normalize';
 import { nowMs } from '../tracer/time';
 import { ORM_QUERY_KEY, endQuery, startQuery, type OrmQuery } from './db-query';

@@ -4,6 +4,7 @@
  * templates, and the N+1 flag when one template repeated at least the configured threshold.
  */
 import type { Span as ApiSpan } from '@opentelemetry/api';
+import { REQUEST_ATTRIBUTES } from '../shared/contract';
 import type { RequestState } from './request-state';
 
 const SLOWEST = 3;
@@ -20,21 +21,21 @@ export function concludeRequest(state: RequestState, nPlusOneThreshold: number):
 /** Writes the request's outgoing-call and database summary on its (recording) server span. */
 export function setRequestStatsAttributes(span: ApiSpan, state: RequestState): void {
   if (state.outgoingCount > 0) {
-    span.setAttribute('tracekit.http.outgoing.count', state.outgoingCount);
-    span.setAttribute('tracekit.http.outgoing.duration_ms', ms(state.outgoingMs));
+    span.setAttribute(REQUEST_ATTRIBUTES.outgoingCount, state.outgoingCount);
+    span.setAttribute(REQUEST_ATTRIBUTES.outgoingDurationMs, ms(state.outgoingMs));
   }
   if (state.dbCount === 0) return;
-  span.setAttribute('tracekit.db.count', state.dbCount);
-  span.setAttribute('tracekit.db.duration_ms', ms(state.dbMs));
+  span.setAttribute(REQUEST_ATTRIBUTES.dbCount, state.dbCount);
+  span.setAttribute(REQUEST_ATTRIBUTES.dbDurationMs, ms(state.dbMs));
   const slowest = state.slowestTemplates(SLOWEST);
   for (let i = 0; i < slowest.maxMs.length; i++) slowest.maxMs[i] = ms(slowest.maxMs[i]);
-  span.setAttribute('tracekit.db.slowest.templates', slowest.templates);
-  span.setAttribute('tracekit.db.slowest.max_ms', slowest.maxMs);
-  span.setAttribute('tracekit.db.slowest.counts', slowest.counts);
+  span.setAttribute(REQUEST_ATTRIBUTES.slowestTemplates, slowest.templates);
+  span.setAttribute(REQUEST_ATTRIBUTES.slowestMaxMs, slowest.maxMs);
+  span.setAttribute(REQUEST_ATTRIBUTES.slowestCounts, slowest.counts);
   const repeated = state.nPlusOne;
   if (repeated !== undefined) {
-    span.setAttribute('tracekit.db.n_plus_one', true);
-    span.setAttribute('tracekit.db.n_plus_one.template', repeated.template);
-    span.setAttribute('tracekit.db.n_plus_one.count', repeated.count);
+    span.setAttribute(REQUEST_ATTRIBUTES.nPlusOne, true);
+    span.setAttribute(REQUEST_ATTRIBUTES.nPlusOneTemplate, repeated.template);
+    span.setAttribute(REQUEST_ATTRIBUTES.nPlusOneCount, repeated.count);
   }
 }

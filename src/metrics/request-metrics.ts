@@ -8,17 +8,18 @@
  */
 import type { MetricRecord, NumberPoint } from '../otlp/types';
 import type { RequestState } from '../instrumentations/request-state';
+import { REQUEST_METRICS } from '../shared/contract';
 import { HistogramAccumulator } from './histogram';
 
 export const MAX_SERIES = 2000;
 
 /** The work sums kept per series, and how each is exported. */
 const WORK_METRICS = [
-  { key: 'dbCount', name: 'tracekit.request.db.queries', unit: '{query}', description: 'Queries made by requests.', seconds: false },
-  { key: 'dbMs', name: 'tracekit.request.db.duration', unit: 's', description: 'Time requests spent in queries (summed over concurrent queries).', seconds: true },
-  { key: 'outgoingCount', name: 'tracekit.request.outgoing.calls', unit: '{call}', description: 'Outgoing HTTP calls made by requests.', seconds: false },
-  { key: 'outgoingMs', name: 'tracekit.request.outgoing.duration', unit: 's', description: 'Time requests spent in outgoing HTTP calls.', seconds: true },
-  { key: 'nPlusOne', name: 'tracekit.request.n_plus_one', unit: '{request}', description: 'Requests in which one query template repeated at least the N+1 threshold.', seconds: false },
+  { key: 'dbCount', name: REQUEST_METRICS.dbQueries, unit: '{query}', description: 'Queries made by requests.', seconds: false },
+  { key: 'dbMs', name: REQUEST_METRICS.dbDuration, unit: 's', description: 'Time requests spent in queries (summed over concurrent queries).', seconds: true },
+  { key: 'outgoingCount', name: REQUEST_METRICS.outgoingCalls, unit: '{call}', description: 'Outgoing HTTP calls made by requests.', seconds: false },
+  { key: 'outgoingMs', name: REQUEST_METRICS.outgoingDuration, unit: 's', description: 'Time requests spent in outgoing HTTP calls.', seconds: true },
+  { key: 'nPlusOne', name: REQUEST_METRICS.nPlusOne, unit: '{request}', description: 'Requests in which one query template repeated at least the N+1 threshold.', seconds: false },
 ] as const;
 
 type WorkKey = (typeof WORK_METRICS)[number]['key'];
@@ -132,7 +133,7 @@ export class RequestMetrics {
     return [
       ...sums,
       {
-        name: 'http.server.request.duration',
+        name: REQUEST_METRICS.duration,
         description: 'Duration of HTTP server requests.',
         unit: 's',
         type: 'histogram',

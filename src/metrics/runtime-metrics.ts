@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { RUNTIME_METRICS } from '../shared/contract';
 import type { MetricRecord, NumberPoint } from '../otlp/types';
 
 export class RuntimeMetrics {
@@ -44,7 +45,7 @@ export class RuntimeMetrics {
     const mem = process.memoryUsage();
     const gauge = (value: number, attributes = {}): NumberPoint[] => [{ attributes, startMs: start, timeMs: now, value }];
     const out: MetricRecord[] = [
-      { name: 'process.cpu.utilization', description: 'CPU time used per second of wall time, divided by the number of CPUs.', unit: '1', type: 'gauge', points: gauge((userS + systemS) / elapsedS / this.cores) },
+      { name: RUNTIME_METRICS.cpuUtilization, description: 'CPU time used per second of wall time, divided by the number of CPUs.', unit: '1', type: 'gauge', points: gauge((userS + systemS) / elapsedS / this.cores) },
       {
         name: 'process.cpu.time', description: 'CPU seconds used in the interval.', unit: 's', type: 'sum', temporality: 'delta', monotonic: true,
         points: [
@@ -52,11 +53,11 @@ export class RuntimeMetrics {
           { attributes: { 'cpu.mode': 'system' }, startMs: start, timeMs: now, value: systemS },
         ],
       },
-      { name: 'process.memory.usage', description: 'Resident set size.', unit: 'By', type: 'gauge', points: gauge(mem.rss) },
+      { name: RUNTIME_METRICS.memoryUsage, description: 'Resident set size.', unit: 'By', type: 'gauge', points: gauge(mem.rss) },
       { name: 'v8js.memory.heap.used', description: 'V8 heap in use.', unit: 'By', type: 'gauge', points: gauge(mem.heapUsed) },
       { name: 'v8js.memory.heap.limit', description: 'V8 heap size.', unit: 'By', type: 'gauge', points: gauge(mem.heapTotal) },
       { name: 'nodejs.eventloop.utilization', description: 'Share of time the event loop was busy.', unit: '1', type: 'gauge', points: gauge(elu.utilization) },
-      { name: 'http.server.active_requests', description: 'Requests in flight.', unit: '{request}', type: 'sum', temporality: 'cumulative', monotonic: false, points: [{ attributes: {}, startMs: start, timeMs: now, value: this.inflight(), isInt: true }] },
+      { name: RUNTIME_METRICS.activeRequests, description: 'Requests in flight.', unit: '{request}', type: 'sum', temporality: 'cumulative', monotonic: false, points: [{ attributes: {}, startMs: start, timeMs: now, value: this.inflight(), isInt: true }] },
     ];
     const d = this.delay;
     if (d !== undefined && d.count > 0) {

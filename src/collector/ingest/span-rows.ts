@@ -6,6 +6,7 @@
 import type { AttributeMap, AttributeValue, SpanRecord } from '../../otlp/types';
 import type { DecodedTraces, ResourceGroup } from '../otlp/model';
 import type { ErrorRow, SpanRow } from '../store/rows';
+import { REQUEST_ATTRIBUTES } from '../../shared/contract';
 import { fingerprint } from './fingerprint';
 
 const KIND_SERVER = 2;
@@ -74,10 +75,10 @@ export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
     httpStatus: num(a['http.response.status_code']) ?? num(a['http.status_code']),
     peer: s.kind === KIND_CLIENT && http ? peerOf(a) : null,
     dbSystem: str(a['db.system.name']) ?? str(a['db.system']),
-    dbCount: int32(a['tracekit.db.count']),
-    dbMs: num(a['tracekit.db.duration_ms']),
-    outCount: int32(a['tracekit.http.outgoing.count']),
-    nPlusOne: str(a['tracekit.db.n_plus_one.template']),
+    dbCount: int32(a[REQUEST_ATTRIBUTES.dbCount]),
+    dbMs: num(a[REQUEST_ATTRIBUTES.dbDurationMs]),
+    outCount: int32(a[REQUEST_ATTRIBUTES.outgoingCount]),
+    nPlusOne: str(a[REQUEST_ATTRIBUTES.nPlusOneTemplate]),
     isEntry,
     requestRoute: null,
     scope: s.scopeName,

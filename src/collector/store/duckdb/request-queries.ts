@@ -8,15 +8,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { histogramQuantile } from '../quantile';
 import type { Overview, QueryScope, RouteStats, Series, SeriesPoint, Source } from '../store';
 import { readRows, type SqlParams } from './connection';
+import { REQUEST_METRICS, RUNTIME_METRICS } from '../../../shared/contract';
 import { numOrNull, scopeSeconds, scopeWhere } from './sql-scope';
 
-export const REQUEST_DURATION = 'http.server.request.duration';
+export const REQUEST_DURATION = REQUEST_METRICS.duration;
 const HISTOGRAM = 2;
 const WORK = {
-  dbQueries: 'tracekit.request.db.queries',
-  dbSeconds: 'tracekit.request.db.duration',
-  outgoing: 'tracekit.request.outgoing.calls',
-  nPlusOne: 'tracekit.request.n_plus_one',
+  dbQueries: REQUEST_METRICS.dbQueries,
+  dbSeconds: REQUEST_METRICS.dbDuration,
+  outgoing: REQUEST_METRICS.outgoingCalls,
+  nPlusOne: REQUEST_METRICS.nPlusOne,
 };
 const SERVER = 2;
 const ERROR_SPAN = '(status = 2 OR http_status >= 500)';
@@ -79,19 +80,19 @@ function quantilesMs(m: Merged | undefined): { p50Ms: number | null; p95Ms: numb
 
 /** Latest value per instance of each runtime gauge, combined across instances. */
 async function runtimeGauges(conn: DuckDBConnection, scope: QueryScope): Promise<Pick<Overview, 'inFlight' | 'cpuUtilization' | 'memoryBytes'>> {
-  const params: SqlParams = [];
+  const params: SqlParams = [RUNTIME_METRICS.activeRequests, RUNTIME_METRICS.cpuUtilization, RUNTIME_METRICS.memoryUsage];
   const rows = await readRows(conn, `
     SELECT name, sum(v) AS total, avg(v) AS mean FROM (
       SELECT name, instance, arg_max(value, time_us) AS v FROM metric_points
-      WHERE kind = 0 AND name IN ('http.server.active_requests', 'process.cpu.utilization', 'process.memory.usage')
+      WHERE kind = 0 AND name IN (?, ?, ?)
         AND ${scopeWhere(scope, 'time_us', params)}
       GROUP BY name, instance
     ) GROUP BY name`, params);
   const by = new Map(rows.map((r) => [String(r.name), r]));
   return {
-    inFlight: numOrNull(by.get('http.server.active_requests')?.total),
-    cpuUtilization: numOrNull(by.get('process.cpu.utilization')?.mean),
-    memoryBytes: numOrNull(by.get('process.memory.usage')?.total),
+    inFlight: numOrNull(by.get(RUNTIME_METRICS.activeRequests)?.total),
+    cpuUtilization: numOrNull(by.get(RUNTIME_METRICS.cpuUtilization)?.mean),
+    memoryBytes: numOrNull(by.get(RUNTIME_METRICS.memoryUsage)?.total),
   };
 }
 
@@ -177,10 +178,10 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
   if (source === 'metrics') {
     const groups = ['service', 'method', 'route'];
     const merged = await mergedHistograms(conn, scope, groups);
-    const params: SqlParams = [];
+    const params: SqlParams = [`${REQUEST_METRICS.workPrefix}%`];
     const work = await readRows(conn, `
       SELECT service AS g0, method AS g1, route AS g2, name, sum(value) AS v FROM metric_points
-      WHERE kind = 1 AND name LIKE 'tracekit.request.%' AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
+      WHERE kind = 1 AND name LIKE ? AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
     const sums = new Map<string, Record<string, number>>();
     for (const w of work) {
       const key = groupKey(w, 3);

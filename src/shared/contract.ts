@@ -1,0 +1,38 @@
+/**
+ * The names the agent writes and the collector reads: tracekit's own span attributes and
+ * metric names. Both sides import them from here, so a rename cannot leave one side behind.
+ * (Standard names, such as `http.route`, are OpenTelemetry's semantic conventions.)
+ */
+
+/** Span attributes tracekit adds to a request's server span. */
+export const REQUEST_ATTRIBUTES = {
+  outgoingCount: 'tracekit.http.outgoing.count',
+  outgoingDurationMs: 'tracekit.http.outgoing.duration_ms',
+  dbCount: 'tracekit.db.count',
+  dbDurationMs: 'tracekit.db.duration_ms',
+  slowestTemplates: 'tracekit.db.slowest.templates',
+  slowestMaxMs: 'tracekit.db.slowest.max_ms',
+  slowestCounts: 'tracekit.db.slowest.counts',
+  nPlusOne: 'tracekit.db.n_plus_one',
+  nPlusOneTemplate: 'tracekit.db.n_plus_one.template',
+  nPlusOneCount: 'tracekit.db.n_plus_one.count',
+} as const;
+
+/** Metrics the agent exports for every request, sampled or not, and the collector's views read. */
+export const REQUEST_METRICS = {
+  duration: 'http.server.request.duration',
+  dbQueries: 'tracekit.request.db.queries',
+  dbDuration: 'tracekit.request.db.duration',
+  outgoingCalls: 'tracekit.request.outgoing.calls',
+  outgoingDuration: 'tracekit.request.outgoing.duration',
+  nPlusOne: 'tracekit.request.n_plus_one',
+  /** The prefix every tracekit per-request sum shares. */
+  workPrefix: 'tracekit.request.',
+} as const;
+
+/** Runtime metrics the overview reads. */
+export const RUNTIME_METRICS = {
+  activeRequests: 'http.server.active_requests',
+  cpuUtilization: 'process.cpu.utilization',
+  memoryUsage: 'process.memory.usage',
+} as const;
