@@ -8,7 +8,7 @@
 // threads) on CPU 0, wrk and the sink on CPU 1.
 //
 // Usage: node bench/cpu.cjs [--rounds 5] [--seconds 6] [--warmup 2] [--connections 50] [--path /]
-//          [--variant NAME=PRELOAD ...  default: baseline=, floor=./bench/als-floor.mjs, tracekit=tracekit/register]
+//          [--variant NAME=PRELOAD ...  default: baseline=, floor=./bench/als-floor.mjs, tracekit=tracekit-node/register]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH]
 const { execFileSync } = require('node:child_process');
 const { startListening, stopProcess } = require('./processes.cjs');
@@ -24,7 +24,7 @@ const NODE = opt('node', process.execPath);
 const EXTRA_ENV = envOption();
 const variants = variantOptions();
 if (variants.length === 0) {
-  variants.push({ name: 'baseline' }, { name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit/register' });
+  variants.push({ name: 'baseline' }, { name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit-node/register' });
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

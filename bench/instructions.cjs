@@ -36,7 +36,7 @@ const DIFF = Number(opt('diff', 0));
 const INTERVAL_ENV = { TRACEKIT_METRICS_INTERVAL: '3600000', TRACEKIT_SCHEDULE_DELAY: '600000' };
 const EXTRA_ENV = { ...INTERVAL_ENV, ...envOption() };
 const variants = variantOptions();
-if (variants.length === 0) variants.push({ name: 'baseline' }, { name: 'tracekit', preload: 'tracekit/register' });
+if (variants.length === 0) variants.push({ name: 'baseline' }, { name: 'tracekit', preload: 'tracekit-node/register' });
 
 // Sends `n` GET requests over 10 keep-alive connections, from CPU 1.
 const CLIENT = `

@@ -107,7 +107,7 @@ async function main() {
     console.log(`== without tracekit (${o.node})`);
     const plain = await runMocha(dir, suite, o.node, base, 'plain');
     console.log(`   ${summary(plain.tests)}`);
-    console.log('== with --import tracekit/register');
+    console.log('== with --import tracekit-node/register');
     const traced = await runMocha(dir, suite, o.node, {
       ...base,
       NODE_OPTIONS: `--import ${pathToFileURL(register).href}`,

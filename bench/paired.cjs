@@ -14,7 +14,7 @@
 // Each round starts every variant fresh, in a rotated order.
 //
 // Usage: node bench/paired.cjs [--rounds 7] [--seconds 8] [--warmup 3] [--connections 50] [--path /]
-//          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit/register; the first
+//          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit-node/register; the first
 //           is the reference; KEY=VALUE pairs are that variant's own environment]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH]
 const { execFile, execFileSync } = require('node:child_process');
@@ -30,7 +30,7 @@ const PATH = opt('path', '/');
 const NODE = opt('node', process.execPath);
 const EXTRA_ENV = envOption();
 const variants = variantOptions();
-if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit/register', env: {} });
+if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit-node/register', env: {} });
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 /** Requests completed by one wrk run of `seconds` against `url`, on CPU 1. */

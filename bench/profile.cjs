@@ -21,7 +21,7 @@
 // kernel.perf_event_paranoid <= 1). Pinned like run.cjs: the app on CPU 0, the rest on CPU 1.
 //
 // Usage: node bench/profile.cjs [--seconds 5] [--warmup 3] [--frequency 2000] [--path /] [--top 25]
-//          [--variant NAME=PRELOAD ...  default: floor=./bench/als-floor.mjs, tracekit=tracekit/register]
+//          [--variant NAME=PRELOAD ...  default: floor=./bench/als-floor.mjs, tracekit=tracekit-node/register]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH] [--keep]
 //          [--leaves N  also list the N innermost main-thread functions (any owner, native too) whose time
 //           changed most from the first variant: where a cost the agent causes inside node or V8 lands]
@@ -42,7 +42,7 @@ const LEAVES = Number(opt('leaves', 0));
 const NODE = resolve(ROOT, opt('node', process.execPath));
 const EXTRA_ENV = envOption();
 const variants = variantOptions();
-if (variants.length === 0) variants.push({ name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit/register' });
+if (variants.length === 0) variants.push({ name: 'floor', preload: './bench/als-floor.mjs' }, { name: 'tracekit', preload: 'tracekit-node/register' });
 
 /** The preload as an absolute file (the app runs in a scratch directory, where V8 writes its jitdump). */
 function preloadFile(spec) {

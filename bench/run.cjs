@@ -8,7 +8,7 @@
 //                           [--env KEY=VALUE,...  extra environment for the tracekit variant]
 //                           [--unpinned  let the OS place every process]
 //                           [--node PATH  the node binary for the app, e.g. test/versions/node-24/node_modules/node/bin/node]
-//                           [--preload SPECIFIER  what the measured variant imports instead of tracekit/register,
+//                           [--preload SPECIFIER  what the measured variant imports instead of tracekit-node/register,
 //                            e.g. ./bench/als-floor.mjs]
 const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
@@ -22,9 +22,9 @@ const CONNECTIONS = Number(opt('connections', 50));
 const SCENARIOS = opt('scenario', 'hello,fetch,pg').split(',');
 const EXTRA_ENV = envOption();
 const NODE = opt('node', process.execPath);
-const PRELOAD = opt('preload', 'tracekit/register');
+const PRELOAD = opt('preload', 'tracekit-node/register');
 /** What the measured variant is called in the log and the table. */
-const LABEL = PRELOAD === 'tracekit/register' ? 'tracekit' : PRELOAD.replace(/^.*\//, '').replace(/\.[cm]?js$/, '');
+const LABEL = PRELOAD === 'tracekit-node/register' ? 'tracekit' : PRELOAD.replace(/^.*\//, '').replace(/\.[cm]?js$/, '');
 const CPUS = Number(execFileSync('nproc').toString().trim());
 const PINNED = CPUS >= 2 && !flag('unpinned');
 const pin = (cpu, cmd) => (PINNED ? ['taskset', ['-c', String(cpu), ...cmd]] : [cmd[0], cmd.slice(1)]);
@@ -94,7 +94,7 @@ async function main() {
     `Node ${execFileSync(NODE, ['--version']).toString().trim().slice(1)}, ${CPUS} CPUs, ${ROUNDS} interleaved rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; ` +
       (PINNED ? 'app pinned to CPU 0, wrk/sink/downstream to CPU 1' : 'unpinned') +
       (Object.keys(EXTRA_ENV).length ? `; tracekit env ${JSON.stringify(EXTRA_ENV)}` : '') +
-      (PRELOAD === 'tracekit/register' ? '' : `; the ${LABEL} variant imports ${PRELOAD} instead of tracekit/register`) +
+      (PRELOAD === 'tracekit-node/register' ? '' : `; the ${LABEL} variant imports ${PRELOAD} instead of tracekit-node/register`) +
       '.',
     '',
     `| scenario | baseline req/s | ${LABEL} req/s | ratio (median of rounds) | worst round | peak RSS baseline → ${LABEL} | start-up baseline → ${LABEL} |`,

@@ -152,9 +152,9 @@ async function main() {
   const node = process.execPath;
   const collectorUrl = await start('collector', node, [join(ROOT, 'bin', 'tracekit'), 'start', '--port', PORT, '--db', DB, '--retention', '6h'], {}, /listening on (http:\/\/\S+)/);
   const agentEnv = { TRACEKIT_ENDPOINT: collectorUrl, TRACEKIT_METRICS_INTERVAL: '2000' };
-  const inventoryPort = await start('inventory', node, ['--import', 'tracekit/register', join(ROOT, 'fixtures', 'shop', 'inventory.cjs')], { ...agentEnv, TRACEKIT_SERVICE_NAME: 'inventory' }, /LISTENING (\d+)/);
+  const inventoryPort = await start('inventory', node, ['--import', 'tracekit-node/register', join(ROOT, 'fixtures', 'shop', 'inventory.cjs')], { ...agentEnv, TRACEKIT_SERVICE_NAME: 'inventory' }, /LISTENING (\d+)/);
   const inventoryUrl = `http://127.0.0.1:${inventoryPort}`;
-  const shopPort = await start('shop', node, ['--import', 'tracekit/register', join(ROOT, 'fixtures', 'shop', 'app.cjs')], { ...agentEnv, TRACEKIT_SERVICE_NAME: 'shop', INVENTORY_URL: inventoryUrl }, /LISTENING (\d+)/).catch((err) => {
+  const shopPort = await start('shop', node, ['--import', 'tracekit-node/register', join(ROOT, 'fixtures', 'shop', 'app.cjs')], { ...agentEnv, TRACEKIT_SERVICE_NAME: 'shop', INVENTORY_URL: inventoryUrl }, /LISTENING (\d+)/).catch((err) => {
     throw new Error(`${err.message}\nThe shop needs PostgreSQL (postgres@127.0.0.1:5432, database test) and MySQL or MariaDB (root@127.0.0.1:3306, database test).`);
   });
   const shopUrl = `http://127.0.0.1:${shopPort}`;

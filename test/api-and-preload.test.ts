@@ -85,11 +85,11 @@ for (const node of NODES) describe(`loading the agent on ${node.name}`, () => {
     assert.match(lines[0], /--require.*--import tracekit\/register/);
   });
 
-  test('NODE_OPTIONS="--import tracekit/register" works, and loading twice starts one agent', async () => {
+  test('NODE_OPTIONS="--import tracekit-node/register" works, and loading twice starts one agent', async () => {
     const app = await startApp('express-app.mjs', {
       node: node.bin,
       preload: 'require',
-      env: { NODE_OPTIONS: '--import tracekit/register', TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('twice'), TRACEKIT_LOG_LEVEL: 'debug' },
+      env: { NODE_OPTIONS: '--import tracekit-node/register', TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('twice'), TRACEKIT_LOG_LEVEL: 'debug' },
     });
     await get(`${app.url}/hello`);
     await receiver.waitFor(() => serverSpans(svc('twice')).length >= 1, 10000, 'spans of the twice-loaded app');
@@ -133,7 +133,7 @@ for (const node of NODES) describe(`loading the agent on ${node.name}`, () => {
     const app = await startApp('plain-http.cjs', {
       node: node.bin,
       preload: 'none',
-      nodeFlags: ['--require', './fixtures/other-otel-sdk.cjs', '--import', 'tracekit/register'],
+      nodeFlags: ['--require', './fixtures/other-otel-sdk.cjs', '--import', 'tracekit-node/register'],
       env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('no-start') },
     });
     assert.equal((await get(`${app.url}/x`)).body, 'plain');

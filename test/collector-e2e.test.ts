@@ -26,7 +26,7 @@ const TRAFFIC: { path: string; times: number; route: string; status: number }[] 
   { path: '/payments/charge', times: 2, route: '/payments/charge', status: 500 },
 ];
 const TOTAL = TRAFFIC.reduce((n, t) => n + t.times, 0);
-const PRELOAD_ENV = { NODE_OPTIONS: '--import tracekit/register', TRACEKIT_LOG_LEVEL: 'debug' };
+const PRELOAD_ENV = { NODE_OPTIONS: '--import tracekit-node/register', TRACEKIT_LOG_LEVEL: 'debug' };
 
 describe('collector end to end with the shop fixture', () => {
   let collector: CollectorProcess;

@@ -22,7 +22,7 @@ after(async () => {
 async function answers(env: Record<string, string>, preload: 'import' | 'none', faults: boolean) {
   const app = await startApp('express-app.cjs', {
     preload,
-    nodeFlags: faults ? ['--import', 'tracekit/register', '--require', './fixtures/fault-inject.cjs'] : [],
+    nodeFlags: faults ? ['--import', 'tracekit-node/register', '--require', './fixtures/fault-inject.cjs'] : [],
     env: { TRACEKIT_ENDPOINT: receiver.url, DOWNSTREAM_URL: down.url, ...env },
   });
   const out: string[] = [];
@@ -54,7 +54,7 @@ const DB_ROUTES: Record<string, string[]> = {
 async function dbAnswers(fixture: string, env: Record<string, string>, faults: boolean) {
   const app = await startApp(fixture, {
     preload: 'none',
-    nodeFlags: faults ? ['--import', 'tracekit/register', '--require', './fixtures/fault-inject.cjs'] : [],
+    nodeFlags: faults ? ['--import', 'tracekit-node/register', '--require', './fixtures/fault-inject.cjs'] : [],
     env: { TRACEKIT_ENDPOINT: receiver.url, ...env },
   });
   const out: string[] = [];

@@ -24,7 +24,7 @@ export function warnAboutEarlyModules(via: StartedVia): void {
   for (const name of seen) {
     log.warn(
       `${name} was loaded before tracekit started (${via}), so it is not instrumented; ` +
-        'start tracekit first: node --import tracekit/register app.js',
+        'start tracekit first: node --import tracekit-node/register app.js',
     );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `node --require tracekit/register app.js`: CommonJS hooks only. The CommonJS libraries an
+ * `node --require tracekit-node/register app.js`: CommonJS hooks only. The CommonJS libraries an
  * ESM app uses are still instrumented (their files load through require); the warning says
  * how to get the ESM loader path too.
  */
@@ -29,5 +29,5 @@ function entryIsEsm(): boolean {
 
 const agent = startAgent(undefined, 'require');
 if (agent !== undefined && entryIsEsm()) {
-  log.once('warn', 'require-esm', 'loaded with --require: ES module imports are not hooked this way; use node --import tracekit/register to cover them');
+  log.once('warn', 'require-esm', 'loaded with --require: ES module imports are not hooked this way; use node --import tracekit-node/register to cover them');
 }

@@ -1,5 +1,5 @@
 /**
- * `node --import tracekit/register app.js` (also through NODE_OPTIONS): starts the agent
+ * `node --import tracekit-node/register app.js` (also through NODE_OPTIONS): starts the agent
  * before the app's first import. The agent itself is CommonJS, loaded through require, so the
  * `--import` and `--require` entries share one instance and one once-per-process guard.
  */

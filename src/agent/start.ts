@@ -5,7 +5,9 @@
  * runs untouched.
  */
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageAt } from '../instrumentations/package-hook';
+import { COLLECTOR_PACKAGE } from '../shared/contract';
+import { basename, dirname, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { Exporter, type ExportStats } from '../exporter/exporter';
@@ -50,12 +52,18 @@ export function runningAgent(): Agent | undefined {
   return (globalThis as Global)[AGENT_STARTED] ?? undefined;
 }
 
-/** True when this process is the `tracekit` command itself (the collector, for instance). */
+/**
+ * True when this process is the `tracekit` command itself (the collector): this repository's
+ * bin/tracekit, or the command of an installed tracekit-collector package (through
+ * node_modules/.bin too, which is a symlink to it).
+ */
 function isTracekitCli(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
   try {
-    return realpathSync(entry) === realpathSync(join(__dirname, '..', '..', 'bin', 'tracekit'));
+    const real = realpathSync(entry);
+    if (real === realpathSync(join(__dirname, '..', '..', 'bin', 'tracekit'))) return true;
+    return basename(real) === 'tracekit' && packageAt(dirname(real))?.name === COLLECTOR_PACKAGE;
   } catch {
     return false;
   }

@@ -8,8 +8,8 @@ import { runStart } from './start-command';
 const HELP = `tracekit ${VERSION}: application performance monitoring for Node.js
 
 Usage:
-  node --import tracekit/register app.js     trace an app (ESM or CommonJS), no code change
-  NODE_OPTIONS="--import tracekit/register"  the same, for containers and process managers
+  node --import tracekit-node/register app.js     trace an app (ESM or CommonJS), no code change
+  NODE_OPTIONS="--import tracekit-node/register"  the same, for containers and process managers
   tracekit start [options]                   run the local collector and dashboard on 127.0.0.1:9876
                                              (tracekit start --help lists its options)
   tracekit --version                         print the version

@@ -36,3 +36,6 @@ export const RUNTIME_METRICS = {
   cpuUtilization: 'process.cpu.utilization',
   memoryUsage: 'process.memory.usage',
 } as const;
+
+/** The collector's npm package: the agent never starts inside its command. */
+export const COLLECTOR_PACKAGE = 'tracekit-collector';

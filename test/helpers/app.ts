@@ -1,6 +1,6 @@
 /**
  * Runs a fixture app in a child process under the real preload, as a user would:
- * `node --import tracekit/register fixtures/x.mjs`, from the project root so that the
+ * `node --import tracekit-node/register fixtures/x.mjs`, from the project root so that the
  * package resolves itself by name. The fixture prints `LISTENING <port>` when ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,7 +47,7 @@ export interface RunningApp {
 export async function startApp(fixture: string, options: AppOptions = {}): Promise<RunningApp> {
   const preload = options.preload ?? 'import';
   const flags = [...(options.nodeFlags ?? [])];
-  if (preload !== 'none') flags.push(preload === 'import' ? '--import' : '--require', 'tracekit/register');
+  if (preload !== 'none') flags.push(preload === 'import' ? '--import' : '--require', 'tracekit-node/register');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, TRACEKIT_SCHEDULE_DELAY: '100', ...options.env })) {
     if (v !== undefined && !k.startsWith('NODE_TEST')) env[k] = v;
