@@ -9,8 +9,11 @@ import { dirname, join } from 'node:path';
 import { log, type LogLevel } from '../shared/logger';
 
 /** Every instrumentation name the TRACEKIT_INSTRUMENTATIONS lists understand. */
-export const INSTRUMENTATION_NAMES = ['http', 'express', 'fetch', 'pg', 'mysql2', 'prisma'] as const;
-export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
+import { INSTRUMENTATION_NAMES } from '../instrumentations/registry';
+import type { InstrumentationName } from '../instrumentations/types';
+
+export { INSTRUMENTATION_NAMES };
+export type { InstrumentationName };
 
 import { isLoopbackHost, shouldCompress, type ExportTarget, type OtlpProtocol } from '../exporter/target';
 
@@ -180,7 +183,7 @@ function readInstrumentations(env: Env): Set<InstrumentationName> {
     for (const raw of v.value.split(',')) {
       const item = raw.trim().toLowerCase();
       if (item === '') continue;
-      if ((INSTRUMENTATION_NAMES as readonly string[]).includes(item)) out.push(item as InstrumentationName);
+      if (INSTRUMENTATION_NAMES.includes(item)) out.push(item);
       else log.warn(`${name} names an unknown instrumentation ${JSON.stringify(item)}; known: ${INSTRUMENTATION_NAMES.join(',')}`);
     }
     return out;

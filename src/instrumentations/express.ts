@@ -311,9 +311,14 @@ function layerPatch(module: string, versions: string, file: string, methods: { r
 
 export const express: Instrumentation = {
   name: 'express',
+  supports: [
+    { library: 'express', versions: '>=4.6.0 <5', how: 'patches of `Layer` and `Router` (`lib/router/`)' },
+    { library: 'express', versions: '>=5.0.0 <6', how: 'through its router (next row), nothing of express itself' },
+    { library: 'router', versions: '>=2.0.0 <3', how: "express 5's router: patches of `Layer` and `Router`" },
+  ],
   patches: [
-    routerPatch('express', '>=4.0.0 <5', 'lib/router/index.js', { use: 'use', handle: 'handle' }),
-    layerPatch('express', '>=4.0.0 <5', 'lib/router/layer.js', { request: 'handle_request', error: 'handle_error' }),
+    routerPatch('express', '>=4.6.0 <5', 'lib/router/index.js', { use: 'use', handle: 'handle' }),
+    layerPatch('express', '>=4.6.0 <5', 'lib/router/layer.js', { request: 'handle_request', error: 'handle_error' }),
     // Express 5 delegates routing to `router` 2.x.
     routerPatch('router', '>=2.0.0 <3', undefined, { use: 'use', handle: 'handle' }),
     layerPatch('router', '>=2.0.0 <3', 'lib/layer.js', { request: 'handleRequest', error: 'handleError' }),

@@ -105,6 +105,7 @@ function patchModule(mod: typeof http | typeof https, kit: Kit, sw: Switch): voi
 
 export const httpClient: Instrumentation = {
   name: 'http',
+  supports: [{ library: 'node:http, node:https (clients)', how: '`request`/`get` wrapper and `http.client.*` channels' }],
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-client');
     patchModule(http, kit, sw);

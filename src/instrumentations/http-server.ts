@@ -229,6 +229,7 @@ function patchServer(proto: { emit: Emit }, kit: Kit, sw: Switch, onSocketClose:
 
 export const httpServer: Instrumentation = {
   name: 'http',
+  supports: [{ library: 'node:http, node:https (servers)', how: '`Server.prototype.emit` wrapper' }],
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-server');
     const tails = new ServerSpanTails();

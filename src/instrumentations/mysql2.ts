@@ -260,6 +260,7 @@ function connectionPatch(file: string, versions: string): ModulePatch {
 
 export const mysql2: Instrumentation = {
   name: 'mysql2',
+  supports: [{ library: 'mysql2', versions: '>=3.0.0 <4', how: 'from 3.20 its `mysql2:*` TracingChannels; below, `query`/`execute` and `getConnection` patches' }],
   enable(kit: Kit): void {
     const sw = kit.switchFor('mysql2');
     subscribeQueries('mysql2:query', kit, sw);

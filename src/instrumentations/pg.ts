@@ -243,6 +243,11 @@ type Connect = (this: unknown, cb?: unknown) => unknown;
 
 export const pg: Instrumentation = {
   name: 'pg',
+  supports: [
+    // 8.0.0-8.0.2 never connect on Node 14 and later.
+    { library: 'pg', versions: '>=8.0.3 <9', how: '`Client.prototype.query` wrapper (pg-native is not covered)' },
+    { library: 'pg-pool', versions: '>=3.1.1 <4', how: '`Pool.prototype.query` wrapper, `Pool.prototype.connect` context binding' },
+  ],
   patches: [
     {
       module: 'pg',
@@ -256,7 +261,7 @@ export const pg: Instrumentation = {
     },
     {
       module: 'pg-pool',
-      versions: '>=3.0.0 <4',
+      versions: '>=3.1.1 <4',
       patch(exports: unknown, kit: Kit): void {
         const sw = kit.switchFor('pg');
         const proto = (exports as { prototype: { connect: Connect; query: PoolQuery } }).prototype;

@@ -158,6 +158,8 @@ function createHelper(kit: Kit, sw: Switch): PrismaTracingHelper {
 
 export const prisma: Instrumentation = {
   name: 'prisma',
+  // From 6.16, the first Prisma with the client engine; the Rust engine's queries are not converted.
+  supports: [{ library: '@prisma/client', versions: '>=6.16.0 <8', how: "Prisma's tracing helper hook (pg or mysql2 driver adapter, client engine)" }],
   enable(kit: Kit): void {
     const sw = kit.switchFor('prisma');
     const helper = createHelper(kit, sw);
@@ -175,7 +177,7 @@ export const prisma: Instrumentation = {
   // the usual debug line when its runtime loads.
   patches: ['runtime/client.js', 'runtime/library.js'].map((file) => ({
     module: '@prisma/client',
-    versions: '>=6.0.0 <8',
+    versions: '>=6.16.0 <8',
     file,
     patch(): void {},
   })),

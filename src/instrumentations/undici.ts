@@ -83,6 +83,7 @@ function finish(req: UndiciRequest): void {
 
 export const undici: Instrumentation = {
   name: 'fetch',
+  supports: [{ library: 'fetch, undici (Node\'s bundled undici, undici 5-7)', how: '`undici:request:*` channels, no patch' }],
   enable(kit: Kit): void {
     const sw = kit.switchFor('fetch');
     const tracer = kit.tracer;

@@ -10,17 +10,20 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /**
- * Lowest and newest of each declared range (see src/instrumentations/*.ts). `with` pins a
- * dependency too: express 5.0.0 is tested with the lowest router 2.x it allows.
+ * Lowest and newest of each declared range (the `supports` of src/instrumentations/*.ts), and
+ * one version outside some ranges. `with` pins a dependency too: express 5.0.0 is tested with
+ * the lowest router 2.x it allows. A declared lowest version missing here is added from the
+ * declarations (see declaredLowest), so a range can never start below what is installed.
  */
 const VERSIONS = [
   { name: 'express', version: '4.6.0' },
   { name: 'express', version: '4.22.3' },
   { name: 'express', version: '5.0.0', with: ['router@2.0.0'] },
   { name: 'express', version: '5.3.0' },
-  // pg 8.x and pg-pool 3.x; the newest pg is the root dev dependency. 8.0.0-8.0.2 never
+  // pg 8.x and pg-pool 3.x (3.1.1 is the lowest pg 8 depends on); the newest of both are the
+  // root dev dependency. 8.0.0-8.0.2 never
   // connect on Node 14 and later, so the range starts at 8.0.3. 7.x is out of range.
-  { name: 'pg', version: '8.0.3' },
+  { name: 'pg', version: '8.0.3', with: ['pg-pool@3.1.1'] },
   { name: 'pg', version: '7.18.2' },
   // mysql2: 3.0.0 and 3.19.1 are patched, 3.20+ publishes channels (the root dev dependency,
   // 3.24.5, and 3.20.0, the first); 2.x is out of range.
@@ -80,16 +83,45 @@ function generatePrisma(dir, major) {
   });
 }
 
-installNodeLines();
-
-for (const { name, version, with: extra = [], prisma } of VERSIONS) {
-  const dir = join(__dirname, `${name}-${version}`);
-  const pkg = join(dir, 'node_modules', name, 'package.json');
-  const generated = prisma === undefined || existsSync(join(dir, 'generated', 'client', 'index.js'));
-  if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === version && generated) continue;
-  process.stdout.write(`installing ${name}@${version} ${extra.join(' ')}\n`);
-  execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', dir, `${name}@${version}`, ...extra], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (prisma !== undefined) generatePrisma(dir, prisma);
+/** `>=4.6.0 <5` → `4.6.0`. */
+function lowestOf(range) {
+  return /^>=\s*(\d+\.\d+\.\d+)/.exec(range)?.[1];
 }
+
+/** Whether `library@version` is installed by an entry of VERSIONS, itself or as a `with`. */
+function listed(library, version) {
+  return VERSIONS.some((v) => (v.name === library && v.version === version) || (v.with ?? []).includes(`${library}@${version}`));
+}
+
+/**
+ * The lowest version of every range the built agent declares (dist/, so run after the build),
+ * as entries to add to VERSIONS when they are not in it.
+ */
+function declaredLowest() {
+  const registry = join(__dirname, '..', '..', 'dist', 'instrumentations', 'registry.js');
+  if (!existsSync(registry)) throw new Error('build tracekit first (npm run build): the declared ranges are read from dist/');
+  const missing = [];
+  for (const lib of require(registry).SUPPORTED_LIBRARIES) {
+    const lowest = lib.versions === undefined ? undefined : lowestOf(lib.versions);
+    if (lowest !== undefined && !listed(lib.library, lowest)) missing.push({ name: lib.library, version: lowest });
+  }
+  return missing;
+}
+
+function install() {
+  installNodeLines();
+  for (const { name, version, with: extra = [], prisma } of [...VERSIONS, ...declaredLowest()]) {
+    const dir = join(__dirname, `${name}-${version}`);
+    const pkg = join(dir, 'node_modules', name, 'package.json');
+    const generated = prisma === undefined || existsSync(join(dir, 'generated', 'client', 'index.js'));
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === version && generated) continue;
+    process.stdout.write(`installing ${name}@${version} ${extra.join(' ')}\n`);
+    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', dir, `${name}@${version}`, ...extra], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (prisma !== undefined) generatePrisma(dir, prisma);
+  }
+}
+
+module.exports = { VERSIONS, NODE_LINES, listed, lowestOf };
+if (require.main === module) install();
