@@ -82,7 +82,7 @@ for (const node of NODES) describe(`loading the agent on ${node.name}`, () => {
     await app.stop();
     const lines = app.stderr().split('\n').filter((l) => l.startsWith('[tracekit]'));
     assert.equal(lines.length, 1);
-    assert.match(lines[0], /--require.*--import tracekit\/register/);
+    assert.match(lines[0], /--require.*--import tracekit-node\/register/);
   });
 
   test('NODE_OPTIONS="--import tracekit-node/register" works, and loading twice starts one agent', async () => {

@@ -32,7 +32,8 @@ function npm(args: string[], cwd: string): string {
 
 /** Starts a process in the project and resolves with the first match of `ready` on its stdout. */
 function startIn(cwd: string, command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpExecArray; output: () => string }> {
-  const proc = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that npx's child (the collector itself) is stopped with it.
+  const proc = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -70,7 +71,13 @@ describe('the packed packages, installed into an empty project', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop-api', version: '1.0.0', private: true }));
   });
   after(() => {
-    for (const p of running) p.kill('SIGKILL');
+    for (const p of running) {
+      try {
+        if (p.pid !== undefined) process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -122,7 +129,7 @@ describe('the packed packages, installed into an empty project', () => {
         const services = (await (await fetch(`${url}/api/services?window=5m`)).json()) as { service: string }[];
         return services.some((s) => s.service === service) ? true : undefined;
       }, `spans of ${service} in the collector`);
-      app.proc.kill('SIGTERM');
+      if (app.proc.pid !== undefined) process.kill(-app.proc.pid, 'SIGTERM');
     }
     const services = (await (await fetch(`${url}/api/services?window=5m`)).json()) as { service: string }[];
     assert.deepEqual(services.map((s) => s.service).sort(), ['shop-api', 'shop-worker'], 'the collector did not trace itself');
