@@ -8,14 +8,15 @@ import { runStart } from './start-command';
 const HELP = `tracekit ${VERSION}: application performance monitoring for Node.js
 
 Usage:
-  node --import tracekit-node/register app.js     trace an app (ESM or CommonJS), no code change
-  NODE_OPTIONS="--import tracekit-node/register"  the same, for containers and process managers
-  tracekit start [options]                   run the local collector and dashboard on 127.0.0.1:9876
-                                             (tracekit start --help lists its options)
-  tracekit --version                         print the version
-  tracekit --help                            this text
+  tracekit start [options]     run the local collector and dashboard on 127.0.0.1:9876
+                               (tracekit start --help lists its options)
+  tracekit --version           print the version
+  tracekit --help              this text
 
-Configuration is read from TRACEKIT_* and OTEL_* environment variables; see the README.
+Trace an app with the agent (the tracekit-node package), no code change:
+  node --import tracekit-node/register app.js
+  NODE_OPTIONS="--import tracekit-node/register" node app.js   (containers)
+Its configuration is read from TRACEKIT_* and OTEL_* environment variables; see its README.
 `;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
