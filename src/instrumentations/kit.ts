@@ -1,7 +1,7 @@
 /**
  * What every instrumentation is handed: the tracer, the request-end hook that feeds the
  * metrics, and the failure switch. An instrumentation whose own code throws is switched
- * off and logged once (DESIGN decision 4); the app's call continues unobserved.
+ * off and logged once (docs/architecture.md, "Never throw into the app"); the app's call continues unobserved.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context as apiContext, type Context, type Tracer } from '@opentelemetry/api';

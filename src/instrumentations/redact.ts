@@ -1,5 +1,5 @@
 /**
- * Redaction of secrets in URLs before they are put on a span (DESIGN decision 10): query
+ * Redaction of secrets in URLs before they are put on a span (docs/security.md): query
  * parameters whose name looks like a credential, and user:password in the authority.
  * Runs only when a URL has a query or an `@`; the common path is a single indexOf.
  */

@@ -1,6 +1,6 @@
 /**
  * RED metrics per (method, route, status), counted for every finished request whatever the
- * sampling decision (DESIGN decision 7): `http.server.request.duration` as a histogram in
+ * sampling decision (docs/architecture.md, "Metrics do not depend on sampling"): `http.server.request.duration` as a histogram in
  * seconds. Beside it, per series, what the requests spent their time on: queries, database
  * time, outgoing calls, outgoing time, and how many were flagged N+1 (`tracekit.request.*`
  * sums). The number of series is capped; requests beyond the cap are counted in one series
