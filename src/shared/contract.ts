@@ -37,5 +37,11 @@ export const RUNTIME_METRICS = {
   memoryUsage: 'process.memory.usage',
 } as const;
 
+/** Resource attributes tracekit adds to OpenTelemetry's. */
+export const RESOURCE_ATTRIBUTES = {
+  /** The app's root folder (nearest package.json above the entry script); stack files are shown relative to it. */
+  appRoot: 'tracekit.app.root',
+} as const;
+
 /** The collector's npm package: the agent never starts inside its command. */
 export const COLLECTOR_PACKAGE = 'tracekit-collector';

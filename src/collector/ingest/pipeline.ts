@@ -50,7 +50,7 @@ export class IngestPipeline {
 
   /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    const batch: WriteBatch = { spans: [], errors: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
+    const batch: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
     let decoded: Decoded<unknown>;
     resetCuts();
     try {
@@ -59,6 +59,7 @@ export class IngestPipeline {
         const rows = traceRows(d);
         batch.spans = rows.spans;
         batch.errors = rows.errors;
+        batch.frames = rows.frames;
         batch.edges = edgeRows(rows.spans);
         decoded = d;
       } else if (signal === 'metrics') {

@@ -5,7 +5,9 @@
  */
 import type { AttributeMap, AttributeValue, SpanRecord } from '../../otlp/types';
 import type { DecodedTraces, ResourceGroup } from '../otlp/model';
-import type { ErrorRow, SpanRow } from '../store/rows';
+import type { ErrorRow, FrameRow, SpanRow } from '../store/rows';
+import { RESOURCE_ATTRIBUTES } from '../../shared/contract';
+import { parseStack } from './stack-frames';
 import { REQUEST_ATTRIBUTES } from '../../shared/contract';
 import { fingerprint } from './fingerprint';
 
@@ -120,12 +122,34 @@ function indexById(spans: SpanRecord[]): Map<string, SpanRecord> {
   return byId;
 }
 
-/** Rows for every span, and an error row for every exception event, of a decoded request. */
-export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: ErrorRow[] } {
+/** Most frames kept from one exception's stack (V8 records 10 by default). */
+const MAX_FRAMES = 50;
+
+/** One row per distinct (file, function) of a stack, top frame's line first. */
+function frameRows(error: ErrorRow, stack: string, root: string | undefined): FrameRow[] {
+  const rows: FrameRow[] = [];
+  const seen = new Set<string>();
+  for (const f of parseStack(stack, root)) {
+    const key = `${f.file}\0${f.function}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push({ service: error.service, fingerprint: error.fingerprint, timeUs: error.timeUs, file: f.file, function: f.function, line: f.line, library: f.library });
+    if (rows.length === MAX_FRAMES) break;
+  }
+  return rows;
+}
+
+/**
+ * Rows for every span, an error row for every exception event, and the exception's stack
+ * frames (the code inventory), of a decoded request.
+ */
+export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: ErrorRow[]; frames: FrameRow[] } {
   const spans: SpanRow[] = [];
   const errors: ErrorRow[] = [];
+  const frames: FrameRow[] = [];
   for (const g of decoded.groups) {
     let byId: Map<string, SpanRecord> | undefined;
+    const root = str(g.resource[RESOURCE_ATTRIBUTES.appRoot]) ?? undefined;
     for (const s of g.items) {
       const row = spanRow(g, s);
       spans.push(row);
@@ -137,7 +161,7 @@ export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: E
         const type = str(e.attributes['exception.type']) ?? 'Error';
         const message = str(e.attributes['exception.message']) ?? '';
         const stack = str(e.attributes['exception.stacktrace']) ?? '';
-        errors.push({
+        const error: ErrorRow = {
           fingerprint: fingerprint(g.service, type, message, stack),
           service: g.service,
           timeUs: Math.round((e.timeMs || s.endMs) * 1000),
@@ -148,9 +172,11 @@ export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: E
           type,
           message,
           stack,
-        });
+        };
+        errors.push(error);
+        for (const f of frameRows(error, stack, root)) frames.push(f);
       }
     }
   }
-  return { spans, errors };
+  return { spans, errors, frames };
 }

@@ -3,7 +3,7 @@
  * and `window` (1m, 5m, 15m, 1h, 6h, 24h; default 15m); trace search also takes an explicit
  * `from`/`to` in epoch milliseconds. A bad value is a 400 naming the parameter.
  */
-import type { QueryScope, TraceQuery } from '../store/store';
+import type { CodeQuery, QueryScope, TraceQuery } from '../store/store';
 
 export const WINDOWS: Record<string, number> = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const DEFAULT_WINDOW = '15m';
@@ -66,5 +66,20 @@ export function traceQueryOf(params: URLSearchParams, nowMs: number): TraceQuery
     minDurationMs: number(params, 'minDurationMs', 0, 1e9),
     traceId: traceId === undefined ? undefined : traceIdOf(traceId),
     limit: number(params, 'limit', 1, 1000) ?? 100,
+  };
+}
+
+/** Code-inventory filters: `file` (a path prefix), `library` (`1` lists library frames too), `sort`, `limit`. */
+export function codeQueryOf(params: URLSearchParams, nowMs: number): CodeQuery {
+  const sort = one(params, 'sort') ?? 'occurrences';
+  if (sort !== 'occurrences' && sort !== 'lastSeen') throw new BadParam('sort must be occurrences or lastSeen');
+  const library = one(params, 'library') ?? '0';
+  if (library !== '0' && library !== '1') throw new BadParam('library must be 0 or 1');
+  return {
+    ...scopeOf(params, nowMs),
+    filePrefix: one(params, 'file'),
+    library: library === '1',
+    sort,
+    limit: number(params, 'limit', 1, 1000) ?? 200,
   };
 }

@@ -104,6 +104,20 @@ export interface EdgeRow {
   errors: number;
 }
 
+/** One stack frame of one stored exception (the code inventory is made from these). */
+export interface FrameRow {
+  service: string;
+  /** The error group (fingerprint) of the exception. */
+  fingerprint: string;
+  timeUs: number;
+  /** Relative to the app's root when inside it. */
+  file: string;
+  function: string;
+  line: number;
+  /** Inside a node_modules folder. */
+  library: boolean;
+}
+
 export interface LogRow {
   service: string;
   instance: string;
@@ -127,6 +141,7 @@ export interface ResourceRow {
 export interface WriteBatch {
   spans: SpanRow[];
   errors: ErrorRow[];
+  frames: FrameRow[];
   metrics: MetricRow[];
   buckets: BucketRow[];
   edges: EdgeRow[];
@@ -136,5 +151,5 @@ export interface WriteBatch {
 
 /** The number of rows in a batch (what backpressure counts). */
 export function batchSize(b: WriteBatch): number {
-  return b.spans.length + b.errors.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.resources.length;
+  return b.spans.length + b.errors.length + b.frames.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.resources.length;
 }

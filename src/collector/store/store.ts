@@ -90,6 +90,31 @@ export interface ErrorGroup {
   spanId: string;
 }
 
+/** A code-inventory request: the scope, a file prefix, whether to list library frames, the order. */
+export interface CodeQuery extends QueryScope {
+  filePrefix: string | undefined;
+  library: boolean;
+  sort: 'occurrences' | 'lastSeen';
+  limit: number;
+}
+
+/** One function that appeared in stored exceptions' stacks (identity: service, file, function). */
+export interface CodeEntry {
+  service: string;
+  file: string;
+  function: string;
+  /** Its line in the latest stack that held it. */
+  line: number;
+  library: boolean;
+  /** Exceptions in the window whose stack held it. */
+  occurrences: number;
+  /** First seen ever (within retention), last seen in the window. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The error groups (fingerprints) it appeared in, within the window. */
+  groups: string[];
+}
+
 export interface OutgoingHost {
   service: string;
   host: string;
@@ -161,6 +186,8 @@ export interface Store {
   series(scope: QueryScope, stepUs: number): Promise<Series>;
   routes(scope: QueryScope): Promise<RouteStats[]>;
   errors(scope: QueryScope): Promise<ErrorGroup[]>;
+  /** The code inventory: functions seen in exceptions' stacks. */
+  codeInventory(q: CodeQuery): Promise<CodeEntry[]>;
   outgoing(scope: QueryScope): Promise<OutgoingHost[]>;
   graph(scope: QueryScope): Promise<Graph>;
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;

@@ -1,7 +1,8 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { ErrorGroup, Graph, OutgoingHost, Overview, QueryScope, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, ErrorGroup, Graph, OutgoingHost, Overview, QueryScope, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
+import { codeInventory } from './code-queries';
 import { errors, graph, outgoing, services } from './dependency-queries';
 import { overview, routes, series } from './request-queries';
 import { searchTraces, trace } from './trace-queries';
@@ -13,7 +14,7 @@ export interface DuckDbOptions {
 }
 
 const RETAINED: [table: string, timeColumn: string][] = [
-  ['spans', 'start_us'], ['errors', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['call_edges', 'minute_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
+  ['spans', 'start_us'], ['errors', 'time_us'], ['error_frames', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['call_edges', 'minute_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
 ];
 
 export class DuckDbStore implements Store {
@@ -53,6 +54,7 @@ export class DuckDbStore implements Store {
   series(scope: QueryScope, stepUs: number): Promise<Series> { return series(this.db.reader, scope, stepUs); }
   routes(scope: QueryScope): Promise<RouteStats[]> { return routes(this.db.reader, scope); }
   errors(scope: QueryScope): Promise<ErrorGroup[]> { return errors(this.db.reader, scope); }
+  codeInventory(q: CodeQuery): Promise<CodeEntry[]> { return codeInventory(this.db.reader, q); }
   outgoing(scope: QueryScope): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope); }
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }

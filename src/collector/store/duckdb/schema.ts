@@ -49,6 +49,13 @@ export const MIGRATIONS: readonly string[] = [
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL, attributes VARCHAR NOT NULL, seen_us BIGINT NOT NULL
   );
   `,
+  // 2: the code inventory: every frame of every stored exception, one row each.
+  `
+  CREATE TABLE error_frames (
+    service VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, time_us BIGINT NOT NULL,
+    file VARCHAR NOT NULL, function VARCHAR NOT NULL, line INTEGER NOT NULL, library BOOLEAN NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -4,7 +4,7 @@
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { UnfitRow } from '../store';
-import type { BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
+import type { FrameRow, BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
 /** Rows appended between two turns of the event loop (a list element counts as a row). */
@@ -72,6 +72,17 @@ function appendError(a: DuckDBAppender, e: ErrorRow): void {
   a.appendVarchar(e.type);
   a.appendVarchar(e.message);
   a.appendVarchar(e.stack);
+  a.endRow();
+}
+
+function appendFrame(a: DuckDBAppender, f: FrameRow): void {
+  a.appendVarchar(f.service);
+  a.appendVarchar(f.fingerprint);
+  a.appendBigInt(BigInt(f.timeUs));
+  a.appendVarchar(f.file);
+  a.appendVarchar(f.function);
+  a.appendInteger(f.line);
+  a.appendBoolean(f.library);
   a.endRow();
 }
 
@@ -145,7 +156,7 @@ function appendResource(a: DuckDBAppender, r: ResourceRow): void {
 }
 
 export class BatchWriter {
-  private appenders: Record<'spans' | 'errors' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'resources', DuckDBAppender> | undefined;
+  private appenders: Record<'spans' | 'errors' | 'error_frames' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'resources', DuckDBAppender> | undefined;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -153,6 +164,7 @@ export class BatchWriter {
     this.appenders ??= {
       spans: await this.conn.createAppender('spans'),
       errors: await this.conn.createAppender('errors'),
+      error_frames: await this.conn.createAppender('error_frames'),
       metric_points: await this.conn.createAppender('metric_points'),
       histogram_buckets: await this.conn.createAppender('histogram_buckets'),
       call_edges: await this.conn.createAppender('call_edges'),
@@ -190,6 +202,7 @@ export class BatchWriter {
       };
       await step(batch.spans, ap.spans, appendSpan);
       await step(batch.errors, ap.errors, appendError);
+      await step(batch.frames, ap.error_frames, appendFrame);
       await step(batch.metrics, ap.metric_points, appendMetric, metricWeight);
       await step(batch.buckets, ap.histogram_buckets, appendBucket);
       await step(batch.edges, ap.call_edges, appendEdge);
