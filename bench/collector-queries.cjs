@@ -59,6 +59,13 @@ async function fill(path, spans) {
       md5(r::VARCHAR), substr(md5((r * 5)::VARCHAR), 1, 16), 'GET /route/' || (r % ${ROUTES}), '/route/' || (r % ${ROUTES}),
       'Error', 'failure kind ' || (r % 10), 'Error: failure\n    at handler (/srv/app.js:' || (r % 10) || ':5)'
     FROM range(${requests}) t(r) WHERE r % 50 = 0`);
+  // The code inventory: three frames per exception (two of the app's, one library frame).
+  await c.run(`
+    INSERT INTO error_frames
+    SELECT 'svc-' || (r % ${SERVICES}), substr(md5((r % 10)::VARCHAR), 1, 16), ${nowUs - DAY_US} + r * ${gap} + 900, f.file, f.fn, f.line, f.lib
+    FROM range(${requests}) t(r),
+      (VALUES ('src/routes/orders.js', 'handler', 10, false), ('src/lib/db.js', 'query', 42, false), ('node_modules/router/lib/layer.js', 'Layer.handle', 100, true)) f(file, fn, line, lib)
+    WHERE r % 50 = 0`);
   // Request metrics: one histogram and four work sums per service, route and 10 s.
   const bounds = `[${DURATION_BOUNDS_S.join(', ')}]::DOUBLE[]`;
   const nBuckets = DURATION_BOUNDS_S.length + 1;
@@ -126,6 +133,7 @@ async function main() {
         series: 'series?service=svc-0&window=WIN',
         routes: 'routes?service=svc-0&window=WIN',
         errors: 'errors?service=svc-0&window=WIN',
+        code: 'code?service=svc-0&window=WIN',
         outgoing: 'outgoing?service=svc-0&window=WIN',
         graph: 'graph?window=WIN',
         'traces (search)': 'traces?service=svc-0&window=WIN',
