@@ -13,18 +13,34 @@ import { describe, it } from 'node:test';
 import { startCollectorProcess } from './helpers/collector';
 import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
 
+/** Connects; gives up (destroying the socket) after 3 s, so a refused or stalled connect never hangs the test. */
 function open(url: string): Promise<Socket> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const s = connect(Number(u.port), u.hostname, () => resolve(s));
-    s.on('error', reject);
+    const s = connect(Number(u.port), u.hostname, () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('connect timed out'));
+    }, 3000);
+    s.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
-function closed(s: Socket): Promise<void> {
+/** Resolves when the socket closes, or after `limitMs` (then the caller checks `destroyed`). */
+function closed(s: Socket, limitMs = 20_000): Promise<void> {
   return new Promise((resolve) => {
-    if (s.destroyed) resolve();
-    else s.once('close', () => resolve());
+    if (s.destroyed) return resolve();
+    const timer = setTimeout(resolve, limitMs);
+    s.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
@@ -57,8 +73,9 @@ describe('collector lifecycle', () => {
     try {
       const idle = await open(collector.url);
       idle.on('error', () => undefined);
-      // The headers timeout (10 s) closes it; the test's own timeout is the bound.
+      // The headers timeout (10 s) closes it.
       await closed(idle);
+      assert.equal(idle.destroyed, true, 'a silent connection was closed');
 
       // 1,100 connections at once: beyond 1,024 the server closes them as they arrive.
       for (let i = 0; i < 1100; i++) {
@@ -71,7 +88,7 @@ describe('collector lifecycle', () => {
       const alive = sockets.filter((s) => !s.destroyed).length;
       assert.ok(alive <= 1024, `${alive} connections held`);
       for (const s of sockets) s.destroy();
-      await Promise.all(sockets.map(closed));
+      await Promise.all(sockets.map((s) => closed(s, 2000)));
       await new Promise((r) => setTimeout(r, 200));
       const status = await collector.api<{ connections: number }>('status');
       assert.ok(status.connections <= 2, `${status.connections} connections open after the clients left`);
