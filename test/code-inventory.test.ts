@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NODES, ROOT, get, startApp } from './helpers/app';
 import { eventually, startCollectorProcess } from './helpers/collector';
-import { parseStack } from '../dist/collector/ingest/stack-frames';
+import { parseStack } from '../dist/shared/stack-frames';
 
 /** The 1-based line of `marker` in a fixture file, found in the file itself. */
 function lineOf(file: string, marker: string): number {

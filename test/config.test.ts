@@ -24,6 +24,7 @@ test('defaults: local collector, protobuf, gzip except on loopback, everything i
   assert.equal(c.enabled, true);
   assert.equal(c.target.tracesUrl, 'http://127.0.0.1:9876/v1/traces');
   assert.equal(c.target.metricsUrl, 'http://127.0.0.1:9876/v1/metrics');
+  assert.equal(c.target.logsUrl, 'http://127.0.0.1:9876/v1/logs');
   assert.equal(c.target.protocol, 'http/protobuf');
   assert.equal(c.target.compression, 'auto');
   assert.equal(c.sampleRate, 1);
@@ -119,6 +120,7 @@ test('init() options use the seed names and win over the environment', () => {
   assert.equal(c.target.headers['x-api-key'], 'k2');
   assert.equal(c.target.tracesUrl, 'http://h:9/v1/traces');
   assert.equal(c.target.metricsUrl, 'http://h:9/v1/metrics');
+  assert.equal(c.target.logsUrl, 'http://h:9/v1/logs');
   assert.equal(c.sampleRate, 0.5);
   assert.equal(c.codeMonitoring, true);
   assert.equal(base.serviceName, 'env', 'the base configuration is not mutated');

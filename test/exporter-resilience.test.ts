@@ -96,7 +96,7 @@ test('receiver down at exit: the final flush makes one attempt per export and do
 
 test('send: a network error is retried, except while a final flush runs, and retried again after it', async () => {
   const url = `${await closedPortUrl()}/v1/traces`;
-  const target: ExportTarget = { tracesUrl: url, metricsUrl: url, headers: {}, protocol: 'http/protobuf', compression: 'none', timeoutMs: 1500 };
+  const target: ExportTarget = { tracesUrl: url, metricsUrl: url, logsUrl: url, headers: {}, protocol: 'http/protobuf', compression: 'none', timeoutMs: 1500 };
   const before = await send(target, url, Buffer.from([0]), false);
   assert.equal(before.ok, false);
   assert.ok(before.attempts > 1, `retried before the final flush (${before.attempts} attempts)`);

@@ -126,27 +126,27 @@ function validUrl(s: string): URL | undefined {
 }
 
 /** `http://h:1` → `http://h:1/v1/traces`; a URL that already names a signal path is kept as is. */
-export function signalUrl(base: string, signal: 'traces' | 'metrics'): string {
+export function signalUrl(base: string, signal: 'traces' | 'metrics' | 'logs'): string {
   const trimmed = base.replace(/\/+$/, '');
   if (/\/v1\/(traces|metrics|logs)$/.test(trimmed)) return trimmed.replace(/(traces|metrics|logs)$/, signal);
   return `${trimmed}/v1/${signal}`;
 }
 
-function readEndpoint(env: Env): { traces: string; metrics: string } {
-  const fallback = { traces: signalUrl(DEFAULT_ENDPOINT, 'traces'), metrics: signalUrl(DEFAULT_ENDPOINT, 'metrics') };
+function readEndpoint(env: Env): { traces: string; metrics: string; logs: string } {
+  const fallback = { traces: signalUrl(DEFAULT_ENDPOINT, 'traces'), metrics: signalUrl(DEFAULT_ENDPOINT, 'metrics'), logs: signalUrl(DEFAULT_ENDPOINT, 'logs') };
   const base = pick(env, ['TRACEKIT_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
   let result = fallback;
   if (base) {
     if (validUrl(base.value)) {
       // TRACEKIT_ENDPOINT may be the seed's full `/v1/traces` URL; OTEL's base form is a prefix.
-      result = { traces: signalUrl(base.value, 'traces'), metrics: signalUrl(base.value, 'metrics') };
+      result = { traces: signalUrl(base.value, 'traces'), metrics: signalUrl(base.value, 'metrics'), logs: signalUrl(base.value, 'logs') };
     } else {
       bad(base.name, base.value, 'an http(s) URL', DEFAULT_ENDPOINT);
     }
   }
   // Per-signal OTEL variables are full URLs and only apply when no TRACEKIT_ENDPOINT is set.
   if (!env.TRACEKIT_ENDPOINT) {
-    for (const [key, name] of [['traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], ['metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']] as const) {
+    for (const [key, name] of [['traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], ['metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'], ['logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT']] as const) {
       const v = pick(env, [name]);
       if (!v) continue;
       if (validUrl(v.value)) result = { ...result, [key]: v.value };
@@ -269,6 +269,7 @@ export function configFromEnv(env: Env = process.env): AgentConfig {
     target: {
       tracesUrl: endpoints.traces,
       metricsUrl: endpoints.metrics,
+      logsUrl: endpoints.logs,
       headers,
       protocol: readProtocol(env),
       compression: readCompression(env),
@@ -306,6 +307,7 @@ export function applyInitOptions(base: AgentConfig, o: InitOptions): AgentConfig
     if (validUrl(o.endpoint)) {
       c.target.tracesUrl = signalUrl(o.endpoint, 'traces');
       c.target.metricsUrl = signalUrl(o.endpoint, 'metrics');
+      c.target.logsUrl = signalUrl(o.endpoint, 'logs');
     } else bad('init({ endpoint })', String(o.endpoint), 'an http(s) URL', c.target.tracesUrl);
   }
   if (o.apiKey !== undefined) {

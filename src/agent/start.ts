@@ -27,6 +27,8 @@ import { log, setLogLevel } from '../shared/logger';
 import { warnAboutEarlyModules, type StartedVia } from './early-modules';
 import { installProcessHooks } from './process-hooks';
 import { buildResource } from './resource';
+import { appRoot } from './app-root';
+import { routeRecords } from './route-records';
 import { VERSION } from '../shared/version';
 
 export type { StartedVia } from './early-modules';
@@ -138,6 +140,8 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state), config.nPlusOneThreshold);
   kit.contextStorage = contextManager.storage;
   kit.contexts = contextManager;
+  kit.appRoot = appRoot();
+  kit.routes.onReport = (entries, truncated) => exporter.exportLogs(routeRecords(entries, truncated));
   const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
   const collectMetrics = () => {
     const now = nowMs();
@@ -196,6 +200,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
     },
     async shutdown(): Promise<void> {
       kit.active = false;
+      kit.routes.stop();
       clearInterval(metricsTimer);
       removeProcessHooks();
       removeModuleHooks?.();

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { AgentConfig } from '../agent/config';
 import { log } from '../shared/logger';
 import { newTraceBatch, type TraceBatch } from '../otlp/trace-batch';
-import type { MetricRecord, Resource, SpanRecord } from '../otlp/types';
+import type { LogRecord, MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';
 import { WorkerHost } from './worker-host';
 import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
@@ -36,6 +36,9 @@ export interface ExportStats {
   batchesFailed: number;
   metricExports: number;
   metricExportsFailed: number;
+  /** Log-record exports (the route inventory) that the receiver accepted, and that failed. */
+  logExports: number;
+  logExportsFailed: number;
   lastError: string | undefined;
 }
 
@@ -51,7 +54,7 @@ interface ReadyBatch {
 export class Exporter {
   readonly stats: ExportStats = {
     spansQueued: 0, spansExported: 0, spansDropped: 0, spansFailed: 0, batchesSent: 0, batchesFailed: 0,
-    metricExports: 0, metricExportsFailed: 0, lastError: undefined,
+    metricExports: 0, metricExportsFailed: 0, logExports: 0, logExportsFailed: 0, lastError: undefined,
   };
   private batch: TraceBatch;
   private ready: ReadyBatch[] = [];
@@ -222,6 +225,22 @@ export class Exporter {
           this.stats.lastError = r?.error;
         }
       }, () => this.stats.metricExportsFailed++)
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Sends log records in one request (the route inventory: one snapshot must arrive whole). */
+  exportLogs(records: LogRecord[]): void {
+    if (records.length === 0 || this.worker === undefined || this.closed) return;
+    const p = this.run({ kind: 'logs', target: this.config.target, resource: this.resource, records })
+      .then((r) => {
+        if (r?.ok) this.stats.logExports++;
+        else {
+          this.stats.logExportsFailed++;
+          this.stats.lastError = r?.error;
+          log.once('warn', `log-export-failed:${r?.status}`, `could not export log records to ${this.config.target.logsUrl}: ${r?.error ?? 'unknown error'}`);
+        }
+      }, () => this.stats.logExportsFailed++)
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
   }

@@ -9,6 +9,7 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export interface ExportTarget {
   tracesUrl: string;
   metricsUrl: string;
+  logsUrl: string;
   headers: Record<string, string>;
   protocol: OtlpProtocol;
   /** `auto` (the default): gzip, except to a loopback endpoint, where it would only cost CPU. */

@@ -1,6 +1,6 @@
 /** The messages between the exporter (main thread) and its worker. Plain data only. */
 import type { ExportTarget } from './target';
-import type { MetricRecord, Resource } from '../otlp/types';
+import type { LogRecord, MetricRecord, Resource } from '../otlp/types';
 
 export const METER_SCOPE = { name: 'tracekit' } as const;
 
@@ -22,7 +22,15 @@ export interface MetricsTask {
   metrics: MetricRecord[];
 }
 
-export type ExportTask = TracesTask | MetricsTask;
+/** Log records (the route inventory today), encoded in the worker. */
+export interface LogsTask {
+  kind: 'logs';
+  target: ExportTarget;
+  resource: Resource;
+  records: LogRecord[];
+}
+
+export type ExportTask = TracesTask | MetricsTask | LogsTask;
 
 /**
  * What the worker gets at start-up (`workerData`) for the synchronous final flush.

@@ -11,11 +11,11 @@
  * is ready even if the app crashes before the main loop ever turned.
  */
 import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
-import { encodeMetricsJson } from '../otlp/encode-json';
-import { encodeMetricsProto } from '../otlp/encode-proto';
+import { encodeLogsJson, encodeMetricsJson } from '../otlp/encode-json';
+import { encodeLogsProto, encodeMetricsProto } from '../otlp/encode-proto';
 import { send, setFinalFlush } from './send';
 import type { TaskAnswer } from './worker-host';
-import { FLAG_ACCEPTED, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type MetricsTask, type TracesTask } from './tasks';
+import { FLAG_ACCEPTED, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type LogsTask, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
 
@@ -28,6 +28,12 @@ function exportMetrics(task: MetricsTask): Promise<ExportResult> {
   const json = task.target.protocol === 'http/json';
   const payload = json ? encodeMetricsJson(task.resource, METER_SCOPE, task.metrics) : encodeMetricsProto(task.resource, METER_SCOPE, task.metrics);
   return send(task.target, task.target.metricsUrl, payload, json);
+}
+
+function exportLogs(task: LogsTask): Promise<ExportResult> {
+  const json = task.target.protocol === 'http/json';
+  const payload = json ? encodeLogsJson(task.resource, METER_SCOPE, task.records) : encodeLogsProto(task.resource, METER_SCOPE, task.records);
+  return send(task.target, task.target.logsUrl, payload, json);
 }
 
 function track(p: Promise<ExportResult>): Promise<ExportResult> {
@@ -75,7 +81,7 @@ if (wiring !== undefined) {
 /** Runs one task. Never throws: failures come back as results. */
 async function run(task: ExportTask): Promise<ExportResult> {
   try {
-    return await track(task.kind === 'traces' ? exportTraces(task) : exportMetrics(task));
+    return await track(task.kind === 'traces' ? exportTraces(task) : task.kind === 'metrics' ? exportMetrics(task) : exportLogs(task));
   } catch (err) {
     return { ok: false, status: 0, attempts: 0, rejected: 0, error: err instanceof Error ? err.message : String(err) };
   }

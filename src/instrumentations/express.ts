@@ -12,12 +12,19 @@
  * passed them to `next`, by the first error-handling middleware that receives one, or by the
  * router's final callback. Express 5 uses only the `router` package, so one request is never
  * seen by two patches.
+ *
+ * Registration is watched too, for the route inventory (route-inventory.ts): `route()` (which
+ * every `get`/`post`/`all`/`route` call goes through) records where the route was declared,
+ * `use()` records path-mounted middleware's declaration, and the application's `use()` marks
+ * the layer that mounts a sub-app, so the inventory can walk into it.
  */
 import { trace } from '@opentelemetry/api';
 import type { AttributeBlock } from '../otlp/types';
 import { LAYER_PATH } from '../symbols';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
+import { AGENT_DIR } from '../tracer/agent-frames';
 import type { Kit, Switch } from './kit';
+import { declarationSite, MAX_ROUTES, type DeclarationSite, type InventoryLayer, type InventoryReader, type InventoryRoute, type InventoryRouter } from './route-inventory';
 import { recordError } from './record-error';
 import { stateOf, type RequestState } from './request-state';
 import type { Instrumentation, ModulePatch } from './types';
@@ -27,6 +34,10 @@ const ROUTE_OF = Symbol('tracekit.express.routeOf');
 const TAGGED = Symbol('tracekit.express.tagged');
 const TEMPLATES = Symbol('tracekit.express.templates');
 const HANDLER = Symbol('tracekit.express.handler');
+/** Where a route, or a path-mounted middleware layer, was declared. */
+const SITE = Symbol('tracekit.express.site');
+/** The sub-app a `mounted_app` layer stands for. */
+const SUB_APP = Symbol('tracekit.express.subApp');
 
 type Next = (err?: unknown) => unknown;
 /** What wrapMethod hands over; called back with exactly the arguments express passed. */
@@ -43,6 +54,7 @@ interface Route {
   stack: Layer[];
   [TAGGED]?: number;
   [TEMPLATES]?: Map<string, RouteTemplate>;
+  [SITE]?: DeclarationSite;
 }
 interface Layer {
   name: string;
@@ -51,6 +63,8 @@ interface Layer {
   [LAYER_PATH]?: string;
   [ROUTE_OF]?: Route;
   [HANDLER]?: HandlerSpanInfo;
+  [SITE]?: DeclarationSite;
+  [SUB_APP]?: ExpressApp;
 }
 /** What a route handler's spans share, kept on its layer: the span name, and its attributes per route template. */
 interface HandlerSpanInfo {
@@ -63,6 +77,14 @@ interface HandlerSpanInfo {
 }
 interface Router {
   stack: Layer[];
+}
+/** An express application, as far as the inventory reads it (express 4 keeps its router in `_router`, 5 in `router`). */
+interface ExpressApp {
+  handle: unknown;
+  set: unknown;
+  lazyrouter?: unknown;
+  _router?: Router;
+  router?: Router;
 }
 /** The request as express passes it; tracekit keeps its own data in the RequestState. */
 type Req = object;
@@ -91,7 +113,7 @@ function recordOnce(state: RequestState, span: Parameters<typeof recordError>[0]
   recordError(span, err);
 }
 
-function wrapUse(sw: Switch) {
+function wrapUse(kit: Kit, sw: Switch) {
   return (handler: Handler): Handler => {
     const original = handler as unknown as Fn;
     return function use(this: Router, ...args: unknown[]): unknown {
@@ -104,14 +126,110 @@ function wrapUse(sw: Switch) {
         // A mount at `/` adds nothing to the template; leaving it untagged keeps it off the hot path.
         if (path !== '/' && path !== '') {
           const tag = path.endsWith('/') ? path.slice(0, -1) : path;
-          for (let i = before; i < this.stack.length; i++) this.stack[i][LAYER_PATH] = tag;
+          let site: DeclarationSite | undefined;
+          for (let i = before; i < this.stack.length; i++) {
+            const layer = this.stack[i];
+            layer[LAYER_PATH] = tag;
+            // Middleware at a path is in the inventory (as USE); a mounted router is walked instead.
+            if (childRouterOf(layer) === undefined && layer.handle.name !== 'mounted_app' && siteBudget()) {
+              site ??= declarationSite(AGENT_DIR, kit.appRoot);
+              layer[SITE] = site;
+            }
+          }
         }
+        kit.routes.noteRouter(this, INVENTORY_READER);
       } catch (err) {
         sw.fail('use', err);
       }
       return result;
     } as unknown as Handler;
   };
+}
+
+/** Declaration sites taken so far: each costs a stack capture, so they stop at the inventory's limit. */
+let sitesTaken = 0;
+function siteBudget(): boolean {
+  return sitesTaken++ < MAX_ROUTES;
+}
+
+/** A layer's handle when it is a router (express 4's and router 2's routers are functions with a `stack`). */
+function childRouterOf(layer: Layer): Router | undefined {
+  const handle: unknown = layer.handle;
+  return typeof handle === 'function' && Array.isArray((handle as Partial<Router>).stack) ? (handle as Partial<Router> as Router) : undefined;
+}
+
+/** An express application (a function with `handle` and `set`), as `app.use()` tells sub-apps from middleware. */
+function isApp(fn: unknown): fn is ExpressApp {
+  return typeof fn === 'function' && typeof (fn as Partial<ExpressApp>).handle === 'function' && typeof (fn as Partial<ExpressApp>).set === 'function';
+}
+
+/** An app's router without creating one: express 4 throws on `app.router`, express 5 makes it lazily. */
+function routerOfApp(app: ExpressApp): Router | undefined {
+  if (typeof app.lazyrouter === 'function') return app._router;
+  return app.router;
+}
+
+const INVENTORY_READER: InventoryReader = {
+  mountPath: (layer) => (layer as Layer)[LAYER_PATH],
+  childRouter(layer: InventoryLayer): InventoryRouter | undefined {
+    const l = layer as Layer;
+    if (l[SUB_APP] !== undefined) return routerOfApp(l[SUB_APP]);
+    return childRouterOf(l);
+  },
+  site: (target) => (target as Layer | Route)[SITE],
+  template: (prefix, path) => joinPaths(prefix, pathTemplate(path)),
+};
+
+/** `route(path)`: every route registration passes here; remembers where it was declared. */
+function wrapRoute(kit: Kit, sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function route(this: Router, ...args: unknown[]): unknown {
+      const result = original.apply(this, args);
+      if (!sw.on) return result;
+      try {
+        if (result !== null && typeof result === 'object' && siteBudget()) (result as Route)[SITE] = declarationSite(AGENT_DIR, kit.appRoot);
+        kit.routes.noteRouter(this, INVENTORY_READER);
+      } catch (err) {
+        sw.fail('route', err);
+      }
+      return result;
+    } as unknown as Handler;
+  };
+}
+
+/** The application's `use()`: marks the layer that mounts a sub-app with the sub-app. */
+function wrapAppUse(sw: Switch) {
+  return (handler: Handler): Handler => {
+    const original = handler as unknown as Fn;
+    return function use(this: ExpressApp, ...args: unknown[]): unknown {
+      const router = sw.on ? safeRouterOf(this) : undefined;
+      const before = router === undefined ? 0 : router.stack.length;
+      const result = original.apply(this, args);
+      if (!sw.on) return result;
+      try {
+        const apps = args.flat(Infinity).filter(isApp);
+        const after = safeRouterOf(this);
+        if (apps.length > 0 && after !== undefined) {
+          let next = 0;
+          for (let i = after === router ? before : 0; i < after.stack.length && next < apps.length; i++) {
+            if (after.stack[i].handle.name === 'mounted_app') after.stack[i][SUB_APP] = apps[next++];
+          }
+        }
+      } catch (err) {
+        sw.fail('app use', err);
+      }
+      return result;
+    } as unknown as Handler;
+  };
+}
+
+function safeRouterOf(app: ExpressApp): Router | undefined {
+  try {
+    return routerOfApp(app);
+  } catch {
+    return undefined;
+  }
 }
 
 function wrapRouterHandle(sw: Switch) {
@@ -278,7 +396,7 @@ function wrapHandleError(sw: Switch) {
   };
 }
 
-function routerPatch(module: string, versions: string, file: string | undefined, methods: { use: string; handle: string }): ModulePatch {
+function routerPatch(module: string, versions: string, file: string | undefined, methods: { use: string; handle: string; route: string }): ModulePatch {
   return {
     module,
     versions,
@@ -287,8 +405,9 @@ function routerPatch(module: string, versions: string, file: string | undefined,
       const sw = kit.switchFor('express');
       // express 4 exports the router prototype itself; router 2 exports a constructor.
       const proto = (typeof exports === 'function' && (exports as { prototype?: { use?: unknown } }).prototype?.use ? (exports as { prototype: object }).prototype : exports) as Record<string, Handler>;
-      wrapMethod(proto, methods.use, wrapUse(sw));
+      wrapMethod(proto, methods.use, wrapUse(kit, sw));
       wrapMethod(proto, methods.handle, wrapRouterHandle(sw));
+      wrapMethod(proto, methods.route, wrapRoute(kit, sw));
       return exports;
     },
   };
@@ -309,18 +428,32 @@ function layerPatch(module: string, versions: string, file: string, methods: { r
   };
 }
 
+function applicationPatch(versions: string): ModulePatch {
+  return {
+    module: 'express',
+    versions,
+    file: 'lib/application.js',
+    patch(exports, kit) {
+      wrapMethod(exports as Record<string, Handler>, 'use', wrapAppUse(kit.switchFor('express')));
+      return exports;
+    },
+  };
+}
+
 export const express: Instrumentation = {
   name: 'express',
   supports: [
-    { library: 'express', versions: '>=4.6.0 <5', how: 'patches of `Layer` and `Router` (`lib/router/`)' },
-    { library: 'express', versions: '>=5.0.0 <6', how: 'through its router (next row), nothing of express itself' },
+    { library: 'express', versions: '>=4.6.0 <5', how: 'patches of `Layer` and `Router` (`lib/router/`), `use` of `lib/application.js`' },
+    { library: 'express', versions: '>=5.0.0 <6', how: 'its router (next row); `use` of `lib/application.js` for sub-apps' },
     { library: 'router', versions: '>=2.0.0 <3', how: "express 5's router: patches of `Layer` and `Router`" },
   ],
   patches: [
-    routerPatch('express', '>=4.6.0 <5', 'lib/router/index.js', { use: 'use', handle: 'handle' }),
+    routerPatch('express', '>=4.6.0 <5', 'lib/router/index.js', { use: 'use', handle: 'handle', route: 'route' }),
+    applicationPatch('>=4.6.0 <5'),
     layerPatch('express', '>=4.6.0 <5', 'lib/router/layer.js', { request: 'handle_request', error: 'handle_error' }),
     // Express 5 delegates routing to `router` 2.x.
-    routerPatch('router', '>=2.0.0 <3', undefined, { use: 'use', handle: 'handle' }),
+    applicationPatch('>=5.0.0 <6'),
+    routerPatch('router', '>=2.0.0 <3', undefined, { use: 'use', handle: 'handle', route: 'route' }),
     layerPatch('router', '>=2.0.0 <3', 'lib/layer.js', { request: 'handleRequest', error: 'handleError' }),
   ],
 };

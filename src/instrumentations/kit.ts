@@ -7,6 +7,7 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context as apiContext, type Context, type Tracer } from '@opentelemetry/api';
 import { log } from '../shared/logger';
 import type { RequestState } from './request-state';
+import { RouteInventory } from './route-inventory';
 
 /** One instrumentation's on/off switch. Checked at the top of every hook: a branch, not a lookup. */
 export class Switch {
@@ -48,6 +49,10 @@ export interface Kit {
   onRequestEnd(state: RequestState): void;
   /** The switch for the instrumentation with this name (created on first use). */
   switchFor(name: string): Switch;
+  /** The routes the app registers (filled by the express instrumentation, sent by the agent). */
+  routes: RouteInventory;
+  /** The app's root folder (docs/agent.md): declaration sites are reported relative to it. */
+  appRoot: string | undefined;
 }
 
 /** Creates the kit shared by all instrumentations. */
@@ -61,6 +66,8 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     contextStorage: undefined,
     contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn), bind: (ctx, target) => apiContext.bind(ctx, target) },
     onRequestEnd,
+    routes: new RouteInventory(),
+    appRoot: undefined,
     switchFor(name: string): Switch {
       let s = switches.get(name);
       if (s === undefined) {

@@ -3,7 +3,7 @@
  * ids, enums as integers, 64-bit integers as decimal strings).
  */
 import { epochMsToNs } from './time';
-import type { AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
+import type { AttributeMap, AttributeValue, HistogramPoint, LogRecord, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
 type JsonAny =
   | { stringValue: string }
@@ -97,6 +97,33 @@ export function encodeMetricsJson(res: Resource, scope: { name: string; version?
                 return { ...base, sum: { dataPoints: m.points.map(numberPoint), aggregationTemporality: TEMPORALITY[m.temporality], isMonotonic: m.monotonic } };
               return { ...base, histogram: { dataPoints: m.points.map(histogramPoint), aggregationTemporality: TEMPORALITY[m.temporality] } };
             }),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** Encodes an ExportLogsServiceRequest as OTLP/JSON. */
+export function encodeLogsJson(res: Resource, scope: { name: string; version?: string }, records: LogRecord[]): string {
+  return JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: attrs(res.attributes) },
+        scopeLogs: [
+          {
+            scope,
+            logRecords: records.map((r) => ({
+              timeUnixNano: nsString(r.timeMs),
+              observedTimeUnixNano: nsString(r.timeMs),
+              severityNumber: r.severityNumber || undefined,
+              severityText: r.severityText || undefined,
+              body: anyValue(r.body),
+              attributes: attrs(r.attributes),
+              traceId: r.traceId || undefined,
+              spanId: r.spanId || undefined,
+              eventName: r.eventName || undefined,
+            })),
           },
         ],
       },

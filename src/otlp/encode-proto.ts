@@ -3,7 +3,7 @@
  * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
  */
 import { ProtoWriter } from './proto-writer';
-import type { AttributeBlock, AttributeLists, AttributeMap, AttributeValue, HistogramPoint, MetricRecord, NumberPoint, PresetAttributes, Resource, SpanIdWords, SpanRecord } from './types';
+import type { AttributeBlock, AttributeLists, AttributeMap, AttributeValue, HistogramPoint, LogRecord, MetricRecord, NumberPoint, PresetAttributes, Resource, SpanIdWords, SpanRecord } from './types';
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
@@ -182,6 +182,34 @@ export function encodeMetricsProto(res: Resource, scope: { name: string; version
       w.uint(2, TEMPORALITY[m.temporality]);
       w.end();
     }
+    w.end();
+  }
+  w.end();
+  w.end();
+  return w.finish();
+}
+
+/** Encodes an ExportLogsServiceRequest with one resource and one scope (logs/v1 field numbers). */
+export function encodeLogsProto(res: Resource, scope: { name: string; version?: string }, records: LogRecord[]): Buffer {
+  const w = new ProtoWriter(16 * 1024);
+  w.begin(1); // ResourceLogs
+  resource(w, res);
+  w.begin(2); // ScopeLogs
+  w.begin(1);
+  w.string(1, scope.name);
+  if (scope.version) w.string(2, scope.version);
+  w.end();
+  for (const r of records) {
+    w.begin(2); // LogRecord
+    w.timeNs(1, r.timeMs);
+    if (r.severityNumber > 0) w.uint(2, r.severityNumber);
+    if (r.severityText) w.string(3, r.severityText);
+    anyValue(w, 5, r.body);
+    attributes(w, 6, r.attributes);
+    w.hexBytes(9, r.traceId);
+    w.hexBytes(10, r.spanId);
+    w.timeNs(11, r.timeMs);
+    if (r.eventName) w.string(12, r.eventName);
     w.end();
   }
   w.end();

@@ -123,3 +123,18 @@ export type MetricRecord =
   | { name: string; description: string; unit: string; type: 'histogram'; temporality: 'delta' | 'cumulative'; points: HistogramPoint[] }
   | { name: string; description: string; unit: string; type: 'gauge'; points: NumberPoint[] }
   | { name: string; description: string; unit: string; type: 'sum'; temporality: 'delta' | 'cumulative'; monotonic: boolean; points: NumberPoint[] };
+
+/** One OTLP log record, as the agent sends it (plain data: structured-cloned to the exporter worker). */
+export interface LogRecord {
+  timeMs: number;
+  /** OTLP SeverityNumber: 1-4 TRACE, 5-8 DEBUG, 9-12 INFO, 13-16 WARN, 17-20 ERROR, 21-24 FATAL. */
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  attributes: AttributeMap;
+  /** OTLP `event_name`: set on records that are events (a route of the route inventory). */
+  eventName?: string;
+  /** Hex ids of the span active when it was written. */
+  traceId?: string;
+  spanId?: string;
+}

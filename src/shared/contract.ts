@@ -45,3 +45,26 @@ export const RESOURCE_ATTRIBUTES = {
 
 /** The collector's npm package: the agent never starts inside its command. */
 export const COLLECTOR_PACKAGE = 'tracekit-collector';
+
+/**
+ * The route inventory on the wire (docs/architecture.md, "The route inventory is OTLP logs"):
+ * one log record per route, with this event name, all of one snapshot in one request. A
+ * snapshot replaces the service's earlier one in the collector.
+ */
+export const ROUTE_INVENTORY = {
+  eventName: 'tracekit.route',
+  /** The same on every record of one snapshot; a new one per snapshot. */
+  snapshot: 'tracekit.inventory.id',
+  /** Records in the snapshot. */
+  size: 'tracekit.inventory.size',
+  /** True when the app has more routes than the agent reports. */
+  truncated: 'tracekit.inventory.truncated',
+  /** `route` or `middleware` (a `use()` at a path). */
+  kind: 'tracekit.route.kind',
+  method: 'http.request.method',
+  route: 'http.route',
+  function: 'code.function.name',
+  file: 'code.file.path',
+  line: 'code.line.number',
+  column: 'code.column.number',
+} as const;

@@ -7,7 +7,7 @@
 import { resolve, sep } from 'node:path';
 
 /** This package's compiled code: every file of the agent lives under it. */
-const AGENT_DIR = `${resolve(__dirname, '..')}${sep}`;
+export const AGENT_DIR = `${resolve(__dirname, '..')}${sep}`;
 
 /**
  * The stack without the frames of code under `agentDir` (tracekit's, by default), and without

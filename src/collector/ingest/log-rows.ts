@@ -1,12 +1,14 @@
 /** Turns decoded log records into stored rows. */
 import type { DecodedLogs } from '../otlp/model';
 import type { LogRow } from '../store/rows';
+import { isRouteRecord } from './route-rows';
 
 /** Rows for a decoded logs request. */
 export function logRows(decoded: DecodedLogs): LogRow[] {
   const rows: LogRow[] = [];
   for (const g of decoded.groups) {
     for (const r of g.items) {
+      if (isRouteRecord(r)) continue;
       rows.push({
         service: g.service,
         instance: g.instance,

@@ -12,6 +12,7 @@ import type { Encoding, Signal } from '../otlp/response';
 import type { ResourceRow, WriteBatch } from '../store/rows';
 import { CumulativeToDelta } from './cumulative-to-delta';
 import { logRows } from './log-rows';
+import { routeRows } from './route-rows';
 import { bucketRows, metricRows } from './metric-rows';
 import { edgeRows } from './edge-rows';
 import { traceRows } from './span-rows';
@@ -37,12 +38,14 @@ export interface IngestCounters {
   failedRequests: number;
   /** Values cut to the limits (value-limits.ts): long strings, deep nesting, attributes over a record's budget. */
   truncatedValues: number;
+  /** Route-inventory records over the per-snapshot limit, or without a route. */
+  droppedRoutes: number;
 }
 
 const SEEN_RESOURCES_LIMIT = 10_000;
 
 export class IngestPipeline {
-  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0, failedRequests: 0, truncatedValues: 0 };
+  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0, failedRequests: 0, truncatedValues: 0, droppedRoutes: 0 };
   private readonly deltas = new CumulativeToDelta(Date.now());
   private readonly seenResources = new Set<string>();
 
@@ -50,8 +53,9 @@ export class IngestPipeline {
 
   /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    const batch: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
+    const batch: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], resources: [] };
     let decoded: Decoded<unknown>;
+    let droppedRoutes = 0;
     resetCuts();
     try {
       if (signal === 'traces') {
@@ -70,6 +74,9 @@ export class IngestPipeline {
       } else {
         const d = encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body);
         batch.logs = logRows(d);
+        const routes = routeRows(d, Date.now() * 1000);
+        batch.routes = routes.rows;
+        droppedRoutes = routes.dropped;
         decoded = d;
       }
     } catch (err) {
@@ -92,6 +99,7 @@ export class IngestPipeline {
           () => {
             this.counters.rejected += rejected;
             this.counters.truncatedValues += truncated;
+            this.counters.droppedRoutes += droppedRoutes;
             if (signal === 'traces') this.counters.spans += accepted;
             else if (signal === 'metrics') this.counters.metricPoints += accepted;
             else this.counters.logRecords += accepted;

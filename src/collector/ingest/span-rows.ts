@@ -7,7 +7,7 @@ import type { AttributeMap, AttributeValue, SpanRecord } from '../../otlp/types'
 import type { DecodedTraces, ResourceGroup } from '../otlp/model';
 import type { ErrorRow, FrameRow, SpanRow } from '../store/rows';
 import { RESOURCE_ATTRIBUTES } from '../../shared/contract';
-import { parseStack } from './stack-frames';
+import { parseStack } from '../../shared/stack-frames';
 import { REQUEST_ATTRIBUTES } from '../../shared/contract';
 import { fingerprint } from './fingerprint';
 

@@ -153,9 +153,9 @@ export class WriteQueue {
 }
 
 function merge(group: Pending[]): WriteBatch {
-  const merged: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], resources: [] };
+  const merged: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], resources: [] };
   for (const p of group) {
-    for (const k of ['spans', 'errors', 'frames', 'metrics', 'buckets', 'edges', 'logs', 'resources'] as const) {
+    for (const k of Object.keys(merged) as (keyof WriteBatch)[]) {
       const src = p.batch[k] as unknown[];
       const dst = merged[k] as unknown[];
       for (let i = 0; i < src.length; i++) dst.push(src[i]);

@@ -261,6 +261,7 @@ export function decodeLogsJson(text: string): DecodedLogs {
           attributes: attributes(o.attributes),
           traceId: hexId(o.traceId, 16, 'traceId', true),
           spanId: hexId(o.spanId, 8, 'spanId', true),
+          eventName: str(o.eventName, 'eventName'),
         };
         keepOrReject(out, g, rec, logRejection(rec));
       }

@@ -44,6 +44,8 @@ export interface LogRecordIn {
   attributes: AttributeMap;
   traceId: string;
   spanId: string;
+  /** OTLP `event_name`; empty when the record is not an event. */
+  eventName: string;
 }
 
 /** A decoded request: the accepted records, and how many were rejected and why. */

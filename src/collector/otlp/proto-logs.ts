@@ -24,7 +24,7 @@ export function decodeLogsProto(body: Buffer): DecodedLogs {
 }
 
 function readLogRecord(r: ProtoReader): LogRecordIn {
-  const rec: LogRecordIn = { timeMs: 0, severityNumber: 0, severityText: '', body: '', attributes: {}, traceId: '', spanId: '' };
+  const rec: LogRecordIn = { timeMs: 0, severityNumber: 0, severityText: '', body: '', attributes: {}, traceId: '', spanId: '', eventName: '' };
   let observedMs = 0;
   while (r.more()) {
     const tag = r.tag();
@@ -44,6 +44,7 @@ function readLogRecord(r: ProtoReader): LogRecordIn {
       case 9: r.expect(wire, WIRE_LEN, 'LogRecord.trace_id'); rec.traceId = r.hex(); break;
       case 10: r.expect(wire, WIRE_LEN, 'LogRecord.span_id'); rec.spanId = r.hex(); break;
       case 11: r.expect(wire, WIRE_I64, 'LogRecord.observed_time_unix_nano'); observedMs = r.fixed64() / NS_PER_MS; break;
+      case 12: r.expect(wire, WIRE_LEN, 'LogRecord.event_name'); rec.eventName = r.string(); break;
       default: r.skip(wire);
     }
   }

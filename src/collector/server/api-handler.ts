@@ -3,11 +3,12 @@
  *
  *   /api/services  /api/overview  /api/series  /api/routes  /api/errors
  *   /api/outgoing  /api/graph     /api/traces  /api/traces/:traceId  /api/status
- *   /api/code
+ *   /api/code      /api/code/routes  /api/code/tree
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/store';
-import { BadParam, codeQueryOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
+import { BadParam, codeQueryOf, folderOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
+import { inventoryRoutes, projectTree } from './code-views';
 import { sendJson } from './respond';
 
 export interface ApiContext {
@@ -28,6 +29,8 @@ const VIEWS: Record<string, View> = {
   '/api/routes': (p, now, c) => c.store.routes(scopeOf(p, now)),
   '/api/errors': (p, now, c) => c.store.errors(scopeOf(p, now)),
   '/api/code': (p, now, c) => c.store.codeInventory(codeQueryOf(p, now)),
+  '/api/code/routes': (p, now, c) => inventoryRoutes(c.store, scopeOf(p, now), folderOf(p)),
+  '/api/code/tree': (p, now, c) => projectTree(c.store, scopeOf(p, now)),
   '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
   '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
   '/api/traces': (p, now, c) => c.store.searchTraces(traceQueryOf(p, now)),

@@ -69,6 +69,13 @@ export function traceQueryOf(params: URLSearchParams, nowMs: number): TraceQuery
   };
 }
 
+/** `folder`: a relative folder path (`src/routes`) the Code views narrow to; absent for all. */
+export function folderOf(params: URLSearchParams): string | undefined {
+  const folder = one(params, 'folder');
+  if (folder !== undefined && folder.length > 1024) throw new BadParam('folder must be at most 1024 characters');
+  return folder;
+}
+
 /** Code-inventory filters: `file` (a path prefix), `library` (`1` lists library frames too), `sort`, `limit`. */
 export function codeQueryOf(params: URLSearchParams, nowMs: number): CodeQuery {
   const sort = one(params, 'sort') ?? 'occurrences';

@@ -130,6 +130,22 @@ export interface LogRow {
   attributes: string;
 }
 
+/** One route of a service's route inventory (the agent's `tracekit.route` log records). */
+export interface RouteRow {
+  service: string;
+  instance: string;
+  /** The snapshot it came in: a snapshot replaces the service's rows from earlier ones. */
+  snapshot: string;
+  reportedUs: number;
+  method: string;
+  route: string;
+  kind: string;
+  function: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
 export interface ResourceRow {
   service: string;
   instance: string;
@@ -146,10 +162,11 @@ export interface WriteBatch {
   buckets: BucketRow[];
   edges: EdgeRow[];
   logs: LogRow[];
+  routes: RouteRow[];
   resources: ResourceRow[];
 }
 
 /** The number of rows in a batch (what backpressure counts). */
 export function batchSize(b: WriteBatch): number {
-  return b.spans.length + b.errors.length + b.frames.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.resources.length;
+  return b.spans.length + b.errors.length + b.frames.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.routes.length + b.resources.length;
 }

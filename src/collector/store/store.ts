@@ -115,6 +115,24 @@ export interface CodeEntry {
   groups: string[];
 }
 
+/** A route the app declared (the agent's route inventory), as stored. */
+export interface DeclaredRoute {
+  service: string;
+  /** `GET`..., `ALL`, or `USE` for middleware mounted at a path. */
+  method: string;
+  route: string;
+  kind: 'route' | 'middleware';
+  function: string;
+  /** The declaring file, relative to the app's root when inside it; line and column 0 when unknown. */
+  file: string;
+  line: number;
+  column: number;
+  reportedMs: number;
+}
+
+/** When a route was last requested within a window. */
+export interface RouteHit { service: string; method: string | null; route: string; lastHitMs: number }
+
 export interface OutgoingHost {
   service: string;
   host: string;
@@ -188,6 +206,10 @@ export interface Store {
   errors(scope: QueryScope): Promise<ErrorGroup[]>;
   /** The code inventory: functions seen in exceptions' stacks. */
   codeInventory(q: CodeQuery): Promise<CodeEntry[]>;
+  /** The latest route inventory of a service (or of all). */
+  declaredRoutes(service: string | undefined): Promise<DeclaredRoute[]>;
+  /** The last request of each route in the window. */
+  routeHits(scope: QueryScope): Promise<RouteHit[]>;
   outgoing(scope: QueryScope): Promise<OutgoingHost[]>;
   graph(scope: QueryScope): Promise<Graph>;
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;

@@ -56,6 +56,14 @@ export const MIGRATIONS: readonly string[] = [
     file VARCHAR NOT NULL, function VARCHAR NOT NULL, line INTEGER NOT NULL, library BOOLEAN NOT NULL
   );
   `,
+  // 3: the route inventory: the latest snapshot of each service's registered routes.
+  `
+  CREATE TABLE route_inventory (
+    service VARCHAR NOT NULL, instance VARCHAR NOT NULL, snapshot VARCHAR NOT NULL, reported_us BIGINT NOT NULL,
+    method VARCHAR NOT NULL, route VARCHAR NOT NULL, kind VARCHAR NOT NULL, function VARCHAR NOT NULL,
+    file VARCHAR NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

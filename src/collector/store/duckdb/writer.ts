@@ -4,7 +4,7 @@
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { UnfitRow } from '../store';
-import type { FrameRow, BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, SpanRow, WriteBatch } from '../rows';
+import type { FrameRow, BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, RouteRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
 /** Rows appended between two turns of the event loop (a list element counts as a row). */
@@ -147,6 +147,32 @@ function appendLog(a: DuckDBAppender, l: LogRow): void {
   a.endRow();
 }
 
+function appendRoute(a: DuckDBAppender, r: RouteRow): void {
+  a.appendVarchar(r.service);
+  a.appendVarchar(r.instance);
+  a.appendVarchar(r.snapshot);
+  a.appendBigInt(BigInt(r.reportedUs));
+  a.appendVarchar(r.method);
+  a.appendVarchar(r.route);
+  a.appendVarchar(r.kind);
+  a.appendVarchar(r.function);
+  a.appendVarchar(r.file);
+  a.appendInteger(r.line);
+  a.appendInteger(r.column);
+  a.endRow();
+}
+
+/** Consecutive runs of route rows from one (service, snapshot). */
+function snapshotsOf(rows: RouteRow[]): RouteRow[][] {
+  const runs: RouteRow[][] = [];
+  for (const r of rows) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0].service === r.service && last[0].snapshot === r.snapshot) last.push(r);
+    else runs.push([r]);
+  }
+  return runs;
+}
+
 function appendResource(a: DuckDBAppender, r: ResourceRow): void {
   a.appendVarchar(r.service);
   a.appendVarchar(r.instance);
@@ -156,7 +182,7 @@ function appendResource(a: DuckDBAppender, r: ResourceRow): void {
 }
 
 export class BatchWriter {
-  private appenders: Record<'spans' | 'errors' | 'error_frames' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'resources', DuckDBAppender> | undefined;
+  private appenders: Record<'spans' | 'errors' | 'error_frames' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'route_inventory' | 'resources', DuckDBAppender> | undefined;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -169,6 +195,7 @@ export class BatchWriter {
       histogram_buckets: await this.conn.createAppender('histogram_buckets'),
       call_edges: await this.conn.createAppender('call_edges'),
       logs: await this.conn.createAppender('logs'),
+      route_inventory: await this.conn.createAppender('route_inventory'),
       resources: await this.conn.createAppender('resources'),
     };
     return this.appenders;
@@ -207,6 +234,14 @@ export class BatchWriter {
       await step(batch.buckets, ap.histogram_buckets, appendBucket);
       await step(batch.edges, ap.call_edges, appendEdge);
       await step(batch.logs, ap.logs, appendLog);
+      // A route snapshot replaces the service's rows from other snapshots (rows of its own,
+      // split across requests by a forwarding collector, stay).
+      for (const run of snapshotsOf(batch.routes)) {
+        ap.route_inventory.flushSync();
+        await this.conn.run('DELETE FROM route_inventory WHERE service = ? AND snapshot <> ?', [run[0].service, run[0].snapshot]);
+        await step(run, ap.route_inventory, appendRoute);
+        ap.route_inventory.flushSync();
+      }
       await step(batch.resources, ap.resources, appendResource);
       for (const a of Object.values(ap)) a.flushSync();
       await this.conn.run('COMMIT');

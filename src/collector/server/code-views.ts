@@ -1,0 +1,142 @@
+/**
+ * The Code views (docs/collector.md, "Route inventory"): the routes an app declared, each with
+ * its live figures for the window (routes never requested included), and the project tree of
+ * folders → files → routes with figures rolled up per folder.
+ *
+ * The figures come from the same request metrics as `/api/routes`; a declared route matches
+ * the metrics of its service, template and method (`ALL` matches every method). Middleware
+ * mounted at a path (`USE`) has no figures of its own: requests it ends carry no route.
+ */
+import type { DeclaredRoute, QueryScope, RouteStats, Store } from '../store/store';
+
+/** A declared route with its figures. */
+export interface InventoryRoute extends DeclaredRoute {
+  requests: number;
+  rate: number;
+  errors: number;
+  errorPct: number;
+  p95Ms: number | null;
+  lastHitMs: number | null;
+  /** A route (not middleware) with no request in the window. */
+  neverHit: boolean;
+}
+
+export interface RouteInventoryView {
+  routes: InventoryRoute[];
+  /** Routes (middleware not counted) with no request in the window. */
+  neverHit: number;
+}
+
+/** One folder or file of the project tree, with its routes' figures rolled up. */
+export interface TreeNode {
+  name: string;
+  /** Relative path (`src/routes`, `src/routes/users.js`); `` for the root. */
+  path: string;
+  type: 'folder' | 'file';
+  routes: number;
+  neverHit: number;
+  requests: number;
+  errors: number;
+  rate: number;
+  errorPct: number;
+  /** The slowest p95 among its routes. */
+  p95Ms: number | null;
+  children: TreeNode[];
+  /** A file's routes, in declaration order. */
+  entries?: InventoryRoute[];
+}
+
+/** True when `file` lies in `folder` (a relative folder path; `` or undefined: everything). */
+export function inFolder(file: string, folder: string | undefined): boolean {
+  if (folder === undefined || folder === '') return true;
+  const f = folder.replace(/\/+$/, '');
+  return file === f || file.startsWith(`${f}/`);
+}
+
+function key(service: string, route: string): string {
+  return `${service}\u0000${route}`;
+}
+
+/** The declared routes of the scope's service(s) in `folder`, joined with their figures. */
+export async function inventoryRoutes(store: Store, scope: QueryScope, folder: string | undefined): Promise<RouteInventoryView> {
+  const [declared, stats, hits] = await Promise.all([store.declaredRoutes(scope.service), store.routes(scope), store.routeHits(scope)]);
+  const byRoute = new Map<string, RouteStats[]>();
+  for (const s of stats) {
+    const list = byRoute.get(key(s.service, s.route));
+    if (list === undefined) byRoute.set(key(s.service, s.route), [s]);
+    else list.push(s);
+  }
+  const lastHit = new Map<string, number>();
+  for (const h of hits) {
+    const k = `${key(h.service, h.route)}\u0000${h.method ?? ''}`;
+    lastHit.set(k, Math.max(lastHit.get(k) ?? 0, h.lastHitMs));
+  }
+  const routes: InventoryRoute[] = [];
+  let neverHit = 0;
+  for (const d of declared) {
+    if (!inFolder(d.file, folder)) continue;
+    let requests = 0;
+    let errors = 0;
+    let rate = 0;
+    let p95: number | null = null;
+    let last: number | null = null;
+    if (d.kind === 'route') {
+      for (const s of byRoute.get(key(d.service, d.route)) ?? []) {
+        if (d.method !== 'ALL' && s.method !== d.method) continue;
+        requests += s.requests;
+        errors += s.errors;
+        rate += s.rate;
+        if (s.p95Ms !== null) p95 = Math.max(p95 ?? 0, s.p95Ms);
+        const t = lastHit.get(`${key(d.service, d.route)}\u0000${s.method ?? ''}`);
+        if (t !== undefined) last = Math.max(last ?? 0, t);
+      }
+    }
+    const never = d.kind === 'route' && requests === 0;
+    if (never) neverHit++;
+    routes.push({ ...d, requests, rate, errors, errorPct: requests === 0 ? 0 : (100 * errors) / requests, p95Ms: p95, lastHitMs: last, neverHit: never });
+  }
+  return { routes, neverHit };
+}
+
+function node(name: string, path: string, type: TreeNode['type']): TreeNode {
+  return { name, path, type, routes: 0, neverHit: 0, requests: 0, errors: 0, rate: 0, errorPct: 0, p95Ms: null, children: [] };
+}
+
+/** The project tree: folders → files → routes, every folder with its routes' figures summed. */
+export async function projectTree(store: Store, scope: QueryScope): Promise<TreeNode> {
+  const { routes } = await inventoryRoutes(store, scope, undefined);
+  const root = node('', '', 'folder');
+  for (const r of routes) {
+    const parts = (r.file === '' ? '(unknown)' : r.file).split('/').filter((p) => p !== '');
+    const chain: TreeNode[] = [root];
+    let at = root;
+    for (let i = 0; i < parts.length; i++) {
+      const isFile = i === parts.length - 1;
+      const path = parts.slice(0, i + 1).join('/');
+      let next = at.children.find((c) => c.name === parts[i] && c.type === (isFile ? 'file' : 'folder'));
+      if (next === undefined) {
+        next = node(parts[i], path, isFile ? 'file' : 'folder');
+        at.children.push(next);
+      }
+      at = next;
+      chain.push(at);
+    }
+    (at.entries ??= []).push(r);
+    for (const n of chain) {
+      if (r.kind === 'route') n.routes++;
+      if (r.neverHit) n.neverHit++;
+      n.requests += r.requests;
+      n.errors += r.errors;
+      n.rate += r.rate;
+      if (r.p95Ms !== null) n.p95Ms = Math.max(n.p95Ms ?? 0, r.p95Ms);
+    }
+  }
+  const finish = (n: TreeNode): void => {
+    n.errorPct = n.requests === 0 ? 0 : (100 * n.errors) / n.requests;
+    // Folders first, then files, each by name.
+    n.children.sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'folder' ? -1 : 1));
+    for (const c of n.children) finish(c);
+  };
+  finish(root);
+  return root;
+}
