@@ -66,6 +66,12 @@ async function fill(path, spans) {
     FROM range(${requests}) t(r),
       (VALUES ('src/routes/orders.js', 'handler', 10, false), ('src/lib/db.js', 'query', 42, false), ('node_modules/router/lib/layer.js', 'Layer.handle', 100, true)) f(file, fn, line, lib)
     WHERE r % 50 = 0`);
+  // The route inventory: the 20 routes that get traffic, plus 4,980 declared and never hit, per service.
+  await c.run(`
+    INSERT INTO route_inventory
+    SELECT 'svc-' || s, 'inst-' || s, 'snap-' || s, ${nowUs}, 'GET', '/route/' || rt, 'route', 'handler' || rt,
+      'src/routes/area' || (rt % 25) || '/file' || (rt % 200) || '.js', 10 + rt, 3
+    FROM range(${SERVICES}) b(s), range(5000) c(rt)`);
   // Request metrics: one histogram and four work sums per service, route and 10 s.
   const bounds = `[${DURATION_BOUNDS_S.join(', ')}]::DOUBLE[]`;
   const nBuckets = DURATION_BOUNDS_S.length + 1;
@@ -134,6 +140,9 @@ async function main() {
         routes: 'routes?service=svc-0&window=WIN',
         errors: 'errors?service=svc-0&window=WIN',
         code: 'code?service=svc-0&window=WIN',
+        'code/routes (5,000 declared)': 'code/routes?service=svc-0&window=WIN',
+        'code/routes (one folder)': 'code/routes?service=svc-0&window=WIN&folder=src/routes/area3',
+        'code/tree': 'code/tree?service=svc-0&window=WIN',
         outgoing: 'outgoing?service=svc-0&window=WIN',
         graph: 'graph?window=WIN',
         'traces (search)': 'traces?service=svc-0&window=WIN',

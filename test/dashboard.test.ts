@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startAiStub, type AiStub } from './helpers/ai-stub';
-import { get, startApp, type RunningApp } from './helpers/app';
+import { readFileSync } from 'node:fs';
+import { ROOT, get, startApp, type RunningApp } from './helpers/app';
 import { ARTIFACTS, launchBrowser, screenshot, watchPage } from './helpers/browser';
 import { eventually, startCollectorProcess, type CollectorProcess } from './helpers/collector';
 
@@ -78,6 +79,31 @@ function hostileSpans(): unknown {
   };
 }
 
+/** A route inventory whose template, handler and file name are hostile. */
+function hostileRoutes(): unknown {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  return {
+    resourceLogs: [{
+      resource: { attributes: [str('service.name', HOSTILE)] },
+      scopeLogs: [{
+        logRecords: [{
+          timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+          eventName: 'tracekit.route',
+          body: { stringValue: `GET ${HOSTILE}` },
+          attributes: [str('tracekit.inventory.id', 'hostile-1'), str('http.request.method', 'GET'), str('http.route', `/never/${HOSTILE}`), str('code.function.name', SCRIPT), str('code.file.path', `src/${HOSTILE}/x.js`), { key: 'code.line.number', value: { intValue: '7' } }],
+        }],
+      }],
+    }],
+  };
+}
+
+/** The 1-based line of the first line of `file` (relative to the repository) holding `text`. */
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  assert.ok(index >= 0, `${text} in ${file}`);
+  return index + 1;
+}
+
 describe('dashboard in Chromium', () => {
   let stub: AiStub;
   let collector: CollectorProcess;
@@ -110,11 +136,15 @@ describe('dashboard in Chromium', () => {
     for (const t of TRAFFIC) {
       for (let i = 0; i < t.times; i++) assert.equal((await get(shop.url + t.path)).status, t.status, t.path);
     }
+    // The route inventory goes out a second after the routes are registered: wait for it.
+    await eventually(async () => ((await collector.api<{ routes: unknown[] }>('code/routes?service=shop')).routes.length > 0 ? true : undefined), 'the shop\'s route inventory');
     await shop.stop();
     await inventory.stop();
     await eventually(async () => ((await collector.api<Overview>('overview?service=shop&window=5m')).requests === TOTAL ? true : undefined), `${TOTAL} requests stored`);
     const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileSpans()) });
     assert.equal(res.status, 200, await res.text());
+    const routes = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileRoutes()) });
+    assert.equal(routes.status, 200, await routes.text());
     browser = await launchBrowser();
   });
 
@@ -377,6 +407,81 @@ describe('dashboard in Chromium', () => {
     for (const r of toCollector) assert.ok(!r.url.includes(key) && !Object.values(r.headers).some((v) => v.includes(key)), `the key reached the collector: ${r.url}`);
     assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('tracekit.assist') ?? '{}').apiKey), key);
     assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('the Code view: the project tree, never-hit routes, a folder filter, the code inventory linked to error groups', async () => {
+    interface Declared { method: string; route: string; file: string; line: number; neverHit: boolean; requests: number }
+    const api = await collector.api<{ routes: Declared[]; neverHit: number }>('code/routes?service=shop&window=5m');
+    const { page, watch } = await openPage('/?service=shop&window=5m&view=code');
+    await page.addInitScript((origin: string) => localStorage.setItem('tracekit.assist', JSON.stringify({ provider: 'anthropic', apiKey: 'sk-test-code-view', model: '', baseUrl: origin })), stub.origin);
+    await page.reload();
+    await page.waitForSelector('#project-tree .tree-node');
+    assert.equal(await page.locator('#never-hit-count strong').innerText(), String(api.neverHit));
+    assert.equal(await page.locator('#route-count strong').innerText(), String(api.routes.length));
+    // The demo's reports router (nested) is never called: its routes are marked.
+    const reportsFile = 'fixtures/shop/routes/reports.cjs';
+    const daily = page.locator('#declared-routes tr[data-route="GET /reports/daily/:day"]');
+    assert.equal(await daily.getAttribute('data-never-hit'), 'true');
+    assert.match(await daily.innerText(), /never hit/);
+    assert.match(await daily.locator('td.site').innerText(), new RegExp(`${reportsFile.replace(/[./]/g, '\\$&')}:${lineOf(reportsFile, "daily.get('/:day'")}`));
+    const products = page.locator('#declared-routes tr[data-route="GET /products"]');
+    assert.equal(await products.getAttribute('data-never-hit'), 'false');
+    const shownTotal = await page.locator('#declared-routes tbody tr').count();
+    assert.equal(shownTotal, api.routes.length);
+    await screenshot(page, DASHBOARD, 'code-view');
+
+    // A folder narrows the routes (and the address bar keeps it).
+    await page.click('#project-tree .tree-node[data-path="fixtures/shop/routes"]');
+    await page.waitForFunction(() => document.querySelectorAll('#declared-routes tbody tr').length === 2);
+    assert.deepEqual((await page.locator('#declared-routes tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-route')))).sort(), ['GET /reports/daily/:day', 'GET /reports/summary']);
+    assert.match(page.url(), /folder=fixtures%2Fshop%2Froutes/);
+    // Analyze on the folder sends that folder's routes, and only those.
+    await page.click('#analyze-folder');
+    await page.waitForSelector('#assist-answer [data-state="answered"]');
+    const post = stub.requests.filter((r) => r.method === 'POST').at(-1);
+    assert.ok(post);
+    const prompt = (JSON.parse(post.body) as { messages: { content: string }[] }).messages[0].content;
+    const snapshot = JSON.parse(prompt.slice(prompt.indexOf('{'))) as { folder: string; routes: { route: string; neverHit: boolean }[] };
+    assert.equal(snapshot.folder, 'fixtures/shop/routes');
+    assert.deepEqual(snapshot.routes.map((r) => r.route).sort(), ['GET /reports/daily/:day', 'GET /reports/summary']);
+    assert.ok(snapshot.routes.every((r) => r.neverHit));
+    await page.click('#assist-answer button');
+    await page.click('#clear-folder');
+
+    // The code inventory: the failing payment route's handler, linked to its error group and back.
+    const row = page.locator('#code-inventory tbody tr', { hasText: 'fixtures/shop/app.cjs' }).first();
+    await row.waitFor();
+    const group = (await row.locator('button[data-group]').first().getAttribute('data-group')) as string;
+    await row.locator('button[data-group]').first().click();
+    await page.waitForSelector(`#errors li[data-fingerprint="${group}"] .error-detail`);
+    assert.match(page.url(), new RegExp(`error=${group}`), 'the open error group is in the address bar');
+    await page.click(`#errors li[data-fingerprint="${group}"] button[data-code]`);
+    await page.waitForSelector('#code-inventory .note');
+    const inventory = await collector.api<{ function: string; groups: string[] }[]>('code?service=shop&window=5m');
+    const inGroup = inventory.filter((e) => e.groups.includes(group)).map((e) => e.function).sort();
+    assert.deepEqual((await page.locator('#code-inventory tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-function')))).sort(), inGroup);
+
+    // The overview's routes table shows where each route is declared.
+    await page.goto(`${collector.url}/?service=shop&window=5m`);
+    await ready(page);
+    assert.equal(await page.locator('tr[data-route="GET /products"] code.site-hint').innerText(), `fixtures/shop/app.cjs:${lineOf('fixtures/shop/app.cjs', "app.get('/products',")}`);
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('the Code view renders a hostile route template, handler and file name as text', async () => {
+    const { page, watch } = await openPage(`/?service=${encodeURIComponent(HOSTILE)}&window=5m&view=code`);
+    await page.waitForSelector('#declared-routes tbody tr');
+    const row = page.locator('#declared-routes tbody tr').first();
+    assert.match(await row.locator('td.route').innerText(), new RegExp(`^GET /never/${HOSTILE.replace(/[()/]/g, '\\$&')}`));
+    assert.equal(await row.locator('td.site').innerText(), `src/${HOSTILE}/x.js:7`);
+    assert.ok((await row.innerText()).includes(SCRIPT), 'the handler name as text');
+    assert.ok((await page.locator('#project-tree').innerText()).includes(HOSTILE), 'the folder name as text');
+    const dom = await page.evaluate(() => ({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length }));
+    assert.deepEqual(dom, { imgs: 0, scripts: 1 });
+    assert.deepEqual(watch.dialogs, []);
+    assert.deepEqual(watch.pageErrors, []);
+    await screenshot(page, DASHBOARD, 'code-view-hostile');
   });
 
   it('keeps service and window in the URL, and the chart zoom across refreshes', async () => {

@@ -8,13 +8,14 @@ import './styles.css';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, setCollectorKey } from './lib/api';
-import { buildPrompt, loadAssistSettings, routeSnapshot, saveAssistSettings, type AssistSettings as Settings } from './lib/assist';
+import { buildFolderPrompt, buildPrompt, folderSnapshot, loadAssistSettings, routeSnapshot, saveAssistSettings, type AssistSettings as Settings } from './lib/assist';
 import { usePoll } from './lib/poll';
 import { applyTheme, cssColor, loadTheme, type ThemeChoice } from './lib/theme';
-import type { RouteStats, ServiceInfo } from './lib/types';
+import type { InventoryRoute, RouteStats, ServiceInfo } from './lib/types';
 import { readUrlState, writeUrlState, type UrlState } from './lib/url-state';
 import { AssistAnswer } from './views/AssistAnswer';
 import { AssistSettings } from './views/AssistSettings';
+import { CodeView } from './views/CodeView';
 import { Header } from './views/Header';
 import { KeyPrompt } from './views/KeyPrompt';
 import { OverviewView, type OverviewData } from './views/OverviewView';
@@ -67,13 +68,19 @@ function App() {
     [dark],
   );
 
-  const analyze = (r: RouteStats, d: OverviewData): void => {
-    const snapshot = routeSnapshot(r, state.window, d.errors, d.graph, d.outgoing);
-    const job = { title: `${r.service} ${snapshot.route}`, prompt: buildPrompt(snapshot) };
+  const startAnalysis = (job: { title: string; prompt: string }): void => {
     if (assist === null) {
       setPendingAnalysis(job);
       setSettingsOpen(true);
     } else setAnalysis(job);
+  };
+  const analyze = (r: RouteStats, d: OverviewData): void => {
+    const snapshot = routeSnapshot(r, state.window, d.errors, d.graph, d.outgoing);
+    startAnalysis({ title: `${r.service} ${snapshot.route}`, prompt: buildPrompt(snapshot) });
+  };
+  const analyzeFolder = (folder: string, routes: InventoryRoute[]): void => {
+    const snapshot = folderSnapshot(state.service, folder, state.window, routes);
+    startAnalysis({ title: `${state.service || 'all services'} ${snapshot.folder}`, prompt: buildFolderPrompt(snapshot) });
   };
 
   const needsKey = status.error instanceof ApiError && status.error.status === 401;
@@ -92,6 +99,8 @@ function App() {
         )}
         {state.view === 'overview' ? (
           <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
+        ) : state.view === 'code' ? (
+          <CodeView state={state} onChange={change} onAnalyzeFolder={analyzeFolder} onStatus={setStatus} />
         ) : (
           <TraceExplorer state={state} onChange={change} onStatus={setStatus} />
         )}

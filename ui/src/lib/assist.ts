@@ -3,7 +3,7 @@
  * goes from this browser straight to the provider the user chose, with the user's key. The
  * key stays in localStorage; the collector never sees it or the answer.
  */
-import type { ErrorGroup, Graph, OutgoingHost, RouteStats } from './types';
+import type { ErrorGroup, Graph, InventoryRoute, OutgoingHost, RouteStats } from './types';
 import { load, save } from './storage';
 
 export type Provider = 'anthropic' | 'openai';
@@ -76,6 +76,39 @@ export function buildPrompt(s: RouteSnapshot): string {
     'Answer in three short sections: 1) the most likely root causes of its latency and errors, citing the numbers;',
     '2) concrete mitigations, most valuable first (for a repeated query, show how to batch it);',
     '3) what to measure next to confirm. Say so when the numbers look healthy.',
+    '',
+    JSON.stringify(s, null, 2),
+  ].join('\n');
+}
+
+/** A folder's routes as the Code view shows them: what `analyze` on a folder sends. */
+export interface FolderSnapshot {
+  service: string;
+  folder: string;
+  window: string;
+  routes: { route: string; declaredAt: string; handler: string; requests: number; ratePerSecond: number; errorPercent: number; p95Ms: number | null; neverHit: boolean }[];
+}
+
+/** The snapshot of a folder's routes (at most 200, busiest first). */
+export function folderSnapshot(service: string, folder: string, window: string, routes: InventoryRoute[]): FolderSnapshot {
+  return {
+    service,
+    folder: folder === '' ? '(the whole project)' : folder,
+    window,
+    routes: [...routes]
+      .sort((a, b) => b.requests - a.requests)
+      .slice(0, 200)
+      .map((r) => ({ route: `${r.method} ${r.route}`, declaredAt: `${r.file}:${r.line}`, handler: r.function, requests: r.requests, ratePerSecond: r.rate, errorPercent: r.errorPct, p95Ms: r.p95Ms, neverHit: r.neverHit })),
+  };
+}
+
+export function buildFolderPrompt(s: FolderSnapshot): string {
+  return [
+    `You are helping a Node.js backend developer review the HTTP routes declared in ${s.folder} of the service "${s.service || 'all services'}".`,
+    `Below is each route with where it is declared and what tracekit (an APM agent) measured over the last ${s.window}, as JSON.`,
+    'Answer in three short sections: 1) the routes that need attention and why, citing the numbers;',
+    '2) routes never requested in the window that may be dead code or untested, and how to check;',
+    '3) what to look at next. Say so when the numbers look healthy.',
     '',
     JSON.stringify(s, null, 2),
   ].join('\n');

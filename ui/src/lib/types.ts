@@ -1,5 +1,6 @@
 /** The API's answer shapes: the collector's own store types, so the two cannot drift apart. */
 export type {
+  CodeEntry,
   ErrorGroup,
   Graph,
   OutgoingHost,
@@ -12,3 +13,4 @@ export type {
   TraceDetail,
   TraceSummary,
 } from '../../../src/collector/store/store';
+export type { InventoryRoute, RouteInventoryView, TreeNode } from '../../../src/collector/server/code-views';

@@ -4,7 +4,8 @@
  */
 export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
 export type WindowName = (typeof WINDOWS)[number];
-export type ViewName = 'overview' | 'traces';
+export type ViewName = 'overview' | 'traces' | 'code';
+const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code'];
 
 export interface UrlState {
   service: string;
@@ -17,9 +18,13 @@ export interface UrlState {
   status: string;
   minMs: string;
   traceId: string;
+  /** Code view: the folder (or file) the tree, routes and inventory are narrowed to. */
+  folder: string;
+  /** An error group (fingerprint): opened in the overview, or the code inventory narrowed to it. */
+  error: string;
 }
 
-const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '' };
+const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '' };
 
 export function readUrlState(search: string = location.search): UrlState {
   const p = new URLSearchParams(search);
@@ -30,7 +35,8 @@ export function readUrlState(search: string = location.search): UrlState {
     if (v !== null && k !== 'window' && k !== 'view') (state as unknown as Record<string, string>)[k] = v;
   }
   state.window = (WINDOWS as readonly string[]).includes(w) ? (w as WindowName) : DEFAULTS.window;
-  state.view = p.get('view') === 'traces' ? 'traces' : 'overview';
+  const view = p.get('view') as ViewName | null;
+  state.view = view !== null && VIEWS.includes(view) ? view : 'overview';
   return state;
 }
 
@@ -48,7 +54,7 @@ export function toSearch(state: UrlState): string {
 export function writeUrlState(next: UrlState, prev: UrlState): void {
   const search = toSearch(next);
   if (search === location.search) return;
-  const newEntry = next.view !== prev.view || next.trace !== prev.trace;
+  const newEntry = next.view !== prev.view || next.trace !== prev.trace || next.folder !== prev.folder;
   if (newEntry) history.pushState(null, '', location.pathname + search);
   else history.replaceState(null, '', location.pathname + search);
 }

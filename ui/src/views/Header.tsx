@@ -24,6 +24,7 @@ export function Header({ state, services, live, theme, onChange, onTheme, onSett
       <nav class="tabs" aria-label="views">
         <button type="button" aria-pressed={state.view === 'overview'} onClick={() => onChange({ view: 'overview', trace: '' })}>Overview</button>
         <button type="button" aria-pressed={state.view === 'traces'} onClick={() => onChange({ view: 'traces' })}>Traces</button>
+        <button type="button" aria-pressed={state.view === 'code'} onClick={() => onChange({ view: 'code', trace: '', error: '' })}>Code</button>
       </nav>
       <label class="field">
         <span>service</span>

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../lib/api';
 import { debug } from '../lib/debug';
 import { usePoll } from '../lib/poll';
-import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteStats, Series } from '../lib/types';
+import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteInventoryView, RouteStats, Series } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
 import { Charts } from './Charts';
 import { ErrorGroups } from './ErrorGroups';
@@ -11,20 +11,21 @@ import { Outgoing } from './Outgoing';
 import { RoutesTable } from './RoutesTable';
 import { Tiles } from './Tiles';
 
-export interface OverviewData { overview: Overview; series: Series; routes: RouteStats[]; errors: ErrorGroup[]; outgoing: OutgoingHost[]; graph: Graph }
+export interface OverviewData { overview: Overview; series: Series; routes: RouteStats[]; errors: ErrorGroup[]; outgoing: OutgoingHost[]; graph: Graph; declared: RouteInventoryView }
 
 /** All the main view's data, fetched together so the view updates in one step. */
 async function loadOverview(service: string, window: string): Promise<OverviewData> {
   const p = { service, window };
-  const [overview, series, routes, errors, outgoing, graph] = await Promise.all([
+  const [overview, series, routes, errors, outgoing, graph, declared] = await Promise.all([
     api<Overview>('overview', p),
     api<Series>('series', p),
     api<RouteStats[]>('routes', p),
     api<ErrorGroup[]>('errors', p),
     api<OutgoingHost[]>('outgoing', p),
     api<Graph>('graph', p),
+    api<RouteInventoryView>('code/routes', p),
   ]);
-  return { overview, series, routes, errors, outgoing, graph };
+  return { overview, series, routes, errors, outgoing, graph, declared };
 }
 
 interface Props {
@@ -50,6 +51,10 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
   const d = polled.data;
   if (d === undefined) return <p class="panel muted">{polled.error ? polled.error.message : 'Loading…'}</p>;
   const showService = state.service === '';
+  // Where each route is declared (from the route inventory), keyed as the routes table keys rows.
+  const sites = new Map<string, string>();
+  for (const r of d.declared.routes) if (r.file !== '') sites.set(`${r.service} ${r.method} ${r.route}`, `${r.file}:${r.line}`);
+  for (const r of d.declared.routes) if (r.file !== '' && r.method === 'ALL') for (const m of d.routes) if (m.service === r.service && m.route === r.route && !sites.has(`${m.service} ${m.method} ${m.route}`)) sites.set(`${m.service} ${m.method} ${m.route}`, `${r.file}:${r.line}`);
   return (
     <div class="overview-view">
       {d.overview.source === 'spans' && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}
@@ -57,11 +62,18 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
       <Charts series={d.series} ink={ink} />
       <RoutesTable
         routes={d.routes}
+        sites={sites}
         showService={showService}
         onAnalyze={(r) => onAnalyze(r, d)}
         onTraces={(r) => onChange({ view: 'traces', service: r.service, route: r.route, trace: '' })}
       />
-      <ErrorGroups groups={d.errors} onTrace={(traceId) => onChange({ view: 'traces', trace: traceId })} />
+      <ErrorGroups
+        groups={d.errors}
+        open={state.error}
+        onOpen={(fingerprint) => onChange({ error: fingerprint })}
+        onTrace={(traceId) => onChange({ view: 'traces', trace: traceId })}
+        onCode={(fingerprint) => onChange({ view: 'code', error: fingerprint, folder: '' })}
+      />
       <Outgoing hosts={d.outgoing} graph={d.graph} showService={showService} dark={dark} />
     </div>
   );

@@ -41,12 +41,14 @@ function nPlusOneHint(r: RouteStats): string {
 
 interface Props {
   routes: RouteStats[];
+  /** Where each route is declared, by `service method route`. */
+  sites: Map<string, string>;
   showService: boolean;
   onAnalyze(r: RouteStats): void;
   onTraces(r: RouteStats): void;
 }
 
-export function RoutesTable({ routes, showService, onAnalyze, onTraces }: Props) {
+export function RoutesTable({ routes, sites, showService, onAnalyze, onTraces }: Props) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'total', desc: true });
   const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[COLUMNS.length - 1];
   const rows = [...routes].sort((a, b) => {
@@ -88,6 +90,7 @@ export function RoutesTable({ routes, showService, onAnalyze, onTraces }: Props)
                       <td key={c.key} class={c.key === 'route' ? 'route' : 'num'} data-col={c.key}>
                         {c.format(r)}
                         {c.key === 'route' && nPlusOne && <span class="badge" title={nPlusOneHint(r)}>N+1</span>}
+                        {c.key === 'route' && sites.has(`${r.service} ${r.method} ${r.route}`) && <code class="site-hint" title="where the route is declared">{sites.get(`${r.service} ${r.method} ${r.route}`)}</code>}
                       </td>
                     ))}
                     <td class="actions">
