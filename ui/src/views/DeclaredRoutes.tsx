@@ -40,7 +40,7 @@ export function DeclaredRoutes({ view, showService, onTraces }: Props) {
                   </td>
                   <td class="site"><code>{r.file === '' ? '–' : `${r.file}:${r.line}`}</code></td>
                   <td>{r.function}</td>
-                  <td class="num">{r.kind === 'middleware' ? '–' : fmt.rate(r.rate)}</td>
+                  <td class="num">{r.requests === 0 ? '–' : fmt.rate(r.rate)}</td>
                   <td class="num">{r.kind === 'middleware' || r.requests === 0 ? '–' : fmt.pct(r.errorPct)}</td>
                   <td class="num">{fmt.ms(r.p95Ms)}</td>
                   <td class="num">{r.lastHitMs === null ? '–' : fmt.time(r.lastHitMs)}</td>

@@ -23,8 +23,8 @@ function Node({ node, depth, selected, onSelect }: { node: TreeNode; depth: numb
         <span class="tree-figures">
           <span title="routes">{node.routes}</span>
           {node.neverHit > 0 && <span class="never-hit-chip" title="routes never hit in the window">{node.neverHit} idle</span>}
-          <span title="requests per second">{fmt.rate(node.rate)}</span>
-          <span title="share of requests that failed">{fmt.pct(node.errorPct)}</span>
+          <span title="requests per second">{node.requests === 0 ? '–' : fmt.rate(node.rate)}</span>
+          <span title="share of requests that failed">{node.requests === 0 ? '–' : fmt.pct(node.errorPct)}</span>
           <span title="slowest p95 among its routes">{fmt.ms(node.p95Ms)}</span>
         </span>
       </button>
