@@ -6,12 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CodeEntry, CodeQuery } from '../store';
 import { readRows, type SqlParams } from './connection';
-import { scopeWhere } from './sql-scope';
-
-/** `prefix` as a LIKE pattern that matches only itself at the start. */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+import { likePrefix, scopeWhere } from './sql-scope';
 
 /** The functions seen in the window, with first (ever) and last seen, busiest or latest first. */
 export async function codeInventory(conn: DuckDBConnection, q: CodeQuery): Promise<CodeEntry[]> {

@@ -1,11 +1,11 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, Graph, OutgoingHost, Overview, QueryScope, RouteHit, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
-import { declaredRoutes, routeHits } from './route-queries';
+import { declaredRoutes } from './route-queries';
 import { errors, graph, outgoing, services } from './dependency-queries';
-import { overview, routes, series } from './request-queries';
+import { overview, routeFigures, routes, series } from './request-queries';
 import { searchTraces, trace } from './trace-queries';
 import { BatchWriter } from './writer';
 
@@ -54,10 +54,10 @@ export class DuckDbStore implements Store {
   overview(scope: QueryScope): Promise<Overview> { return overview(this.db.reader, scope); }
   series(scope: QueryScope, stepUs: number): Promise<Series> { return series(this.db.reader, scope, stepUs); }
   routes(scope: QueryScope): Promise<RouteStats[]> { return routes(this.db.reader, scope); }
+  routeFigures(scope: QueryScope): Promise<RouteFigures[]> { return routeFigures(this.db.reader, scope); }
   errors(scope: QueryScope): Promise<ErrorGroup[]> { return errors(this.db.reader, scope); }
   codeInventory(q: CodeQuery): Promise<CodeEntry[]> { return codeInventory(this.db.reader, q); }
-  declaredRoutes(service: string | undefined): Promise<DeclaredRoute[]> { return declaredRoutes(this.db.reader, service); }
-  routeHits(scope: QueryScope): Promise<RouteHit[]> { return routeHits(this.db.reader, scope); }
+  declaredRoutes(service: string | undefined, folder: string | undefined): Promise<DeclaredRoute[]> { return declaredRoutes(this.db.reader, service, folder); }
   outgoing(scope: QueryScope): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope); }
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }

@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { histogramQuantile } from '../quantile';
-import type { Overview, QueryScope, RouteStats, Series, SeriesPoint, Source } from '../store';
+import type { Overview, QueryScope, RouteFigures, RouteStats, Series, SeriesPoint, Source } from '../store';
 import { readRows, type SqlParams } from './connection';
 import { REQUEST_METRICS, RUNTIME_METRICS } from '../../../shared/contract';
 import { numOrNull, scopeSeconds, scopeWhere } from './sql-scope';
@@ -22,7 +22,7 @@ const WORK = {
 const SERVER = 2;
 const ERROR_SPAN = '(status = 2 OR http_status >= 500)';
 
-interface Merged { n: number; errors: number; sumSeconds: number; max: number | null; bounds: number[]; counts: number[] }
+interface Merged { n: number; errors: number; sumSeconds: number; max: number | null; bounds: number[]; counts: number[]; lastUs: number | null }
 
 /** Does the scope hold request-duration histograms (so the metrics are the source)? */
 async function sourceFor(conn: DuckDBConnection, scope: QueryScope): Promise<Source> {
@@ -49,7 +49,7 @@ async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, group
   const p1: SqlParams = [REQUEST_DURATION];
   const totals = await readRows(conn, `
     SELECT ${select}sum(count) AS n, sum(count) FILTER (WHERE http_status >= 500) AS errors, sum(sum) AS total,
-           max(max) AS mx, any_value(bounds) AS bounds
+           max(max) AS mx, any_value(bounds) AS bounds, max(time_us) FILTER (WHERE count > 0) AS last_us
     FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p1)} ${groupBy}`, p1);
   const p2: SqlParams = [REQUEST_DURATION];
   const buckets = await readRows(conn, `
@@ -59,7 +59,7 @@ async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, group
   for (const t of totals) {
     if (t.n === null) continue;
     const bounds = (t.bounds as number[] | null) ?? [];
-    out.set(groupKey(t, groups.length), { n: Number(t.n ?? 0), errors: Number(t.errors ?? 0), sumSeconds: Number(t.total ?? 0), max: numOrNull(t.mx), bounds, counts: new Array<number>(bounds.length + 1).fill(0) });
+    out.set(groupKey(t, groups.length), { n: Number(t.n ?? 0), errors: Number(t.errors ?? 0), sumSeconds: Number(t.total ?? 0), max: numOrNull(t.mx), bounds, counts: new Array<number>(bounds.length + 1).fill(0), lastUs: numOrNull(t.last_us) });
   }
   for (const b of buckets) {
     const m = out.get(groupKey(b, groups.length));
@@ -170,6 +170,25 @@ async function nPlusOneTemplates(conn: DuckDBConnection, scope: QueryScope): Pro
 }
 
 /** The routes table. */
+/**
+ * Per route: requests, errors, p95 and the last request only, for the Code views. With request
+ * metrics this is the histogram merge alone (no per-request sums, no N+1 scan of the spans);
+ * otherwise it is the routes view's answer.
+ */
+export async function routeFigures(conn: DuckDBConnection, scope: QueryScope): Promise<RouteFigures[]> {
+  if ((await sourceFor(conn, scope)) !== 'metrics') return routes(conn, scope);
+  const seconds = scopeSeconds(scope);
+  const out: RouteFigures[] = [];
+  for (const [g, m] of await mergedHistograms(conn, scope, ['service', 'method', 'route'])) {
+    const [service, method, route] = g.split('\u0000');
+    out.push({
+      service, method: method || null, route: route || '(unmatched)', requests: m.n, rate: m.n / seconds, errors: m.errors,
+      p95Ms: quantilesMs(m).p95Ms, lastHitMs: m.lastUs === null ? null : m.lastUs / 1000,
+    });
+  }
+  return out;
+}
+
 export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise<RouteStats[]> {
   const seconds = scopeSeconds(scope);
   const templates = await nPlusOneTemplates(conn, scope);
@@ -199,7 +218,7 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
         errorPct: m.n === 0 ? 0 : (100 * m.errors) / m.n, ...quantilesMs(m),
         dbQueriesPerRequest: per(WORK.dbQueries), dbMsPerRequest: per(WORK.dbSeconds, 1000), outgoingPerRequest: per(WORK.outgoing),
         nPlusOneRequests: Math.max(s[WORK.nPlusOne] ?? 0, np?.requests ?? 0), nPlusOneTemplate: np?.template ?? null,
-        totalMs: m.sumSeconds * 1000,
+        totalMs: m.sumSeconds * 1000, lastHitMs: m.lastUs === null ? null : m.lastUs / 1000,
       });
     }
   } else {
@@ -207,7 +226,7 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
     const rows = await readRows(conn, `
       SELECT service, method, coalesce(route, name) AS route, count(*) AS n, count(*) FILTER (WHERE ${ERROR_SPAN}) AS errors,
              quantile_cont(duration_us, [0.5, 0.95, 0.99]) AS q, max(duration_us) AS mx, sum(duration_us) AS total,
-             avg(db_count) AS dbq, avg(db_ms) AS dbms, avg(out_count) AS outc
+             avg(db_count) AS dbq, avg(db_ms) AS dbms, avg(out_count) AS outc, max(start_us + duration_us) AS last_us
       FROM spans WHERE kind = ${SERVER} AND ${scopeWhere(scope, 'start_us', params)} GROUP BY ALL`, params);
     for (const r of rows) {
       const n = Number(r.n);
@@ -219,6 +238,7 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
         p50Ms: Number(q[0]) / 1000, p95Ms: Number(q[1]) / 1000, p99Ms: Number(q[2]) / 1000, maxMs: Number(r.mx) / 1000,
         dbQueriesPerRequest: numOrNull(r.dbq), dbMsPerRequest: numOrNull(r.dbms), outgoingPerRequest: numOrNull(r.outc),
         nPlusOneRequests: np?.requests ?? 0, nPlusOneTemplate: np?.template ?? null, totalMs: Number(r.total) / 1000,
+        lastHitMs: Number(r.last_us) / 1000,
       });
     }
   }

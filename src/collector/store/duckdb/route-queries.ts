@@ -1,20 +1,21 @@
-/**
- * The route inventory as stored (the latest snapshot per service), and when each route was
- * last requested: the end of the latest metrics interval in which it had a request.
- */
+/** The route inventory as stored: the latest snapshot of each service's declared routes. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DeclaredRoute, QueryScope, RouteHit } from '../store';
+import type { DeclaredRoute } from '../store';
 import { readRows, type SqlParams } from './connection';
-import { REQUEST_METRICS } from '../../../shared/contract';
-import { scopeWhere } from './sql-scope';
+import { likePrefix } from './sql-scope';
 
-/** The declared routes of one service (or all), ordered by file and line. */
-export async function declaredRoutes(conn: DuckDBConnection, service: string | undefined): Promise<DeclaredRoute[]> {
+/** The declared routes of one service (or all), in a folder (or file) when given, ordered by file and line. */
+export async function declaredRoutes(conn: DuckDBConnection, service: string | undefined, folder: string | undefined): Promise<DeclaredRoute[]> {
   const params: SqlParams = [];
   let where = 'TRUE';
   if (service !== undefined) {
     where = 'service = ?';
     params.push(service);
+  }
+  if (folder !== undefined && folder !== '') {
+    const f = folder.replace(/\/+$/, '');
+    where += " AND (file = ? OR file LIKE ? ESCAPE '\\')";
+    params.push(f, likePrefix(`${f}/`));
   }
   const rows = await readRows(conn, `
     SELECT service, method, route, kind, function, file, line, col, reported_us FROM route_inventory
@@ -25,11 +26,3 @@ export async function declaredRoutes(conn: DuckDBConnection, service: string | u
   }));
 }
 
-/** Per (service, method, route): the time of the latest request in the window. */
-export async function routeHits(conn: DuckDBConnection, scope: QueryScope): Promise<RouteHit[]> {
-  const params: SqlParams = [REQUEST_METRICS.duration];
-  const rows = await readRows(conn, `
-    SELECT service, method, route, max(time_us) AS last_us FROM metric_points
-    WHERE name = ? AND count > 0 AND route IS NOT NULL AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
-  return rows.map((r) => ({ service: String(r.service), method: (r.method as string | null) ?? null, route: String(r.route), lastHitMs: Number(r.last_us) / 1000 }));
-}

@@ -18,6 +18,11 @@ export function scopeWhere(scope: QueryScope, timeColumn: string, params: SqlPar
   return sql;
 }
 
+/** `prefix` as a LIKE pattern (with `ESCAPE '\\'`) that matches only itself at the start. */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** Seconds covered by a scope, for rates. */
 export function scopeSeconds(scope: QueryScope): number {
   return Math.max(1e-6, (scope.toUs - scope.fromUs) / 1e6);
