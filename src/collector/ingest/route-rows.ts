@@ -29,6 +29,7 @@ export function routeRows(decoded: DecodedLogs, nowUs: number): { rows: RouteRow
   const rows: RouteRow[] = [];
   const perSnapshot = new Map<string, number>();
   let dropped = 0;
+  const cut = new Set<string>();
   for (const g of decoded.groups) {
     for (const r of g.items) {
       if (!isRouteRecord(r)) continue;
@@ -43,6 +44,7 @@ export function routeRows(decoded: DecodedLogs, nowUs: number): { rows: RouteRow
       const n = perSnapshot.get(key) ?? 0;
       if (n >= MAX_ROUTES_PER_SNAPSHOT) {
         dropped++;
+        cut.add(key);
         continue;
       }
       perSnapshot.set(key, n + 1);
@@ -58,8 +60,11 @@ export function routeRows(decoded: DecodedLogs, nowUs: number): { rows: RouteRow
         file: text(a[R.file]),
         line: int(a[R.line]),
         column: int(a[R.column]),
+        truncated: a[R.truncated] === true,
       });
     }
   }
+  // A snapshot cut here says so on its rows, as one the agent cut does.
+  if (cut.size > 0) for (const r of rows) if (cut.has(`${r.service}\0${r.snapshot}`)) r.truncated = true;
   return { rows, dropped };
 }

@@ -25,6 +25,8 @@ export interface RouteInventoryView {
   routes: InventoryRoute[];
   /** Routes (middleware not counted) with no request in the window. */
   neverHit: number;
+  /** Services whose inventory was cut at the limit (5,000 routes). */
+  truncated: string[];
 }
 
 /** One folder or file of the project tree, with its routes' figures rolled up. */
@@ -81,11 +83,12 @@ export async function inventoryRoutes(store: Store, scope: QueryScope, folder: s
     if (never) neverHit++;
     // Spelled out rather than spread: a spread object with this many more keys is slow to build.
     routes.push({
-      service: d.service, method: d.method, route: d.route, kind: d.kind, function: d.function, file: d.file, line: d.line, column: d.column, reportedMs: d.reportedMs,
+      service: d.service, method: d.method, route: d.route, kind: d.kind, function: d.function, file: d.file, line: d.line, column: d.column, reportedMs: d.reportedMs, truncated: d.truncated,
       requests, rate, errors, errorPct: requests === 0 ? 0 : (100 * errors) / requests, p95Ms: p95, lastHitMs: last, neverHit: never,
     });
   }
-  return { routes, neverHit };
+  const truncated = [...new Set(declared.filter((d) => d.truncated).map((d) => d.service))];
+  return { routes, neverHit, truncated };
 }
 
 function node(name: string, path: string, type: TreeNode['type']): TreeNode {

@@ -144,6 +144,8 @@ export interface RouteRow {
   file: string;
   line: number;
   column: number;
+  /** The sender had more routes than it reported. */
+  truncated: boolean;
 }
 
 export interface ResourceRow {

@@ -133,6 +133,8 @@ export interface DeclaredRoute {
   line: number;
   column: number;
   reportedMs: number;
+  /** Its snapshot was cut at the limit: the service declares more routes than are stored. */
+  truncated: boolean;
 }
 
 export interface OutgoingHost {

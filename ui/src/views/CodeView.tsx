@@ -53,6 +53,11 @@ export function CodeView({ state, onChange, onAnalyzeFolder, onStatus }: Props) 
         )}
         <button type="button" class="small" id="analyze-folder" onClick={() => onAnalyzeFolder(state.folder, d.routes.routes)} title="ask your AI provider about these routes">analyze {state.folder === '' ? 'project' : 'folder'}</button>
       </section>
+      {d.routes.truncated.length > 0 && (
+        <p class="note" id="inventory-truncated">
+          {d.routes.truncated.join(', ')} declares more than 5,000 routes; the first 5,000 are shown.
+        </p>
+      )}
       <div class="code-columns">
         <ProjectTree root={d.tree} selected={state.folder} onSelect={(folder) => onChange({ folder })} />
         <DeclaredRoutes view={d.routes} showService={state.service === ''} onTraces={(r) => onChange({ view: 'traces', service: r.service, route: r.route, trace: '' })} />

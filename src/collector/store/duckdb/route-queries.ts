@@ -18,11 +18,11 @@ export async function declaredRoutes(conn: DuckDBConnection, service: string | u
     params.push(f, likePrefix(`${f}/`));
   }
   const rows = await readRows(conn, `
-    SELECT service, method, route, kind, function, file, line, col, reported_us FROM route_inventory
+    SELECT service, method, route, kind, function, file, line, col, reported_us, truncated FROM route_inventory
     WHERE ${where} ORDER BY service, file, line, col, route, method`, params);
   return rows.map((r) => ({
     service: String(r.service), method: String(r.method), route: String(r.route), kind: r.kind === 'middleware' ? 'middleware' : 'route',
-    function: String(r.function), file: String(r.file), line: Number(r.line), column: Number(r.col), reportedMs: Number(r.reported_us) / 1000,
+    function: String(r.function), file: String(r.file), line: Number(r.line), column: Number(r.col), reportedMs: Number(r.reported_us) / 1000, truncated: r.truncated === true,
   }));
 }
 

@@ -61,7 +61,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE route_inventory (
     service VARCHAR NOT NULL, instance VARCHAR NOT NULL, snapshot VARCHAR NOT NULL, reported_us BIGINT NOT NULL,
     method VARCHAR NOT NULL, route VARCHAR NOT NULL, kind VARCHAR NOT NULL, function VARCHAR NOT NULL,
-    file VARCHAR NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL
+    file VARCHAR NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, truncated BOOLEAN NOT NULL
   );
   `,
 ];

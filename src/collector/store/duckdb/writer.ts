@@ -159,6 +159,7 @@ function appendRoute(a: DuckDBAppender, r: RouteRow): void {
   a.appendVarchar(r.file);
   a.appendInteger(r.line);
   a.appendInteger(r.column);
+  a.appendBoolean(r.truncated);
   a.endRow();
 }
 
