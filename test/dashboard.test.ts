@@ -464,7 +464,12 @@ describe('dashboard in Chromium', () => {
     // The overview's routes table shows where each route is declared.
     await page.goto(`${collector.url}/?service=shop&window=5m`);
     await ready(page);
-    assert.equal(await page.locator('tr[data-route="GET /products"] code.site-hint').innerText(), `fixtures/shop/app.cjs:${lineOf('fixtures/shop/app.cjs', "app.get('/products',")}`);
+    const productsSite = `fixtures/shop/app.cjs:${lineOf('fixtures/shop/app.cjs', "app.get('/products',")}`;
+    assert.equal(await page.locator('tr[data-route="GET /products"] code.site-hint').innerText(), productsSite);
+    // And the trace list, beside each request's route.
+    await page.goto(`${collector.url}/?service=shop&window=5m&view=traces&route=${encodeURIComponent('/products')}`);
+    await page.waitForSelector('table.traces tbody tr code.site-hint');
+    assert.equal(await page.locator('table.traces tbody tr code.site-hint').first().innerText(), productsSite);
     assert.deepEqual(watch.pageErrors, []);
     assert.deepEqual(await watch.cspViolations(), []);
   });

@@ -24,7 +24,7 @@ import { LAYER_PATH } from '../symbols';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { AGENT_DIR } from '../tracer/agent-frames';
 import type { Kit, Switch } from './kit';
-import { declarationSite, MAX_ROUTES, type DeclarationSite, type InventoryLayer, type InventoryReader, type InventoryRoute, type InventoryRouter } from './route-inventory';
+import { captureSite, MAX_ROUTES, type InventoryLayer, type InventoryReader, type InventoryRoute, type InventoryRouter, type SiteRef } from './route-inventory';
 import { recordError } from './record-error';
 import { stateOf, type RequestState } from './request-state';
 import type { Instrumentation, ModulePatch } from './types';
@@ -54,7 +54,7 @@ interface Route {
   stack: Layer[];
   [TAGGED]?: number;
   [TEMPLATES]?: Map<string, RouteTemplate>;
-  [SITE]?: DeclarationSite;
+  [SITE]?: SiteRef;
 }
 interface Layer {
   name: string;
@@ -63,7 +63,7 @@ interface Layer {
   [LAYER_PATH]?: string;
   [ROUTE_OF]?: Route;
   [HANDLER]?: HandlerSpanInfo;
-  [SITE]?: DeclarationSite;
+  [SITE]?: SiteRef;
   [SUB_APP]?: ExpressApp;
 }
 /** What a route handler's spans share, kept on its layer: the span name, and its attributes per route template. */
@@ -126,13 +126,13 @@ function wrapUse(kit: Kit, sw: Switch) {
         // A mount at `/` adds nothing to the template; leaving it untagged keeps it off the hot path.
         if (path !== '/' && path !== '') {
           const tag = path.endsWith('/') ? path.slice(0, -1) : path;
-          let site: DeclarationSite | undefined;
+          let site: SiteRef | undefined;
           for (let i = before; i < this.stack.length; i++) {
             const layer = this.stack[i];
             layer[LAYER_PATH] = tag;
             // Middleware at a path is in the inventory (as USE); a mounted router is walked instead.
             if (childRouterOf(layer) === undefined && layer.handle.name !== 'mounted_app' && siteBudget()) {
-              site ??= declarationSite(AGENT_DIR, kit.appRoot);
+              site ??= captureSite(AGENT_DIR, kit.appRoot, use);
               layer[SITE] = site;
             }
           }
@@ -188,7 +188,7 @@ function wrapRoute(kit: Kit, sw: Switch) {
       const result = original.apply(this, args);
       if (!sw.on) return result;
       try {
-        if (result !== null && typeof result === 'object' && siteBudget()) (result as Route)[SITE] = declarationSite(AGENT_DIR, kit.appRoot);
+        if (result !== null && typeof result === 'object' && siteBudget()) (result as Route)[SITE] = captureSite(AGENT_DIR, kit.appRoot, route);
         kit.routes.noteRouter(this, INVENTORY_READER);
       } catch (err) {
         sw.fail('route', err);

@@ -61,7 +61,7 @@ export interface InventoryReader {
   /** The router a layer mounts: a router, or the router of a mounted sub-app. */
   childRouter(layer: InventoryLayer): InventoryRouter | undefined;
   /** Where a route or a path-mounted middleware layer was declared. */
-  site(target: InventoryRoute | InventoryLayer): DeclarationSite | undefined;
+  site(target: InventoryRoute | InventoryLayer): SiteRef | undefined;
   /** A route's template under a prefix of mount paths: the same function the request path uses. */
   template(prefix: string[], path: unknown): string;
 }
@@ -77,29 +77,57 @@ const DEBOUNCE_MS = 1000;
 /** Frames of the routing library itself (express, router) between the app and our wrapper. */
 const LIBRARY_FRAME = /[\\/]node_modules[\\/](express|router)[\\/]/;
 
+/** Frames kept per registration: the app's frame is the second or third (wrapper, express, app). */
+const SITE_FRAMES = 10;
+
 /**
- * The call site of a registration: the first frame outside tracekit, express and router.
- * `agentDir` is tracekit's own folder, `root` the app's (for relative paths). Runs only when
- * a route is registered, never per request.
+ * A registration's call site, captured now and read later. Capturing a stack costs a few µs;
+ * turning it into text costs as much again and more, so that is left to the first `get()`,
+ * which the debounced report makes, not the app's start-up.
  */
-export function declarationSite(agentDir: string, root: string | undefined): DeclarationSite | undefined {
+export class SiteRef {
+  private site: DeclarationSite | undefined | null = null;
+
+  constructor(
+    private holder: { stack?: string } | undefined,
+    private readonly agentDir: string,
+    private readonly root: string | undefined,
+  ) {}
+
+  /** The first frame outside tracekit, express and router, relative to the app's root when inside it. */
+  get(): DeclarationSite | undefined {
+    if (this.site !== null) return this.site;
+    this.site = undefined;
+    const stack = this.holder?.stack;
+    this.holder = undefined;
+    if (typeof stack !== 'string') return undefined;
+    for (const line of stack.split('\n')) {
+      const frame = parseStack(line)[0];
+      if (frame === undefined || frame.file.startsWith(this.agentDir) || LIBRARY_FRAME.test(frame.file)) continue;
+      const prefix = this.root === undefined ? undefined : this.root.endsWith('/') ? this.root : `${this.root}/`;
+      const file = prefix !== undefined && frame.file.startsWith(prefix) ? frame.file.slice(prefix.length) : frame.file;
+      this.site = { file, line: frame.line, column: frame.column };
+      break;
+    }
+    return this.site;
+  }
+}
+
+/**
+ * Captures the call site of a registration (frames above `above`, tracekit's wrapper, are left
+ * out). `agentDir` is tracekit's own folder, `root` the app's. Runs only when a route is
+ * registered, never per request.
+ */
+export function captureSite(agentDir: string, root: string | undefined, above: (...args: never[]) => unknown): SiteRef {
   const limit = Error.stackTraceLimit;
   const holder: { stack?: string } = {};
   try {
-    Error.stackTraceLimit = 24;
-    Error.captureStackTrace(holder, declarationSite);
+    Error.stackTraceLimit = SITE_FRAMES;
+    Error.captureStackTrace(holder, above);
   } finally {
     Error.stackTraceLimit = limit;
   }
-  const stack = holder.stack;
-  if (typeof stack !== 'string') return undefined;
-  for (const frame of parseStack(stack)) {
-    if (frame.file.startsWith(agentDir) || LIBRARY_FRAME.test(frame.file)) continue;
-    const prefix = root === undefined ? undefined : root.endsWith('/') ? root : `${root}/`;
-    const file = prefix !== undefined && frame.file.startsWith(prefix) ? frame.file.slice(prefix.length) : frame.file;
-    return { file, line: frame.line, column: frame.column };
-  }
-  return undefined;
+  return new SiteRef(holder, agentDir, root);
 }
 
 /** The handler's name for a method of a route: its last layer for that method. */
@@ -217,7 +245,7 @@ export class RouteInventory {
         const route = layer.route;
         if (route !== undefined && route !== null) {
           const template = reader.template(prefix, route.path);
-          const site = reader.site(route);
+          const site = reader.site(route)?.get();
           for (const m of methodsOf(route)) {
             add({ method: m === '_all' ? 'ALL' : m.toUpperCase(), route: template, kind: 'route', function: handlerName(route, m), file: site?.file ?? '', line: site?.line ?? 0, column: site?.column ?? 0 });
           }
@@ -229,7 +257,7 @@ export class RouteInventory {
           walk(child, mount === undefined ? prefix : [...prefix, mount], path);
           continue;
         }
-        const site = reader.site(layer);
+        const site = reader.site(layer)?.get();
         if (mount !== undefined && site !== undefined) {
           const name = layer.name === undefined || layer.name === '' || layer.name === 'anonymous' ? '<anonymous>' : layer.name;
           add({ method: 'USE', route: reader.template(prefix, mount), kind: 'middleware', function: name, file: site.file, line: site.line, column: site.column });

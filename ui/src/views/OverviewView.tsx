@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../lib/api';
 import { debug } from '../lib/debug';
 import { usePoll } from '../lib/poll';
+import { routeSites } from '../lib/route-sites';
 import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteInventoryView, RouteStats, Series } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
 import { Charts } from './Charts';
@@ -51,10 +52,7 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
   const d = polled.data;
   if (d === undefined) return <p class="panel muted">{polled.error ? polled.error.message : 'Loading…'}</p>;
   const showService = state.service === '';
-  // Where each route is declared (from the route inventory), keyed as the routes table keys rows.
-  const sites = new Map<string, string>();
-  for (const r of d.declared.routes) if (r.file !== '') sites.set(`${r.service} ${r.method} ${r.route}`, `${r.file}:${r.line}`);
-  for (const r of d.declared.routes) if (r.file !== '' && r.method === 'ALL') for (const m of d.routes) if (m.service === r.service && m.route === r.route && !sites.has(`${m.service} ${m.method} ${m.route}`)) sites.set(`${m.service} ${m.method} ${m.route}`, `${r.file}:${r.line}`);
+  const sites = routeSites(d.declared.routes, d.routes);
   return (
     <div class="overview-view">
       {d.overview.source === 'spans' && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
-import type { TraceDetail, TraceSummary } from '../lib/types';
+import { routeSites } from '../lib/route-sites';
+import type { RouteInventoryView, TraceDetail, TraceSummary } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
 import { Waterfall } from './Waterfall';
 
@@ -24,6 +25,9 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
     [state.service, state.window, state.route, state.status, state.minMs, state.traceId, refresh],
     0,
   );
+  // Where each request's route is declared, refreshed now and then (declarations rarely change).
+  const declared = usePoll(() => api<RouteInventoryView>('code/routes', { service: state.service, window: state.window }), [state.service, state.window], 10_000);
+  const sites = routeSites(declared.data?.routes ?? [], (list.data ?? []).map((t) => ({ service: t.service, method: t.method, route: t.route ?? '' })));
   const detail = usePoll(() => (state.trace === '' ? Promise.resolve(undefined) : api<TraceDetail>(`traces/${encodeURIComponent(state.trace)}`)), [state.trace], 0);
   useEffect(() => onStatus({ updatedMs: list.updatedMs, error: list.error }), [list.updatedMs, list.error]);
 
@@ -84,6 +88,7 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
                       <a href={`?trace=${t.traceId}`} onClick={(e) => { e.preventDefault(); onChange({ trace: t.traceId }); }}>
                         {t.route !== null ? `${t.method ?? ''} ${t.route}`.trim() : t.name}
                       </a>
+                      {t.route !== null && sites.has(`${t.service} ${t.method} ${t.route}`) && <code class="site-hint" title="where the route is declared">{sites.get(`${t.service} ${t.method} ${t.route}`)}</code>}
                     </td>
                     <td class="num">{t.httpStatus ?? (t.error ? 'error' : '–')}</td>
                     <td class="num">{fmt.ms(t.durationMs)}</td>
