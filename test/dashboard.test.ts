@@ -295,7 +295,8 @@ describe('dashboard in Chromium', () => {
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('table.traces tbody tr').length === 2);
     const texts = await page.locator('table.traces tbody tr').allInnerTexts();
-    for (const t of texts) assert.match(t, /GET \/payments\/charge\s+500/);
+    // The request, where its route is declared, and the status.
+    for (const t of texts) assert.match(t, /GET \/payments\/charge\s+fixtures\/shop\/app\.cjs:\d+\s+500/);
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('route'), '/payments/charge');
     assert.equal(url.searchParams.get('status'), 'error');
