@@ -41,6 +41,10 @@ export interface AgentConfig {
   maxBatchSpans: number;
   scheduleDelayMs: number;
   flushTimeoutMs: number;
+  /** Add `trace_id`/`span_id` to the pino and winston records the app writes (TRACEKIT_LOGS_INJECTION). */
+  logsInjection: boolean;
+  /** Captured log records waiting to be sent; beyond it records are dropped and counted. */
+  maxQueueLogs: number;
 }
 
 /** The options `tracekit.init()` accepts; names follow the seed SDK. */
@@ -283,6 +287,8 @@ export function configFromEnv(env: Env = process.env): AgentConfig {
     maxBatchSpans: readNumber(env, ['TRACEKIT_MAX_EXPORT_BATCH_SIZE', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], 2048, 1, 100000, true),
     scheduleDelayMs: readNumber(env, ['TRACEKIT_SCHEDULE_DELAY', 'OTEL_BSP_SCHEDULE_DELAY'], 1000, 1, 600000, true),
     flushTimeoutMs: readNumber(env, ['TRACEKIT_FLUSH_TIMEOUT'], 2000, 1, 60000, true),
+    logsInjection: readBool(env, ['TRACEKIT_LOGS_INJECTION'], false),
+    maxQueueLogs: readNumber(env, ['TRACEKIT_MAX_LOG_QUEUE_SIZE', 'OTEL_BLRP_MAX_QUEUE_SIZE'], 4096, 1, 1000000, true),
   };
 }
 

@@ -142,6 +142,8 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   kit.contexts = contextManager;
   kit.appRoot = appRoot();
   kit.routes.onReport = (entries, truncated) => exporter.exportLogs(routeRecords(entries, truncated));
+  kit.emitLog = (record) => exporter.addLog(record);
+  kit.logsInjection = config.logsInjection;
   const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
   const collectMetrics = () => {
     const now = nowMs();
@@ -168,7 +170,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
     flushSync: () => {
       // Runtime metrics are sent once at the end; request metrics whenever requests finished since.
       const metrics = finalFlushDone ? requestMetrics.collect(nowMs()) : collectMetrics();
-      if (exporter.buffered === 0 && metrics.length === 0) return;
+      if (exporter.buffered === 0 && exporter.bufferedLogs === 0 && metrics.length === 0) return;
       finalFlushDone = true;
       exporter.flushSync(metrics);
     },
@@ -188,6 +190,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
       provider.sampler.rate = config.sampleRate;
       kit.active = config.enabled;
       kit.nPlusOneThreshold = config.nPlusOneThreshold;
+      kit.logsInjection = config.logsInjection;
       resource = buildResource(config);
       exporter.reconfigure(config, resource);
       clearInterval(metricsTimer);

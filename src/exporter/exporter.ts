@@ -25,6 +25,10 @@ import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, type ExportResult,
 const MAX_INFLIGHT_BATCHES = 2;
 /** A batch is sealed at this many encoded bytes even before it has the configured span count. */
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** Log records are sent when this many wait, or at the schedule delay. */
+const LOG_BATCH = 512;
+/** About this much log text may wait in the buffer. */
+const MAX_LOG_BYTES = 8 * 1024 * 1024;
 
 /** Counters readable through `tracekit.stats()`. */
 export interface ExportStats {
@@ -39,6 +43,11 @@ export interface ExportStats {
   /** Log-record exports (the route inventory) that the receiver accepted, and that failed. */
   logExports: number;
   logExportsFailed: number;
+  /** Captured log records: buffered, accepted by the receiver, dropped at a full buffer, lost to a failed export. */
+  logsQueued: number;
+  logsExported: number;
+  logsDropped: number;
+  logsFailed: number;
   lastError: string | undefined;
 }
 
@@ -54,7 +63,7 @@ interface ReadyBatch {
 export class Exporter {
   readonly stats: ExportStats = {
     spansQueued: 0, spansExported: 0, spansDropped: 0, spansFailed: 0, batchesSent: 0, batchesFailed: 0,
-    metricExports: 0, metricExportsFailed: 0, logExports: 0, logExportsFailed: 0, lastError: undefined,
+    metricExports: 0, metricExportsFailed: 0, logExports: 0, logExportsFailed: 0, logsQueued: 0, logsExported: 0, logsDropped: 0, logsFailed: 0, lastError: undefined,
   };
   private batch: TraceBatch;
   private ready: ReadyBatch[] = [];
@@ -70,6 +79,10 @@ export class Exporter {
   private channel: BroadcastChannel | undefined;
   private closed = false;
   private dropWarningPending = false;
+  /** Captured log records not yet handed to the worker, and their approximate size. */
+  private logs: LogRecord[] = [];
+  private logBytes = 0;
+  private logsInflight = 0;
 
   constructor(
     private config: AgentConfig,
@@ -159,6 +172,14 @@ export class Exporter {
     batch.reset();
   }
 
+  /** Takes the buffered log records (for the final flush). */
+  private takeLogs(): LogRecord[] {
+    const records = this.logs;
+    this.logs = [];
+    this.logBytes = 0;
+    return records;
+  }
+
   /** Takes every waiting batch off the queue (for the final flush). */
   private takeAll(): ReadyBatch[] {
     this.seal();
@@ -190,10 +211,11 @@ export class Exporter {
     }
   }
 
-  /** Seals the current batch and sends what the in-flight limit allows (or everything). */
+  /** Seals the current batch and sends what the in-flight limit allows (or everything), and the buffered logs. */
   private flushBuffer(all: boolean): void {
     this.seal();
     this.sendReady(all);
+    this.sendLogs();
   }
 
   private onTracesResult(count: number, r: ExportResult | undefined): void {
@@ -226,6 +248,49 @@ export class Exporter {
         }
       }, () => this.stats.metricExportsFailed++)
       .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /**
+   * Buffers one captured log record. Bounded by count (maxQueueLogs) and by about 8 MiB of
+   * text; a record beyond either is dropped and counted, never queued.
+   */
+  addLog(record: LogRecord): void {
+    const size = record.body.length + 64;
+    if (this.closed || this.logs.length >= this.config.maxQueueLogs || this.logBytes + size > MAX_LOG_BYTES) {
+      this.stats.logsDropped++;
+      if (!this.closed) log.once('warn', 'logs-dropped', `the log buffer is full and log records are being dropped (exporting to ${this.config.target.logsUrl}). Drops are counted in tracekit.stats().`);
+      return;
+    }
+    this.logs.push(record);
+    this.logBytes += size;
+    this.stats.logsQueued++;
+    if (this.logs.length >= LOG_BATCH) this.sendLogs();
+  }
+
+  /** Hands the buffered log records to the worker as one export (at most two in flight). */
+  private sendLogs(): void {
+    if (this.logs.length === 0 || this.logsInflight >= MAX_INFLIGHT_BATCHES || this.worker === undefined) return;
+    const records = this.logs;
+    this.logs = [];
+    this.logBytes = 0;
+    this.logsInflight++;
+    const p = this.run({ kind: 'logs', target: this.config.target, resource: this.resource, records })
+      .then(
+        (r) => {
+          if (r?.ok) this.stats.logsExported += records.length - r.rejected;
+          else {
+            this.stats.logsFailed += records.length;
+            this.stats.lastError = r?.error;
+            log.once('warn', `log-export-failed:${r?.status}`, `could not export log records to ${this.config.target.logsUrl}: ${r?.error ?? 'unknown error'}`);
+          }
+        },
+        () => (this.stats.logsFailed += records.length),
+      )
+      .finally(() => {
+        this.logsInflight--;
+        this.pending.delete(p);
+      });
     this.pending.add(p);
   }
 
@@ -279,6 +344,7 @@ export class Exporter {
     const message: FlushMessage = {
       traces: batches.map((b): TracesTask => ({ kind: 'traces', target: this.config.target, payload: b.payload, json: b.json, spans: b.spans })),
       metrics: metrics.length > 0 ? { kind: 'metrics', target: this.config.target, resource: this.resource, metrics } : undefined,
+      logs: this.logs.length > 0 ? { kind: 'logs', target: this.config.target, resource: this.resource, records: this.takeLogs() } : undefined,
       deadlineMs,
     };
     Atomics.store(this.flags, FLAG_FLUSHED, 0);
@@ -286,6 +352,10 @@ export class Exporter {
     // BroadcastChannel clones (it cannot transfer); this happens once, at exit.
     this.channel.postMessage(message);
     const result = Atomics.wait(this.flags, FLAG_FLUSHED, 0, deadlineMs + 100);
+    // Logs have no acceptance flag of their own: the flush finishing in time is what counts.
+    const logCount = message.logs?.records.length ?? 0;
+    if (result === 'timed-out') this.stats.logsFailed += logCount;
+    else this.stats.logsExported += logCount;
     if (result === 'timed-out') {
       log.warn(`final flush did not finish within ${deadlineMs} ms; ${spans} spans may be lost`);
       this.stats.spansFailed += spans;
@@ -312,6 +382,11 @@ export class Exporter {
     this.channel?.close();
     await this.worker?.destroy();
     this.worker = undefined;
+  }
+
+  /** Buffered log records (the final flush has work when there are any). */
+  get bufferedLogs(): number {
+    return this.logs.length;
   }
 
   /** Buffered span count (for tests and stats). */

@@ -22,7 +22,7 @@ export interface MetricsTask {
   metrics: MetricRecord[];
 }
 
-/** Log records (the route inventory today), encoded in the worker. */
+/** Log records (captured logs, the route inventory), encoded in the worker. */
 export interface LogsTask {
   kind: 'logs';
   target: ExportTarget;
@@ -47,6 +47,7 @@ export interface FlushWiring {
 export interface FlushMessage {
   traces: TracesTask[];
   metrics: MetricsTask | undefined;
+  logs: LogsTask | undefined;
   deadlineMs: number;
 }
 

@@ -55,6 +55,7 @@ async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<voi
         if (r.ok) accepted += Math.max(0, traces.spans - r.rejected);
       }));
     }
+    if (message.logs !== undefined) last.push(exportLogs({ ...message.logs, target: { ...message.logs.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     // Exports that were already in flight may be waiting on a receiver that never answers:
     // the main thread is blocked until this wakes it, so never wait past the deadline.

@@ -8,6 +8,7 @@ import { context as apiContext, type Context, type Tracer } from '@opentelemetry
 import { log } from '../shared/logger';
 import type { RequestState } from './request-state';
 import { RouteInventory } from './route-inventory';
+import type { LogRecord } from '../otlp/types';
 
 /** One instrumentation's on/off switch. Checked at the top of every hook: a branch, not a lookup. */
 export class Switch {
@@ -53,6 +54,10 @@ export interface Kit {
   routes: RouteInventory;
   /** The app's root folder (docs/agent.md): declaration sites are reported relative to it. */
   appRoot: string | undefined;
+  /** Hands a captured log record to the exporter (bounded there; a full buffer drops and counts). */
+  emitLog(record: LogRecord): void;
+  /** Whether pino and winston records the app writes get `trace_id` and `span_id` (TRACEKIT_LOGS_INJECTION). */
+  logsInjection: boolean;
 }
 
 /** Creates the kit shared by all instrumentations. */
@@ -68,6 +73,8 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     onRequestEnd,
     routes: new RouteInventory(),
     appRoot: undefined,
+    emitLog: () => undefined,
+    logsInjection: false,
     switchFor(name: string): Switch {
       let s = switches.get(name);
       if (s === undefined) {

@@ -4,16 +4,19 @@
  * the packages the agent watches for early loading, the README's table of supported versions
  * (scripts/readme-tables.cjs) and the versions the tests install (test/versions/install.cjs).
  */
+import { consoleLogs } from './console';
 import { express } from './express';
 import { httpClient } from './http-client';
 import { httpServer } from './http-server';
 import { mysql2 } from './mysql2';
 import { pg } from './pg';
+import { pino } from './pino';
 import { prisma } from './prisma';
 import type { Instrumentation, InstrumentationName, SupportedLibrary } from './types';
 import { undici } from './undici';
+import { winston } from './winston';
 
-export const ALL_INSTRUMENTATIONS: Instrumentation[] = [httpServer, httpClient, undici, express, pg, mysql2, prisma];
+export const ALL_INSTRUMENTATIONS: Instrumentation[] = [httpServer, httpClient, undici, express, pg, mysql2, prisma, consoleLogs, pino, winston];
 
 /** The names TRACEKIT_INSTRUMENTATIONS and TRACEKIT_DISABLED_INSTRUMENTATIONS take. */
 export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [...new Set(ALL_INSTRUMENTATIONS.map((i) => i.name))];

@@ -20,6 +20,11 @@ const VERSIONS = [
   { name: 'express', version: '4.22.3' },
   { name: 'express', version: '5.0.0', with: ['router@2.0.0'] },
   { name: 'express', version: '5.3.0' },
+  // Loggers: the lowest and newest of each declared range.
+  { name: 'pino', version: '9.0.0' },
+  { name: 'pino', version: '10.4.0' },
+  { name: 'winston', version: '3.8.0' },
+  { name: 'winston', version: '3.19.0' },
   // pg 8.x and pg-pool 3.x (3.1.1 is the lowest pg 8 depends on); the newest of both are the
   // root dev dependency. 8.0.0-8.0.2 never
   // connect on Node 14 and later, so the range starts at 8.0.3. 7.x is out of range.

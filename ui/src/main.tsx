@@ -16,6 +16,7 @@ import { readUrlState, writeUrlState, type UrlState } from './lib/url-state';
 import { AssistAnswer } from './views/AssistAnswer';
 import { AssistSettings } from './views/AssistSettings';
 import { CodeView } from './views/CodeView';
+import { LogsView } from './views/LogsView';
 import { Header } from './views/Header';
 import { KeyPrompt } from './views/KeyPrompt';
 import { OverviewView, type OverviewData } from './views/OverviewView';
@@ -99,6 +100,8 @@ function App() {
         )}
         {state.view === 'overview' ? (
           <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
+        ) : state.view === 'logs' ? (
+          <LogsView state={state} onChange={change} onStatus={setStatus} />
         ) : state.view === 'code' ? (
           <CodeView state={state} onChange={change} onAnalyzeFolder={analyzeFolder} onStatus={setStatus} />
         ) : (

@@ -3,11 +3,11 @@
  *
  *   /api/services  /api/overview  /api/series  /api/routes  /api/errors
  *   /api/outgoing  /api/graph     /api/traces  /api/traces/:traceId  /api/status
- *   /api/code      /api/code/routes  /api/code/tree
+ *   /api/code      /api/code/routes  /api/code/tree  /api/logs
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/store';
-import { BadParam, codeQueryOf, folderOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
+import { BadParam, codeQueryOf, folderOf, logQueryOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
 import { inventoryRoutes, projectTree } from './code-views';
 import { sendJson } from './respond';
 
@@ -31,6 +31,7 @@ const VIEWS: Record<string, View> = {
   '/api/code': (p, now, c) => c.store.codeInventory(codeQueryOf(p, now)),
   '/api/code/routes': (p, now, c) => inventoryRoutes(c.store, scopeOf(p, now), folderOf(p)),
   '/api/code/tree': (p, now, c) => projectTree(c.store, scopeOf(p, now)),
+  '/api/logs': (p, now, c) => c.store.searchLogs(logQueryOf(p, now)),
   '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
   '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
   '/api/traces': (p, now, c) => c.store.searchTraces(traceQueryOf(p, now)),

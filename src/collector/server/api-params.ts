@@ -3,7 +3,7 @@
  * and `window` (1m, 5m, 15m, 1h, 6h, 24h; default 15m); trace search also takes an explicit
  * `from`/`to` in epoch milliseconds. A bad value is a 400 naming the parameter.
  */
-import type { CodeQuery, QueryScope, TraceQuery } from '../store/store';
+import type { CodeQuery, LogQuery, QueryScope, TraceQuery } from '../store/store';
 
 export const WINDOWS: Record<string, number> = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const DEFAULT_WINDOW = '15m';
@@ -66,6 +66,30 @@ export function traceQueryOf(params: URLSearchParams, nowMs: number): TraceQuery
     minDurationMs: number(params, 'minDurationMs', 0, 1e9),
     traceId: traceId === undefined ? undefined : traceIdOf(traceId),
     limit: number(params, 'limit', 1, 1000) ?? 100,
+  };
+}
+
+/** Log filters: `severity` (lowest: a number 1-24 or trace, debug, info, warn, error, fatal), `q` (text), `traceId`, `spanId`, `limit`. */
+export function logQueryOf(params: URLSearchParams, nowMs: number): LogQuery {
+  const names: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+  const severity = one(params, 'severity');
+  let minSeverity: number | undefined;
+  if (severity !== undefined) {
+    minSeverity = names[severity.toLowerCase()] ?? Number(severity);
+    if (!Number.isInteger(minSeverity) || minSeverity < 0 || minSeverity > 24) throw new BadParam('severity must be 0-24 or one of trace, debug, info, warn, error, fatal');
+  }
+  const spanId = one(params, 'spanId')?.toLowerCase();
+  if (spanId !== undefined && !/^[0-9a-f]{16}$/.test(spanId)) throw new BadParam('span id must be 16 hex digits');
+  const traceId = one(params, 'traceId');
+  const text = one(params, 'q');
+  if (text !== undefined && text.length > 256) throw new BadParam('q must be at most 256 characters');
+  return {
+    ...scopeOf(params, nowMs),
+    minSeverity,
+    text,
+    traceId: traceId === undefined ? undefined : traceIdOf(traceId),
+    spanId,
+    limit: number(params, 'limit', 1, 1000) ?? 200,
   };
 }
 

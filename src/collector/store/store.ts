@@ -193,7 +193,31 @@ export interface SpanDetail {
   links: unknown[];
 }
 
-export interface TraceDetail { traceId: string; spans: SpanDetail[] }
+/** A log record as the API answers it. */
+export interface LogEntry {
+  timeMs: number;
+  service: string;
+  instance: string;
+  /** OTLP severity number (1-24; 0 unspecified) and the sender's text for it. */
+  severity: number;
+  severityText: string;
+  body: string;
+  traceId: string | null;
+  spanId: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** Log search: the scope, a lowest severity, text (body or attributes contain it), a trace or span, a page size. */
+export interface LogQuery extends QueryScope {
+  minSeverity: number | undefined;
+  text: string | undefined;
+  traceId: string | undefined;
+  spanId: string | undefined;
+  limit: number;
+}
+
+/** A trace's spans, and the log records written inside it. */
+export interface TraceDetail { traceId: string; spans: SpanDetail[]; logs: LogEntry[] }
 
 export interface StoreCounts { spans: number; errors: number; metricPoints: number; logs: number; memoryLimit: string }
 
@@ -218,5 +242,7 @@ export interface Store {
   graph(scope: QueryScope): Promise<Graph>;
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
   trace(traceId: string): Promise<TraceDetail | undefined>;
+  /** Log records matching the filters, newest first. */
+  searchLogs(q: LogQuery): Promise<LogEntry[]>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 export type {
   CodeEntry,
   ErrorGroup,
+  LogEntry,
   Graph,
   OutgoingHost,
   Overview,

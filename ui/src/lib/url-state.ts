@@ -4,8 +4,8 @@
  */
 export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
 export type WindowName = (typeof WINDOWS)[number];
-export type ViewName = 'overview' | 'traces' | 'code';
-const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code'];
+export type ViewName = 'overview' | 'traces' | 'code' | 'logs';
+const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code', 'logs'];
 
 export interface UrlState {
   service: string;
@@ -22,9 +22,12 @@ export interface UrlState {
   folder: string;
   /** An error group (fingerprint): opened in the overview, or the code inventory narrowed to it. */
   error: string;
+  /** Logs view: the lowest severity (`debug`, `info`, `warn`, `error`) and a text to find. */
+  severity: string;
+  q: string;
 }
 
-const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '' };
+const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '' };
 
 export function readUrlState(search: string = location.search): UrlState {
   const p = new URLSearchParams(search);

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import * as fmt from '../lib/format';
 import { spanTree } from '../lib/span-tree';
-import type { SpanDetail, TraceDetail } from '../lib/types';
+import type { LogEntry, SpanDetail, TraceDetail } from '../lib/types';
+import { severityClass } from './LogsView';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
@@ -30,7 +31,28 @@ function AttributeTable({ attributes, omit }: { attributes: Record<string, unkno
 
 interface SpanEvent { name?: string; timeMs?: number; timeUnixNano?: string; attributes?: Record<string, unknown> }
 
-function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
+/** A span's log records (written while it was the active span), oldest first. */
+function SpanLogs({ logs, t0 }: { logs: LogEntry[]; t0: number }) {
+  return (
+    <>
+      <h4>Logs</h4>
+      <table class="data span-logs">
+        <tbody>
+          {logs.map((l, i) => (
+            <tr key={i} class={severityClass(l.severity)} data-log-body={l.body}>
+              <td class="num">+{fmt.ms(l.timeMs - t0)}</td>
+              <td>{l.severityText || String(l.severity)}</td>
+              <td class="log-body">{l.body}</td>
+              <td class="muted">{Object.entries(l.attributes).map(([k, v]) => `${k}=${show(v)}`).join(' ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function SpanDetails({ span, t0, logs }: { span: SpanDetail; t0: number; logs: LogEntry[] }) {
   const events = span.events as SpanEvent[];
   return (
     <div class="span-detail" data-span-detail={span.spanId}>
@@ -53,6 +75,7 @@ function SpanDetails({ span, t0 }: { span: SpanDetail; t0: number }) {
       </dl>
       <h4>Attributes</h4>
       <AttributeTable attributes={span.attributes} />
+      {logs.length > 0 && <SpanLogs logs={logs} t0={t0} />}
       {events.length > 0 && <h4>Events</h4>}
       {events.map((e, i) => {
         const attrs = e.attributes ?? {};
@@ -77,6 +100,13 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
   const t1 = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
   const total = Math.max(t1 - t0, 0.001);
   const chosen = trace.spans.find((s) => s.spanId === selected);
+  const logsOf = new Map<string, LogEntry[]>();
+  for (const l of trace.logs ?? []) {
+    if (l.spanId === null) continue;
+    const list = logsOf.get(l.spanId);
+    if (list === undefined) logsOf.set(l.spanId, [l]);
+    else list.push(l);
+  }
   return (
     <section class="panel" id="waterfall" aria-label="trace waterfall">
       <h2>
@@ -100,12 +130,15 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
             </span>
             <span class="wf-track">
               <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
+              {(logsOf.get(span.spanId) ?? []).map((l, i) => (
+                <span key={i} class={`wf-log ${severityClass(l.severity)}`} data-log-marker title={`${l.severityText} ${l.body}`} style={{ left: `${Math.min(100, Math.max(0, ((l.timeMs - t0) / total) * 100))}%` }} />
+              ))}
             </span>
             <span class="wf-duration">{fmt.ms(span.durationMs)}</span>
           </button>
         ))}
       </div>
-      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} /> : <p class="muted">Select a span to see its attributes and events.</p>}
+      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} /> : <p class="muted">Select a span to see its attributes and events.</p>}
     </section>
   );
 }

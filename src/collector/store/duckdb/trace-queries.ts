@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SpanDetail, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { readRows, type SqlParams } from './connection';
 import { scopeWhere } from './sql-scope';
+import { traceLogs } from './log-queries';
 
 function statusFilter(status: string, params: SqlParams): string {
   if (status === 'error') return '(status = 2 OR http_status >= 500)';
@@ -68,5 +69,13 @@ export async function trace(conn: DuckDBConnection, traceId: string): Promise<Tr
     statusMessage: (r.status_message as string | null) ?? null, scope: String(r.scope),
     attributes: parseJson(r.attributes, {}) as Record<string, unknown>, events: parseJson(r.events, []) as unknown[], links: parseJson(r.links, []) as unknown[],
   }));
-  return { traceId, spans };
+  // Records are stamped by the app's clock like its spans: a minute's margin either side.
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of spans) {
+    from = Math.min(from, s.startMs);
+    to = Math.max(to, s.startMs + s.durationMs);
+  }
+  const logs = await traceLogs(conn, traceId, (from - 60_000) * 1000, (to + 60_000) * 1000);
+  return { traceId, spans, logs };
 }
