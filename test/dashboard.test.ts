@@ -97,6 +97,17 @@ function hostileRoutes(): unknown {
   };
 }
 
+/** A log record whose body and attribute are hostile. */
+function hostileLogs(): unknown {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  return {
+    resourceLogs: [{
+      resource: { attributes: [str('service.name', HOSTILE)] },
+      scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityNumber: 17, severityText: SCRIPT, body: { stringValue: HOSTILE }, attributes: [str('note', SCRIPT)] }] }],
+    }],
+  };
+}
+
 /** The 1-based line of the first line of `file` (relative to the repository) holding `text`. */
 function lineOf(file: string, text: string): number {
   const index = readFileSync(join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
@@ -145,6 +156,8 @@ describe('dashboard in Chromium', () => {
     assert.equal(res.status, 200, await res.text());
     const routes = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileRoutes()) });
     assert.equal(routes.status, 200, await routes.text());
+    const logs = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileLogs()) });
+    assert.equal(logs.status, 200, await logs.text());
     browser = await launchBrowser();
   });
 
@@ -488,6 +501,51 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(watch.dialogs, []);
     assert.deepEqual(watch.pageErrors, []);
     await screenshot(page, DASHBOARD, 'code-view-hostile');
+  });
+
+  it('the Logs view: records newest first, filtered by severity and text, each linked to its trace, shown in the waterfall', async () => {
+    interface Log { timeMs: number; severity: number; body: string; traceId: string | null; spanId: string | null }
+    const api = await collector.api<Log[]>('logs?service=shop&window=5m&limit=300');
+    const { page, watch } = await openPage('/?service=shop&window=5m&view=logs');
+    await page.waitForSelector('#logs table.logs tbody tr');
+    assert.deepEqual(await page.locator('#logs td.log-body').allInnerTexts(), api.map((l) => l.body), 'every record, newest first, as the API answers');
+    assert.ok(api.some((l) => /^checkout \d+: \d+ in stock$/.test(l.body)), 'the checkout route logged');
+    await screenshot(page, DASHBOARD, 'logs');
+    // Severity: error and up.
+    await page.selectOption('#logs select[name="severity"]', 'error');
+    await page.waitForFunction(() => [...document.querySelectorAll('#logs tbody tr')].every((r) => Number(r.getAttribute('data-severity')) >= 17));
+    assert.deepEqual(await page.locator('#logs td.log-body').allInnerTexts(), api.filter((l) => l.severity >= 17).map((l) => l.body));
+    assert.match(page.url(), /severity=error/);
+    // Text, kept in the address bar.
+    await page.selectOption('#logs select[name="severity"]', '');
+    await page.fill('#logs input[name="q"]', 'card ending');
+    await page.click('#logs form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('#logs tbody tr').length === 2);
+    assert.match(page.url(), /q=card\+ending/);
+    // A record links to its trace, whose waterfall marks it on the span that wrote it.
+    const record = api.find((l) => l.body.startsWith('charging the card')) as Log;
+    await page.locator('#logs button[data-log-trace]').first().click();
+    await page.waitForSelector('#waterfall');
+    assert.match(page.url(), new RegExp(`trace=${record.traceId}`));
+    const row = page.locator(`.wf-row[data-span-id="${record.spanId}"]`);
+    assert.equal(await row.locator('[data-log-marker]').count(), 1, 'one marker on the span that logged');
+    await row.click();
+    assert.equal(await page.locator('.span-logs td.log-body').innerText(), record.body);
+    await screenshot(page, DASHBOARD, 'waterfall-logs');
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('the Logs view renders a hostile message and attribute as text', async () => {
+    const { page, watch } = await openPage(`/?service=${encodeURIComponent(HOSTILE)}&window=5m&view=logs`);
+    await page.waitForSelector('#logs td.log-body');
+    assert.equal(await page.locator('#logs td.log-body').first().innerText(), HOSTILE);
+    assert.equal(await page.locator('#logs td.severity').first().innerText(), SCRIPT);
+    assert.match(await page.locator('#logs td.log-attrs').first().innerText(), new RegExp(`note=${SCRIPT.replace(/[()/]/g, '\\$&')}`));
+    const dom = await page.evaluate(() => ({ imgs: document.querySelectorAll('img').length, scripts: document.scripts.length }));
+    assert.deepEqual(dom, { imgs: 0, scripts: 1 });
+    assert.deepEqual(watch.dialogs, []);
+    assert.deepEqual(watch.pageErrors, []);
   });
 
   it('keeps service and window in the URL, and the chart zoom across refreshes', async () => {
