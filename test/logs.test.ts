@@ -158,6 +158,19 @@ describe('injection, bounds and switches', () => {
     assert.ok(record.body.endsWith('...[truncated 11813 chars]'));
   });
 
+  it('over OTLP/JSON the records arrive the same, with their ids', async () => {
+    const service = 'logs-json';
+    await run('app.cjs', { env: { ...NEWEST, TRACEKIT_ENDPOINT: collector.url, TRACEKIT_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+    const logs = await eventually(async () => {
+      const l = await collector.api<Log[]>(`logs?service=${service}&window=5m`);
+      return l.length >= 7 ? l : undefined;
+    }, 'the JSON-exported records');
+    const placed = logs.find((l) => l.body === 'order placed') as Log;
+    assert.equal(placed.attributes.password, 'REDACTED');
+    const [t] = await collector.api<TraceSummary[]>(`traces?service=${service}&window=5m&route=/pino`);
+    assert.equal(placed.traceId, t.traceId);
+  });
+
   it('each logger can be switched off by name', async () => {
     const service = 'logs-switched';
     const env = { PINO_DIR: versions('pino', '10.4.0'), WINSTON_DIR: versions('winston', '3.19.0'), TRACEKIT_ENDPOINT: collector.url, TRACEKIT_SERVICE_NAME: service, TRACEKIT_DISABLED_INSTRUMENTATIONS: 'console,winston' };

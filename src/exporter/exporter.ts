@@ -20,14 +20,15 @@ import { newTraceBatch, type TraceBatch } from '../otlp/trace-batch';
 import type { LogRecord, MetricRecord, Resource, SpanRecord } from '../otlp/types';
 import { NO_AGENT_ENV } from '../symbols';
 import { WorkerHost } from './worker-host';
-import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
+import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type EncodedLogsTask, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
+import { newLogBatch, type LogBatch } from '../otlp/log-batch';
 
 const MAX_INFLIGHT_BATCHES = 2;
 /** A batch is sealed at this many encoded bytes even before it has the configured span count. */
 const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 /** Log records are sent when this many wait, or at the schedule delay. */
 const LOG_BATCH = 512;
-/** About this much log text may wait in the buffer. */
+/** About this many encoded bytes of log records may wait in the buffer. */
 const MAX_LOG_BYTES = 8 * 1024 * 1024;
 
 /** Counters readable through `tracekit.stats()`. */
@@ -79,9 +80,8 @@ export class Exporter {
   private channel: BroadcastChannel | undefined;
   private closed = false;
   private dropWarningPending = false;
-  /** Captured log records not yet handed to the worker, and their approximate size. */
-  private logs: LogRecord[] = [];
-  private logBytes = 0;
+  /** Captured log records not yet handed to the worker, encoded as they came. */
+  private logBatch: LogBatch;
   private logsInflight = 0;
 
   constructor(
@@ -89,6 +89,7 @@ export class Exporter {
     private resource: Resource,
   ) {
     this.batch = newTraceBatch(config.target.protocol === 'http/json');
+    this.logBatch = newLogBatch(config.target.protocol === 'http/json');
   }
 
   /** Starts the worker and the schedule timer. Throws if the worker cannot be created. */
@@ -116,6 +117,8 @@ export class Exporter {
       // Spans already encoded keep their format; the sealed batch says which it is.
       this.seal();
       this.batch = newTraceBatch(json);
+      this.sendLogs();
+      if (this.logBatch.records === 0) this.logBatch = newLogBatch(json);
     }
     this.config = config;
     this.resource = resource;
@@ -172,12 +175,12 @@ export class Exporter {
     batch.reset();
   }
 
-  /** Takes the buffered log records (for the final flush). */
-  private takeLogs(): LogRecord[] {
-    const records = this.logs;
-    this.logs = [];
-    this.logBytes = 0;
-    return records;
+  /** Seals the buffered log records into one export and empties the buffer. */
+  private takeLogs(): EncodedLogsTask {
+    const batch = this.logBatch;
+    const task: EncodedLogsTask = { kind: 'encodedLogs', target: this.config.target, payload: batch.seal(this.resource, METER_SCOPE), json: batch.json, records: batch.records };
+    batch.reset();
+    return task;
   }
 
   /** Takes every waiting batch off the queue (for the final flush). */
@@ -256,36 +259,37 @@ export class Exporter {
    * text; a record beyond either is dropped and counted, never queued.
    */
   addLog(record: LogRecord): void {
-    const size = record.body.length + 64;
-    if (this.closed || this.logs.length >= this.config.maxQueueLogs || this.logBytes + size > MAX_LOG_BYTES) {
+    const batch = this.logBatch;
+    if (this.closed || batch.records >= this.config.maxQueueLogs || batch.bytes >= MAX_LOG_BYTES) {
       this.stats.logsDropped++;
       if (!this.closed) log.once('warn', 'logs-dropped', `the log buffer is full and log records are being dropped (exporting to ${this.config.target.logsUrl}). Drops are counted in tracekit.stats().`);
       return;
     }
-    this.logs.push(record);
-    this.logBytes += size;
+    if (batch.add(record) < 0) {
+      this.stats.logsDropped++;
+      return;
+    }
     this.stats.logsQueued++;
-    if (this.logs.length >= LOG_BATCH) this.sendLogs();
+    if (batch.records >= LOG_BATCH) this.sendLogs();
   }
 
   /** Hands the buffered log records to the worker as one export (at most two in flight). */
   private sendLogs(): void {
-    if (this.logs.length === 0 || this.logsInflight >= MAX_INFLIGHT_BATCHES || this.worker === undefined) return;
-    const records = this.logs;
-    this.logs = [];
-    this.logBytes = 0;
+    if (this.logBatch.records === 0 || this.logsInflight >= MAX_INFLIGHT_BATCHES || this.worker === undefined) return;
+    const task = this.takeLogs();
+    const count = task.records;
     this.logsInflight++;
-    const p = this.run({ kind: 'logs', target: this.config.target, resource: this.resource, records })
+    const p = this.run(task, task.payload.buffer as ArrayBuffer)
       .then(
         (r) => {
-          if (r?.ok) this.stats.logsExported += records.length - r.rejected;
+          if (r?.ok) this.stats.logsExported += count - r.rejected;
           else {
-            this.stats.logsFailed += records.length;
+            this.stats.logsFailed += count;
             this.stats.lastError = r?.error;
             log.once('warn', `log-export-failed:${r?.status}`, `could not export log records to ${this.config.target.logsUrl}: ${r?.error ?? 'unknown error'}`);
           }
         },
-        () => (this.stats.logsFailed += records.length),
+        () => (this.stats.logsFailed += count),
       )
       .finally(() => {
         this.logsInflight--;
@@ -344,7 +348,7 @@ export class Exporter {
     const message: FlushMessage = {
       traces: batches.map((b): TracesTask => ({ kind: 'traces', target: this.config.target, payload: b.payload, json: b.json, spans: b.spans })),
       metrics: metrics.length > 0 ? { kind: 'metrics', target: this.config.target, resource: this.resource, metrics } : undefined,
-      logs: this.logs.length > 0 ? { kind: 'logs', target: this.config.target, resource: this.resource, records: this.takeLogs() } : undefined,
+      logs: this.logBatch.records > 0 ? this.takeLogs() : undefined,
       deadlineMs,
     };
     Atomics.store(this.flags, FLAG_FLUSHED, 0);
@@ -353,7 +357,7 @@ export class Exporter {
     this.channel.postMessage(message);
     const result = Atomics.wait(this.flags, FLAG_FLUSHED, 0, deadlineMs + 100);
     // Logs have no acceptance flag of their own: the flush finishing in time is what counts.
-    const logCount = message.logs?.records.length ?? 0;
+    const logCount = message.logs?.records ?? 0;
     if (result === 'timed-out') this.stats.logsFailed += logCount;
     else this.stats.logsExported += logCount;
     if (result === 'timed-out') {
@@ -386,7 +390,7 @@ export class Exporter {
 
   /** Buffered log records (the final flush has work when there are any). */
   get bufferedLogs(): number {
-    return this.logs.length;
+    return this.logBatch.records;
   }
 
   /** Buffered span count (for tests and stats). */

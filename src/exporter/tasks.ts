@@ -22,7 +22,7 @@ export interface MetricsTask {
   metrics: MetricRecord[];
 }
 
-/** Log records (captured logs, the route inventory), encoded in the worker. */
+/** Log records given as objects (the route inventory), encoded in the worker. */
 export interface LogsTask {
   kind: 'logs';
   target: ExportTarget;
@@ -30,7 +30,16 @@ export interface LogsTask {
   records: LogRecord[];
 }
 
-export type ExportTask = TracesTask | MetricsTask | LogsTask;
+/** Captured log records, already encoded on the main thread as they were logged (otlp/log-batch.ts). */
+export interface EncodedLogsTask {
+  kind: 'encodedLogs';
+  target: ExportTarget;
+  payload: Uint8Array;
+  json: boolean;
+  records: number;
+}
+
+export type ExportTask = TracesTask | MetricsTask | LogsTask | EncodedLogsTask;
 
 /**
  * What the worker gets at start-up (`workerData`) for the synchronous final flush.
@@ -47,7 +56,7 @@ export interface FlushWiring {
 export interface FlushMessage {
   traces: TracesTask[];
   metrics: MetricsTask | undefined;
-  logs: LogsTask | undefined;
+  logs: EncodedLogsTask | undefined;
   deadlineMs: number;
 }
 

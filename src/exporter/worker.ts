@@ -15,7 +15,7 @@ import { encodeLogsJson, encodeMetricsJson } from '../otlp/encode-json';
 import { encodeLogsProto, encodeMetricsProto } from '../otlp/encode-proto';
 import { send, setFinalFlush } from './send';
 import type { TaskAnswer } from './worker-host';
-import { FLAG_ACCEPTED, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type LogsTask, type MetricsTask, type TracesTask } from './tasks';
+import { FLAG_ACCEPTED, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type ExportResult, type ExportTask, type FlushMessage, type EncodedLogsTask, type FlushWiring, type LogsTask, type MetricsTask, type TracesTask } from './tasks';
 
 const inflight = new Set<Promise<ExportResult>>();
 
@@ -34,6 +34,11 @@ function exportLogs(task: LogsTask): Promise<ExportResult> {
   const json = task.target.protocol === 'http/json';
   const payload = json ? encodeLogsJson(task.resource, METER_SCOPE, task.records) : encodeLogsProto(task.resource, METER_SCOPE, task.records);
   return send(task.target, task.target.logsUrl, payload, json);
+}
+
+function exportEncodedLogs(task: EncodedLogsTask): Promise<ExportResult> {
+  const payload = Buffer.from(task.payload.buffer, task.payload.byteOffset, task.payload.byteLength);
+  return send(task.target, task.target.logsUrl, payload, task.json);
 }
 
 function track(p: Promise<ExportResult>): Promise<ExportResult> {
@@ -55,7 +60,7 @@ async function finalFlush(message: FlushMessage, flags: Int32Array): Promise<voi
         if (r.ok) accepted += Math.max(0, traces.spans - r.rejected);
       }));
     }
-    if (message.logs !== undefined) last.push(exportLogs({ ...message.logs, target: { ...message.logs.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
+    if (message.logs !== undefined) last.push(exportEncodedLogs({ ...message.logs, target: { ...message.logs.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     if (message.metrics !== undefined) last.push(exportMetrics({ ...message.metrics, target: { ...message.metrics.target, timeoutMs: Math.max(1, deadline - Date.now()) } }));
     // Exports that were already in flight may be waiting on a receiver that never answers:
     // the main thread is blocked until this wakes it, so never wait past the deadline.
@@ -82,7 +87,8 @@ if (wiring !== undefined) {
 /** Runs one task. Never throws: failures come back as results. */
 async function run(task: ExportTask): Promise<ExportResult> {
   try {
-    return await track(task.kind === 'traces' ? exportTraces(task) : task.kind === 'metrics' ? exportMetrics(task) : exportLogs(task));
+    const sent = task.kind === 'traces' ? exportTraces(task) : task.kind === 'metrics' ? exportMetrics(task) : task.kind === 'logs' ? exportLogs(task) : exportEncodedLogs(task);
+    return await track(sent);
   } catch (err) {
     return { ok: false, status: 0, attempts: 0, rejected: 0, error: err instanceof Error ? err.message : String(err) };
   }

@@ -5,7 +5,7 @@
  * the record is a copy, built after the app's own call has its arguments.
  */
 import { trace } from '@opentelemetry/api';
-import type { AttributeMap, AttributeValue, LogRecord } from '../otlp/types';
+import type { AttributeMap, AttributeValue, LogRecord, SpanIdWords } from '../otlp/types';
 import type { Kit } from './kit';
 import { REDACTED } from './redact';
 import { nowMs } from '../tracer/time';
@@ -62,16 +62,28 @@ function attributeValue(value: unknown): AttributeValue {
   }
 }
 
+/** Whether a field name is a secret's, remembered per name (a program logs the same few names). */
+const secretNames = new Map<string, boolean>();
+function isSecretName(key: string): boolean {
+  let secret = secretNames.get(key);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(key);
+    if (secretNames.size >= 4096) secretNames.clear();
+    secretNames.set(key, secret);
+  }
+  return secret;
+}
+
 /**
  * Copies a logger's fields into `into` as attributes: own enumerable string keys, secrets
- * redacted, at most {@link MAX_ATTRIBUTES}, `skip` left out. Never reads getters twice or
- * throws: a field whose getter throws is left out.
+ * redacted, at most {@link MAX_ATTRIBUTES} in all (`count` are there already), `skip` left
+ * out. Never reads getters twice or throws: a field whose getter throws is left out. Returns
+ * the new count.
  */
-export function addFields(into: AttributeMap, fields: object | undefined, skip?: (key: string) => boolean): void {
-  if (fields === undefined || fields === null) return;
-  let count = Object.keys(into).length;
+export function addFields(into: AttributeMap, fields: object | undefined, skip?: (key: string) => boolean, count = 1): number {
+  if (fields === undefined || fields === null) return count;
   for (const key of Object.keys(fields)) {
-    if (count >= MAX_ATTRIBUTES) return;
+    if (count >= MAX_ATTRIBUTES) return count;
     if (skip?.(key) === true) continue;
     let v: unknown;
     try {
@@ -79,11 +91,12 @@ export function addFields(into: AttributeMap, fields: object | undefined, skip?:
     } catch {
       continue;
     }
-    const value = SECRET_FIELD.test(key) && v !== undefined && v !== null ? REDACTED : attributeValue(v);
+    const value = v !== undefined && v !== null && isSecretName(key) ? REDACTED : attributeValue(v);
     if (value === undefined) continue;
     into[key] = value;
     count++;
   }
+  return count;
 }
 
 /** An error's standard attributes (`exception.*`) on a record. */
@@ -98,9 +111,14 @@ export function logRecord(kit: Kit, severityNumber: number, severityText: string
   const record: LogRecord = { timeMs: nowMs(), severityNumber, severityText, body: cut(body, MAX_BODY), attributes };
   const span = trace.getSpan(kit.contexts.active());
   if (span !== undefined) {
-    const ctx = span.spanContext();
-    record.traceId = ctx.traceId;
-    record.spanId = ctx.spanId;
+    // tracekit's spans (sampled or not) hold their ids as words: no hex made per record.
+    const words = span as Partial<SpanIdWords>;
+    if (typeof words.t0 === 'number') record.idWords = words as SpanIdWords;
+    else {
+      const ctx = span.spanContext();
+      record.traceId = ctx.traceId;
+      record.spanId = ctx.spanId;
+    }
   }
   return record;
 }

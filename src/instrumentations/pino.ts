@@ -54,11 +54,24 @@ function bindingsOf(fragment: unknown): Record<string, unknown> | undefined {
   return parsed;
 }
 
+/** A level's name in capitals, made once per logger's label (custom levels included). */
+const levelTexts = new Map<string, string>();
+function levelText(logger: PinoLogger, num: number): string {
+  const label = logger.levels?.labels?.[num] ?? String(num);
+  let text = levelTexts.get(label);
+  if (text === undefined) {
+    text = label.toUpperCase();
+    if (levelTexts.size < 256) levelTexts.set(label, text);
+  }
+  return text;
+}
+
 function capture(kit: Kit, logger: PinoLogger, syms: PinoSymbols, obj: unknown, msg: unknown, num: number): void {
   const messageKey = syms.messageKey === undefined ? 'msg' : String(logger[syms.messageKey] ?? 'msg');
   const errorKey = syms.errorKey === undefined ? 'err' : String(logger[syms.errorKey] ?? 'err');
   const attributes: AttributeMap = { 'log.source': 'pino' };
-  if (syms.chindings !== undefined) addFields(attributes, bindingsOf(logger[syms.chindings]));
+  let count = 1;
+  if (syms.chindings !== undefined) count = addFields(attributes, bindingsOf(logger[syms.chindings]), undefined, count);
   let body = typeof msg === 'string' ? msg : '';
   if (obj instanceof Error) {
     addException(attributes, obj);
@@ -67,11 +80,10 @@ function capture(kit: Kit, logger: PinoLogger, syms: PinoSymbols, obj: unknown, 
     const fields = obj as Record<string, unknown>;
     const err = fields[errorKey];
     if (err instanceof Error) addException(attributes, err);
-    addFields(attributes, fields, (key) => key === messageKey || (key === errorKey && err instanceof Error));
+    addFields(attributes, fields, (key) => key === messageKey || (key === errorKey && err instanceof Error), count);
     if (body === '' && typeof fields[messageKey] === 'string') body = fields[messageKey] as string;
   }
-  const label = logger.levels?.labels?.[num] ?? String(num);
-  kit.emitLog(logRecord(kit, severityOfLevel(num), label.toUpperCase(), body, attributes));
+  kit.emitLog(logRecord(kit, severityOfLevel(num), levelText(logger, num), body, attributes));
 }
 
 /** The object pino is given, with the active span's ids added; the app's object is never changed. */

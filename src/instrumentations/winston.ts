@@ -30,7 +30,7 @@ function capture(kit: Kit, info: Entry, level: string): void {
   const message = info.message;
   if (message instanceof Error) addException(attributes, message);
   else if (typeof info.stack === 'string') attributes['exception.stacktrace'] = info.stack;
-  addFields(attributes, info, (key) => SKIP.has(key));
+  addFields(attributes, info, (key) => SKIP.has(key), Object.keys(attributes).length);
   const body = typeof message === 'string' ? message : message instanceof Error ? message.message : message === undefined ? '' : JSON.stringify(message) ?? '';
   kit.emitLog(logRecord(kit, severityOf(level), level.toUpperCase(), body, attributes));
 }

@@ -3,6 +3,7 @@
  * ids, enums as integers, 64-bit integers as decimal strings).
  */
 import { epochMsToNs } from './time';
+import { traceIdHex, wordsToHex } from '../tracer/ids';
 import type { AttributeMap, AttributeValue, HistogramPoint, LogRecord, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
 type JsonAny =
@@ -113,20 +114,25 @@ export function encodeLogsJson(res: Resource, scope: { name: string; version?: s
         scopeLogs: [
           {
             scope,
-            logRecords: records.map((r) => ({
-              timeUnixNano: nsString(r.timeMs),
-              observedTimeUnixNano: nsString(r.timeMs),
-              severityNumber: r.severityNumber || undefined,
-              severityText: r.severityText || undefined,
-              body: anyValue(r.body),
-              attributes: attrs(r.attributes),
-              traceId: r.traceId || undefined,
-              spanId: r.spanId || undefined,
-              eventName: r.eventName || undefined,
-            })),
+            logRecords: records.map(logRecordJson),
           },
         ],
       },
     ],
   });
+}
+
+/** One log record in the OTLP/JSON mapping, ready for JSON.stringify. */
+export function logRecordJson(r: LogRecord): object {
+  return {
+    timeUnixNano: nsString(r.timeMs),
+    observedTimeUnixNano: nsString(r.timeMs),
+    severityNumber: r.severityNumber || undefined,
+    severityText: r.severityText || undefined,
+    body: anyValue(r.body),
+    attributes: attrs(r.attributes),
+    traceId: (r.idWords !== undefined ? traceIdHex(r.idWords) : r.traceId) || undefined,
+    spanId: (r.idWords !== undefined ? wordsToHex(r.idWords.s0, r.idWords.s1) : r.spanId) || undefined,
+    eventName: r.eventName || undefined,
+  };
 }

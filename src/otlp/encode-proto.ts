@@ -200,19 +200,30 @@ export function encodeLogsProto(res: Resource, scope: { name: string; version?: 
   if (scope.version) w.string(2, scope.version);
   w.end();
   for (const r of records) {
-    w.begin(2); // LogRecord
-    w.timeNs(1, r.timeMs);
-    if (r.severityNumber > 0) w.uint(2, r.severityNumber);
-    if (r.severityText) w.string(3, r.severityText);
-    anyValue(w, 5, r.body);
-    attributes(w, 6, r.attributes);
-    w.hexBytes(9, r.traceId);
-    w.hexBytes(10, r.spanId);
-    w.timeNs(11, r.timeMs);
-    if (r.eventName) w.string(12, r.eventName);
+    w.begin(2); // ScopeLogs.log_records
+    logRecord(w, r);
     w.end();
   }
   w.end();
   w.end();
   return w.finish();
+}
+
+/** Writes the fields of one LogRecord message (the caller opens and closes it). */
+export function logRecord(w: ProtoWriter, r: LogRecord): void {
+  w.timeNs(1, r.timeMs);
+  if (r.severityNumber > 0) w.uint(2, r.severityNumber);
+  if (r.severityText) w.string(3, r.severityText);
+  anyValue(w, 5, r.body);
+  attributes(w, 6, r.attributes);
+  const ids = r.idWords;
+  if (ids !== undefined) {
+    w.idWords4(9, ids.t0, ids.t1, ids.t2, ids.t3);
+    w.idWords(10, ids.s0, ids.s1);
+  } else {
+    w.hexBytes(9, r.traceId);
+    w.hexBytes(10, r.spanId);
+  }
+  w.timeNs(11, r.timeMs);
+  if (r.eventName) w.string(12, r.eventName);
 }

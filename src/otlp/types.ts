@@ -137,4 +137,9 @@ export interface LogRecord {
   /** Hex ids of the span active when it was written. */
   traceId?: string;
   spanId?: string;
+  /**
+   * The same ids as 32-bit words (tracekit's own spans hold them so): written as bytes
+   * directly, without making and parsing hex strings. Used instead of traceId/spanId when set.
+   */
+  idWords?: SpanIdWords;
 }
