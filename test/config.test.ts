@@ -29,7 +29,7 @@ test('defaults: local collector, protobuf, gzip except on loopback, everything i
   assert.equal(c.target.compression, 'auto');
   assert.equal(c.sampleRate, 1);
   assert.equal(c.codeMonitoring, false);
-  assert.deepEqual([...c.instrumentations].sort(), ['express', 'fetch', 'http', 'mysql2', 'pg', 'prisma']);
+  assert.deepEqual([...c.instrumentations].sort(), ['console', 'express', 'fetch', 'http', 'mysql2', 'pg', 'pino', 'prisma', 'winston']);
   assert.equal(c.metricsIntervalMs, 10000);
   assert.equal(c.logLevel, 'warn');
 });

@@ -135,7 +135,8 @@ test('a batch is sent once it holds 2 MiB, long before its span count or the sch
 test('503 with Retry-After is retried until accepted; the spans then arrive once', async () => {
   const r = await new OtlpReceiver().start();
   r.script = [{ status: 503, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }];
-  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000' } });
+  // Console capture off: the app's LISTENING line would be a logs export taking one of the scripted answers.
+  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000', TRACEKIT_DISABLED_INSTRUMENTATIONS: 'console' } });
   try {
     await get(`${app.url}/retried`);
     await r.waitFor((x) => x.spans.length >= 1, 10000, 'the retried batch');
@@ -150,7 +151,8 @@ test('503 with Retry-After is retried until accepted; the spans then arrive once
 test('400 is not retried: one attempt, the batch counted as failed, the app unaffected', async () => {
   const r = await new OtlpReceiver().start();
   r.respondWith = { status: 400 };
-  const app = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000' } });
+  // Console capture off: only the span export's failure is under test here.
+  const app = await startApp('client-app.mjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_METRICS_INTERVAL: '600000', TRACEKIT_DISABLED_INSTRUMENTATIONS: 'console' } });
   try {
     assert.equal((await get(`${app.url}/one`)).body, 'ok');
     await r.waitFor((x) => x.requests.some((q) => q.path === '/v1/traces'), 10000, 'the first export');
