@@ -1,7 +1,7 @@
 'use strict';
 // Latency of the Logs view's queries through the HTTP API with 10M log records stored (spread
 // over the last 24 h: 3 services, severities from debug to error, a message from 50 templates,
-// two fields, a trace id on four records of five). The store is filled with SQL, then
+// two fields, a trace id on four records of five) and 10M spans. The store is filled with SQL, then
 // `tracekit start` opens it and each query runs 1 warm-up + RUNS timed times; medians in ms.
 //
 // Usage: npm run build && node bench/collector-log-queries.cjs [--rows 10000000] [--runs 7]
@@ -31,7 +31,15 @@ async function fill(path) {
       '{"log.source":"pino","orderId":' || (i % 9973) || ',"region":"eu-' || (i % 4) || '"}'
     FROM range(${ROWS}) t(i)`);
   await db.writer.run('CHECKPOINT');
-  const [row] = (await db.writer.runAndReadAll(`SELECT trace_id FROM logs WHERE trace_id IS NOT NULL AND time_us > ${nowUs - 1800e6} LIMIT 1`)).getRowObjectsJS();
+  const [row] = (await db.writer.runAndReadAll(`SELECT trace_id, time_us FROM logs WHERE trace_id IS NOT NULL AND time_us > ${nowUs - 1800e6} LIMIT 1`)).getRowObjectsJS();
+  // 10M spans beside them, one of which is the queried trace's (the Logs view looks a trace up in the spans first).
+  await db.writer.run(`
+    INSERT INTO spans
+    SELECT 'svc-' || (i % 3), 'inst-' || (i % 3), md5('span' || i::VARCHAR), substr(md5(i::VARCHAR), 1, 16), NULL, 'GET /x', 2,
+      ${nowUs - DAY_US} + i * ${Math.floor(DAY_US / ROWS)}, 5000, 0, NULL, '/x', 'GET', 200, NULL, NULL, NULL, NULL, NULL, NULL, true, NULL, 'tracekit', '{}', NULL, NULL
+    FROM range(${ROWS}) t(i)`);
+  await db.writer.run(`INSERT INTO spans VALUES ('svc-0', 'inst-0', ?, 'aaaaaaaaaaaaaaaa', NULL, 'GET /y', 2, ?, 5000, 0, NULL, '/y', 'GET', 200, NULL, NULL, NULL, NULL, NULL, NULL, true, NULL, 'tracekit', '{}', NULL, NULL)`, [String(row.trace_id), BigInt(row.time_us) - 1000n]);
+  await db.writer.run('CHECKPOINT');
   for (const c of [db.reader, db.sweeper, db.writer]) c.closeSync();
   db.instance.closeSync();
   return { seconds: (Date.now() - t0) / 1000, traceId: String(row.trace_id) };

@@ -505,7 +505,7 @@ describe('dashboard in Chromium', () => {
 
   it('the Logs view: records newest first, filtered by severity and text, each linked to its trace, shown in the waterfall', async () => {
     interface Log { timeMs: number; severity: number; body: string; traceId: string | null; spanId: string | null }
-    const api = await collector.api<Log[]>('logs?service=shop&window=5m&limit=300');
+    const api = (await collector.api<{ logs: Log[] }>('logs?service=shop&window=5m&limit=300')).logs;
     const { page, watch } = await openPage('/?service=shop&window=5m&view=logs');
     await page.waitForSelector('#logs table.logs tbody tr');
     assert.deepEqual(await page.locator('#logs td.log-body').allInnerTexts(), api.map((l) => l.body), 'every record, newest first, as the API answers');

@@ -216,6 +216,17 @@ export interface LogQuery extends QueryScope {
   limit: number;
 }
 
+/**
+ * A page of log records. A text search reads the window newest first, a slice at a time, and
+ * stops once the page is full or its time budget is spent: then `complete` is false and
+ * `searchedFromMs` says how far back it read (the next page starts there).
+ */
+export interface LogPage {
+  logs: LogEntry[];
+  complete: boolean;
+  searchedFromMs: number;
+}
+
 /** A trace's spans, and the log records written inside it. */
 export interface TraceDetail { traceId: string; spans: SpanDetail[]; logs: LogEntry[] }
 
@@ -243,6 +254,6 @@ export interface Store {
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
   trace(traceId: string): Promise<TraceDetail | undefined>;
   /** Log records matching the filters, newest first. */
-  searchLogs(q: LogQuery): Promise<LogEntry[]>;
+  searchLogs(q: LogQuery): Promise<LogPage>;
   close(): Promise<void>;
 }

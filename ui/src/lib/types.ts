@@ -3,6 +3,7 @@ export type {
   CodeEntry,
   ErrorGroup,
   LogEntry,
+  LogPage,
   Graph,
   OutgoingHost,
   Overview,

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
-import type { LogEntry } from '../lib/types';
+import type { LogPage } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
 
 const SEVERITIES: [string, string][] = [['', 'any severity'], ['debug', 'debug and up'], ['info', 'info and up'], ['warn', 'warn and up'], ['error', 'error and up']];
@@ -23,11 +23,15 @@ export function LogsView({ state, onChange, onStatus }: Props) {
   const [draft, setDraft] = useState({ q: state.q, traceId: state.traceId });
   useEffect(() => setDraft({ q: state.q, traceId: state.traceId }), [state.q, state.traceId]);
   const [open, setOpen] = useState<number | null>(null);
-  const logs = usePoll(
-    () => api<LogEntry[]>('logs', { service: state.service, window: state.window, severity: state.severity, q: state.q, traceId: state.traceId, limit: 300 }),
-    [state.service, state.window, state.severity, state.q, state.traceId],
-    2000,
+  // Reading older records: the page ends where the last one stopped (a text search stops early).
+  const [before, setBefore] = useState<number | undefined>(undefined);
+  useEffect(() => setBefore(undefined), [state.service, state.window, state.severity, state.q, state.traceId]);
+  const page = usePoll(
+    () => api<LogPage>('logs', { service: state.service, window: state.window, severity: state.severity, q: state.q, traceId: state.traceId, limit: 300, to: before === undefined ? undefined : Math.floor(before) }),
+    [state.service, state.window, state.severity, state.q, state.traceId, before],
+    before === undefined ? 2000 : 0,
   );
+  const logs = { ...page, data: page.data?.logs };
   useEffect(() => onStatus({ updatedMs: logs.updatedMs, error: logs.error }), [logs.updatedMs, logs.error]);
   const submit = (e: Event): void => {
     e.preventDefault();
@@ -56,6 +60,17 @@ export function LogsView({ state, onChange, onStatus }: Props) {
         <button type="submit">search</button>
       </form>
       {logs.error && <p class="error-text">{logs.error.message}</p>}
+      {before !== undefined && (
+        <p class="note">
+          Older records, up to {fmt.time(before)}. <button type="button" class="small" onClick={() => setBefore(undefined)}>newest</button>
+        </p>
+      )}
+      {page.data !== undefined && !page.data.complete && (
+        <p class="note" id="logs-partial">
+          This search read the records back to {fmt.time(page.data.searchedFromMs)} and stopped there to stay fast.{' '}
+          <button type="button" class="small" id="logs-older" onClick={() => setBefore(page.data?.searchedFromMs)}>search older records</button>
+        </p>
+      )}
       {logs.data !== undefined && logs.data.length === 0 && <p class="empty">No log records match in this window.</p>}
       {logs.data !== undefined && logs.data.length > 0 && (
         <div class="scroll">

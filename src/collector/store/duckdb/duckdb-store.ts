@@ -1,6 +1,6 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogEntry, LogQuery, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
@@ -63,7 +63,7 @@ export class DuckDbStore implements Store {
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
-  searchLogs(q: LogQuery): Promise<LogEntry[]> { return searchLogs(this.db.reader, q); }
+  searchLogs(q: LogQuery): Promise<LogPage> { return searchLogs(this.db.reader, q); }
 
   async close(): Promise<void> {
     if (this.closed) return;

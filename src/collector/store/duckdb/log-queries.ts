@@ -3,7 +3,7 @@
  * waterfall). Both are bounded in time first, so the scan stays within the window's row groups.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LogEntry, LogQuery } from '../store';
+import type { LogEntry, LogPage, LogQuery } from '../store';
 import { readRows, type SqlParams } from './connection';
 import { scopeWhere } from './sql-scope';
 
@@ -32,10 +32,17 @@ function entries(rows: Record<string, unknown>[]): LogEntry[] {
 
 const COLUMNS = 'time_us, service, instance, severity, severity_text, body, trace_id, span_id, attributes';
 
-/** A page of log records matching the filters, newest first. */
-export async function searchLogs(conn: DuckDBConnection, q: LogQuery): Promise<LogEntry[]> {
+/** A text search reads slices of this many µs first, doubling, newest first. */
+const FIRST_SLICE_US = 15 * 60e6;
+/** Slices stop doubling at this size, so the last one started before the budget ends soon after it. */
+const MAX_SLICE_US = 2 * 3600e6;
+/** A text or trace search stops starting new slices after this long (the page then says how far it read). */
+const TEXT_BUDGET_MS = 40;
+
+/** Matching records in (fromUs, toUs] (toUs undefined: open-ended), newest first, at most `limit`. */
+async function readPage(conn: DuckDBConnection, q: LogQuery, fromUs: number, toUs: number | undefined, limit: number): Promise<LogEntry[]> {
   const params: SqlParams = [];
-  let where = scopeWhere(q, 'time_us', params);
+  let where = scopeWhere({ service: q.service, fromUs, toUs: toUs ?? q.toUs, openEnded: toUs === undefined }, 'time_us', params);
   if (q.minSeverity !== undefined) {
     where += ' AND severity >= ?';
     params.push(q.minSeverity);
@@ -54,8 +61,37 @@ export async function searchLogs(conn: DuckDBConnection, q: LogQuery): Promise<L
     where += ' AND (contains(lower(body), ?) OR contains(lower(attributes), ?))';
     params.push(needle, needle);
   }
-  params.push(q.limit);
+  params.push(limit);
   return entries(await readRows(conn, `SELECT ${COLUMNS} FROM logs WHERE ${where} ORDER BY time_us DESC LIMIT ?`, params));
+}
+
+/**
+ * A page of log records matching the filters, newest first. Without text or a trace id it is one
+ * query (the window and the column filters keep it fast). A text or a trace id has to be looked
+ * for in every record of the window (no index helps a substring, and a day of trace ids is
+ * millions of distinct values), so the window is read newest first in slices (15 min, then
+ * doubling) until the page is full, the window is done, or {@link TEXT_BUDGET_MS} has passed.
+ */
+export async function searchLogs(conn: DuckDBConnection, q: LogQuery): Promise<LogPage> {
+  const open = q.openEnded === true;
+  if (q.text === undefined && q.traceId === undefined) {
+    const logs = await readPage(conn, q, q.fromUs, open ? undefined : q.toUs, q.limit);
+    return { logs, complete: true, searchedFromMs: logs.length >= q.limit ? logs[logs.length - 1].timeMs - 0.001 : q.fromUs / 1000 };
+  }
+  const started = performance.now();
+  const logs: LogEntry[] = [];
+  let upper: number | undefined = open ? undefined : q.toUs;
+  let slice = FIRST_SLICE_US;
+  for (;;) {
+    const lower = Math.max(q.fromUs, (upper ?? q.toUs) - slice);
+    for (const l of await readPage(conn, q, lower, upper, q.limit - logs.length)) logs.push(l);
+    // A full page ends 1 µs before its oldest record: the next page (to = searchedFromMs) starts there.
+    if (logs.length >= q.limit) return { logs, complete: true, searchedFromMs: logs[logs.length - 1].timeMs - 0.001 };
+    if (lower <= q.fromUs) return { logs, complete: true, searchedFromMs: lower / 1000 };
+    if (performance.now() - started >= TEXT_BUDGET_MS) return { logs, complete: false, searchedFromMs: lower / 1000 };
+    upper = lower;
+    slice = Math.min(slice * 2, MAX_SLICE_US);
+  }
 }
 
 /** The records of one trace written between `fromUs` and `toUs` (its spans' extent, with a margin), oldest first. */
