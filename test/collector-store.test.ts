@@ -155,7 +155,7 @@ describe('tracekit start options', () => {
     assert.match(top.stdout, /tracekit start/);
     const help = await runCli(['start', '--help']);
     assert.equal(help.code, 0);
-    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body', '--max-queue', '--ai-origin']) assert.ok(help.stdout.includes(opt), opt);
+    for (const opt of ['--host', '--port', '--db', '--retention', '--api-key', '--memory-limit', '--max-body', '--max-queue', '--ai-origin', '--log-search-budget']) assert.ok(help.stdout.includes(opt), opt);
     for (const env of ['TRACEKIT_COLLECTOR_HOST', 'TRACEKIT_COLLECTOR_PORT', 'TRACEKIT_COLLECTOR_DB', 'TRACEKIT_COLLECTOR_RETENTION', 'TRACEKIT_COLLECTOR_API_KEY']) assert.ok(help.stdout.includes(env), env);
   });
 
@@ -170,6 +170,7 @@ describe('tracekit start options', () => {
         [['start'], { TRACEKIT_COLLECTOR_PORT: 'abc' }, /TRACEKIT_COLLECTOR_PORT: "abc" is not a port number/],
         [['start', '--memory-limit', 'lots'], {}, /--memory-limit: "lots" is not a size/],
         [['start', '--bogus'], {}, /unknown option "--bogus"/],
+        [['start', '--log-search-budget', 'soon'], {}, /--log-search-budget: "soon" is not a number of milliseconds/],
         [['start', '--ai-origin', 'https://gw.example/v1'], {}, /--ai-origin: "https:\/\/gw\.example\/v1" is not an origin/],
         [['start'], { TRACEKIT_COLLECTOR_AI_ORIGIN: 'ftp://x.example' }, /TRACEKIT_COLLECTOR_AI_ORIGIN: "ftp:\/\/x\.example" is not an origin/],
         [['start', '--db', '/etc/hostname/store.duckdb', '--port', '0'], {}, /cannot (write|open) .*store\.duckdb/],

@@ -139,7 +139,9 @@ describe('dashboard in Chromium', () => {
 
   before(async () => {
     stub = await startAiStub(STUB_ANSWER);
-    collector = await startCollectorProcess({ args: ['--ai-origin', stub.origin] });
+    // A zero log-search budget: a text search over a window longer than its first slice stops
+    // after that slice, so the Logs view's partial page and "older records" can be tested.
+    collector = await startCollectorProcess({ args: ['--ai-origin', stub.origin, '--log-search-budget', '0'] });
     const agentEnv = { TRACEKIT_ENDPOINT: collector.url, TRACEKIT_METRICS_INTERVAL: '500' };
     inventory = await startApp('shop/inventory.cjs', { env: { ...agentEnv, TRACEKIT_SERVICE_NAME: 'inventory' } });
     inventoryHost = `127.0.0.1:${inventory.port}`;
@@ -534,6 +536,21 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, DASHBOARD, 'waterfall-logs');
     assert.deepEqual(watch.pageErrors, []);
     assert.deepEqual(await watch.cspViolations(), []);
+  });
+
+  it('the Logs view: a text search that stopped early says how far it read and reads on from there', async () => {
+    const { page, watch } = await openPage('/?service=shop&window=1h&view=logs&q=card%20ending');
+    await page.waitForSelector('#logs-partial');
+    // The first slice (the newest 15 minutes) holds both charges; the budget ended the search there.
+    assert.equal(await page.locator('#logs tbody tr').count(), 2);
+    const api = await collector.api<{ complete: boolean; searchedFromMs: number }>('logs?service=shop&window=1h&q=card%20ending');
+    assert.equal(api.complete, false);
+    await page.click('#logs-older');
+    await page.waitForSelector('#logs .empty');
+    assert.match(await page.locator('#logs .note').first().innerText(), /^Older records, up to /);
+    await page.click('#logs .note button');
+    await page.waitForFunction(() => document.querySelectorAll('#logs tbody tr').length === 2);
+    assert.deepEqual(watch.pageErrors, []);
   });
 
   it('the Logs view renders a hostile message and attribute as text', async () => {

@@ -29,6 +29,10 @@ Options (each also settable by the environment variable shown):
   --max-body SIZE      largest request body after gunzip    TRACEKIT_COLLECTOR_MAX_BODY  16MB
   --max-queue ROWS     rows waiting to be written before ingest answers 503 (retry later)
                                                             TRACEKIT_COLLECTOR_MAX_QUEUE  200000
+  --log-search-budget MS
+                       a log text or trace search reads no new slice of the window after
+                       this long, and answers with how far back it read
+                                                            TRACEKIT_COLLECTOR_LOG_SEARCH_BUDGET  40
   --ai-origin ORIGINS  extra origins the dashboard's AI assist may call, comma-separated
                        (a self-hosted OpenAI-compatible gateway, for example; Anthropic's
                        and OpenAI's APIs are always allowed)
@@ -55,6 +59,7 @@ const OPTIONS: Record<string, Option> = {
   maxBody: { flag: '--max-body', env: ['TRACEKIT_COLLECTOR_MAX_BODY'], fallback: '16MB' },
   maxQueue: { flag: '--max-queue', env: ['TRACEKIT_COLLECTOR_MAX_QUEUE'], fallback: '200000' },
   aiOrigin: { flag: '--ai-origin', env: ['TRACEKIT_COLLECTOR_AI_ORIGIN'], fallback: '' },
+  logSearchBudget: { flag: '--log-search-budget', env: ['TRACEKIT_COLLECTOR_LOG_SEARCH_BUDGET'], fallback: '40' },
 };
 
 /** `https://host[:port]` or `http://host[:port]` values, as a CSP source list takes them. */
@@ -110,6 +115,8 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
   if (maxBodyBytes === undefined) throw new UsageError(`${maxBody.from}: ${JSON.stringify(maxBody.value)} is not a size (use 16MB)`);
   const maxQueue = get('maxQueue');
   if (!/^\d+$/.test(maxQueue.value) || Number(maxQueue.value) < 1) throw new UsageError(`${maxQueue.from}: ${JSON.stringify(maxQueue.value)} is not a positive number of rows`);
+  const budget = get('logSearchBudget');
+  if (!/^\d+$/.test(budget.value) || Number(budget.value) > 600000) throw new UsageError(`${budget.from}: ${JSON.stringify(budget.value)} is not a number of milliseconds (0-600000)`);
   const host = get('host').value;
   const apiKey = get('apiKey').value;
   const aiOrigin = get('aiOrigin');
@@ -123,6 +130,7 @@ export function parseStartOptions(args: string[], env: NodeJS.ProcessEnv): Colle
     maxBodyBytes,
     maxPendingRows: Number(maxQueue.value),
     aiOrigins: [...AI_PROVIDER_ORIGINS, ...parseOrigins(aiOrigin.value, aiOrigin.from)],
+    logSearchBudgetMs: Number(budget.value),
   };
 }
 

@@ -23,6 +23,8 @@ export interface CollectorOptions {
   maxPendingRows: number;
   /** Origins the dashboard's AI assist may call (the CSP's connect-src); default Anthropic and OpenAI. */
   aiOrigins?: string[];
+  /** A log text or trace search starts no new slice after this many ms (docs/collector.md, "Logs"); default 40. */
+  logSearchBudgetMs?: number;
   /** Where the dashboard's built files are; default dist/ui. */
   assetsDir?: string;
 }
@@ -81,7 +83,7 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
     const why = loopback ? '' : ': anyone who can reach it could read and write your telemetry';
     throw new CollectorStartError(`refusing to listen on ${o.host} ${keyProblem}${why}; pass --api-key (or TRACEKIT_COLLECTOR_API_KEY) with at least ${MIN_REMOTE_KEY_LENGTH} printable characters, or bind 127.0.0.1`);
   }
-  const store = await DuckDbStore.open(o.dbPath, { memoryLimit: o.memoryLimit });
+  const store = await DuckDbStore.open(o.dbPath, { memoryLimit: o.memoryLimit, logSearchBudgetMs: o.logSearchBudgetMs });
   const queue = new WriteQueue(store, { maxPendingRows: o.maxPendingRows, maxRowsPerWrite: 20_000 });
   const pipeline = new IngestPipeline(queue);
   const started = Date.now();

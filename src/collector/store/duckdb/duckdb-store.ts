@@ -7,12 +7,14 @@ import { declaredRoutes } from './route-queries';
 import { errors, graph, outgoing, services } from './dependency-queries';
 import { overview, routeFigures, routes, series } from './request-queries';
 import { searchTraces, trace } from './trace-queries';
-import { searchLogs } from './log-queries';
+import { LOG_SEARCH_BUDGET_MS, searchLogs } from './log-queries';
 import { BatchWriter } from './writer';
 
 export interface DuckDbOptions {
   /** DuckDB's memory_limit, e.g. '1GB'. */
   memoryLimit: string;
+  /** How long a log text or trace search may read before answering a partial page (default 40 ms). */
+  logSearchBudgetMs?: number;
 }
 
 const RETAINED: [table: string, timeColumn: string][] = [
@@ -23,13 +25,16 @@ export class DuckDbStore implements Store {
   private readonly writer: BatchWriter;
   private closed = false;
 
-  private constructor(private readonly db: OpenedDb) {
+  private constructor(
+    private readonly db: OpenedDb,
+    private readonly logSearchBudgetMs: number,
+  ) {
     this.writer = new BatchWriter(db.writer);
   }
 
   /** Opens the file (creating and migrating it); throws StoreOpenError with a one-line reason. */
   static async open(path: string, options: DuckDbOptions): Promise<DuckDbStore> {
-    return new DuckDbStore(await openDb(path, options.memoryLimit));
+    return new DuckDbStore(await openDb(path, options.memoryLimit), options.logSearchBudgetMs ?? LOG_SEARCH_BUDGET_MS);
   }
 
   write(batch: WriteBatch): Promise<void> {
@@ -63,7 +68,7 @@ export class DuckDbStore implements Store {
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
-  searchLogs(q: LogQuery): Promise<LogPage> { return searchLogs(this.db.reader, q); }
+  searchLogs(q: LogQuery): Promise<LogPage> { return searchLogs(this.db.reader, q, this.logSearchBudgetMs); }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -36,8 +36,8 @@ const COLUMNS = 'time_us, service, instance, severity, severity_text, body, trac
 const FIRST_SLICE_US = 15 * 60e6;
 /** Slices stop doubling at this size, so the last one started before the budget ends soon after it. */
 const MAX_SLICE_US = 2 * 3600e6;
-/** A text or trace search stops starting new slices after this long (the page then says how far it read). */
-const TEXT_BUDGET_MS = 40;
+/** By default a text or trace search starts no new slice after this long (the page then says how far it read). */
+export const LOG_SEARCH_BUDGET_MS = 40;
 
 /** Matching records in (fromUs, toUs] (toUs undefined: open-ended), newest first, at most `limit`. */
 async function readPage(conn: DuckDBConnection, q: LogQuery, fromUs: number, toUs: number | undefined, limit: number): Promise<LogEntry[]> {
@@ -70,9 +70,9 @@ async function readPage(conn: DuckDBConnection, q: LogQuery, fromUs: number, toU
  * query (the window and the column filters keep it fast). A text or a trace id has to be looked
  * for in every record of the window (no index helps a substring, and a day of trace ids is
  * millions of distinct values), so the window is read newest first in slices (15 min, then
- * doubling) until the page is full, the window is done, or {@link TEXT_BUDGET_MS} has passed.
+ * doubling) until the page is full, the window is done, or `budgetMs` has passed.
  */
-export async function searchLogs(conn: DuckDBConnection, q: LogQuery): Promise<LogPage> {
+export async function searchLogs(conn: DuckDBConnection, q: LogQuery, budgetMs = LOG_SEARCH_BUDGET_MS): Promise<LogPage> {
   const open = q.openEnded === true;
   if (q.text === undefined && q.traceId === undefined) {
     const logs = await readPage(conn, q, q.fromUs, open ? undefined : q.toUs, q.limit);
@@ -88,7 +88,7 @@ export async function searchLogs(conn: DuckDBConnection, q: LogQuery): Promise<L
     // A full page ends 1 µs before its oldest record: the next page (to = searchedFromMs) starts there.
     if (logs.length >= q.limit) return { logs, complete: true, searchedFromMs: logs[logs.length - 1].timeMs - 0.001 };
     if (lower <= q.fromUs) return { logs, complete: true, searchedFromMs: lower / 1000 };
-    if (performance.now() - started >= TEXT_BUDGET_MS) return { logs, complete: false, searchedFromMs: lower / 1000 };
+    if (performance.now() - started >= budgetMs) return { logs, complete: false, searchedFromMs: lower / 1000 };
     upper = lower;
     slice = Math.min(slice * 2, MAX_SLICE_US);
   }
