@@ -46,4 +46,18 @@ function requestSpans(startMs, i) {
   return spans;
 }
 
-module.exports = { ROOT, ROUTES, startCollector, cpuSeconds, requestSpans, hex };
+/** Median ms of `runs` GETs of `url` after one warm-up; a non-200 answer fails the run. */
+async function timeGet(url, runs) {
+  const times = [];
+  for (let i = 0; i <= runs; i++) {
+    const t = process.hrtime.bigint();
+    const res = await fetch(url);
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body}`);
+    if (i > 0) times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+module.exports = { ROOT, ROUTES, startCollector, cpuSeconds, requestSpans, hex, timeGet };

@@ -8,9 +8,9 @@
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { startCollector } = require('./collector-common.cjs');
+const { startCollector, timeGet } = require('./collector-common.cjs');
 const { openDb } = require('../dist/collector/store/duckdb/connection.js');
-const { option, median } = require('./args.cjs');
+const { option } = require('./args.cjs');
 
 const ROWS = Number(option('rows', '10000000'));
 const RUNS = Number(option('runs', '7'));
@@ -45,18 +45,6 @@ async function fill(path) {
   return { seconds: (Date.now() - t0) / 1000, traceId: String(row.trace_id) };
 }
 
-async function time(url) {
-  const times = [];
-  for (let i = 0; i <= RUNS; i++) {
-    const t = process.hrtime.bigint();
-    const res = await fetch(url);
-    const body = await res.text();
-    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body}`);
-    if (i > 0) times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(times);
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'tk-logbench-'));
   const path = join(dir, 'l.duckdb');
@@ -76,7 +64,7 @@ async function main() {
       console.log('|---|---:|---:|');
       for (const [name, q] of Object.entries(queries)) {
         const row = [];
-        for (const win of ['1h', '24h']) row.push((await time(`${collector.url}/api/${q.replace('WIN', win)}`)).toFixed(1));
+        for (const win of ['1h', '24h']) row.push((await timeGet(`${collector.url}/api/${q.replace('WIN', win)}`, RUNS)).toFixed(1));
         console.log(`| ${name} | ${row[0]} | ${row[1]} |`);
       }
     } finally {

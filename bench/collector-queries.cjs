@@ -9,7 +9,7 @@
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { startCollector } = require('./collector-common.cjs');
+const { startCollector, timeGet } = require('./collector-common.cjs');
 const { openDb } = require('../dist/collector/store/duckdb/connection.js');
 const { DURATION_BOUNDS_S } = require('../dist/metrics/histogram.js');
 
@@ -109,19 +109,6 @@ async function fill(path, spans) {
   return { seconds: (Date.now() - t0) / 1000, spans: Number(counts.s), metricPoints: Number(counts.m), errors: Number(counts.e) };
 }
 
-async function timeQuery(url) {
-  const times = [];
-  for (let i = 0; i <= RUNS; i++) {
-    const t = process.hrtime.bigint();
-    const res = await fetch(url);
-    const body = await res.text();
-    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body}`);
-    if (i > 0) times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 async function main() {
   const results = [];
   for (const size of SIZES) {
@@ -151,7 +138,7 @@ async function main() {
       };
       for (const [name, q] of Object.entries(queries)) {
         const row = { size, query: name };
-        for (const win of ['1h', '24h']) row[win] = Number((await timeQuery(`${base}/${q.replace('WIN', win)}`)).toFixed(1));
+        for (const win of ['1h', '24h']) row[win] = Number((await timeGet(`${base}/${q.replace('WIN', win)}`, RUNS)).toFixed(1));
         results.push(row);
         console.error(JSON.stringify(row));
       }
