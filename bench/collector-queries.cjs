@@ -70,7 +70,7 @@ async function fill(path, spans) {
   await c.run(`
     INSERT INTO route_inventory
     SELECT 'svc-' || s, 'inst-' || s, 'snap-' || s, ${nowUs}, 'GET', '/route/' || rt, 'route', 'handler' || rt,
-      'src/routes/area' || (rt % 25) || '/file' || (rt % 200) || '.js', 10 + rt, 3
+      'src/routes/area' || (rt % 25) || '/file' || (rt % 200) || '.js', 10 + rt, 3, false
     FROM range(${SERVICES}) b(s), range(5000) c(rt)`);
   // Request metrics: one histogram and four work sums per service, route and 10 s.
   const bounds = `[${DURATION_BOUNDS_S.join(', ')}]::DOUBLE[]`;
