@@ -142,7 +142,7 @@ describe('injection, bounds and switches', () => {
       assert.equal((await get(`${app.url}/flood?n=500`)).status, 200);
       const stats = JSON.parse((await get(`${app.url}/stats`)).body) as { logsQueued: number; logsDropped: number };
       assert.equal(stats.logsQueued, 50, 'the buffer holds 50');
-      assert.equal(stats.logsDropped, 501 - 50, 'the rest were dropped and counted');
+      assert.equal(stats.logsDropped, 502 - 50, 'the rest were dropped and counted');
       assert.equal(app.stdout().split('\n').filter((l) => l.startsWith('flood line')).length, 500, 'the app printed every line');
       assert.equal(app.stderr().match(/log records are being dropped/g)?.length, 1, 'said once');
     } finally {
@@ -161,6 +161,12 @@ describe('injection, bounds and switches', () => {
     }, 'the long record');
     assert.equal(record.body.length, 8192 + '...[truncated 11813 chars]'.length);
     assert.ok(record.body.endsWith('...[truncated 11813 chars]'));
+    // Fields bigger than the limit are cut as they are written; a circular one stops at the depth limit.
+    const [big] = await logsOf('service=logs-long&window=5m&q=big%20fields');
+    assert.ok(big, 'the big-fields record');
+    const bigText = String(big.attributes.big);
+    assert.ok(bigText.startsWith('[{"i":0},{"i":1},') && bigText.length <= 2048 + 40, bigText.slice(-60));
+    assert.equal(big.attributes.loop, '{"name":"loop","self":{"name":"loop","self":{"name":"loop","self":{"name":"loop","self":{...}}}}}');
   });
 
   it('over OTLP/JSON the records arrive the same, with their ids', async () => {

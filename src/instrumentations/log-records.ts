@@ -7,20 +7,19 @@
 import { trace } from '@opentelemetry/api';
 import type { AttributeMap, AttributeValue, LogRecord, SpanIdWords } from '../otlp/types';
 import type { Kit } from './kit';
-import { REDACTED } from './redact';
+import { isSecretName, REDACTED } from './redact';
 import { nowMs } from '../tracer/time';
 
 /** A body longer than this is cut (UTF-16 units). */
-export const MAX_BODY = 8192;
+const MAX_BODY = 8192;
 /** A string attribute longer than this is cut. */
 const MAX_VALUE = 2048;
 /** Attributes per record; later fields are dropped. */
 const MAX_ATTRIBUTES = 64;
-/** A nested value is kept as JSON text up to this many characters. */
+/** A nested value is kept as JSON text up to this many characters, and this many levels. */
 const MAX_JSON = 2048;
+const MAX_JSON_DEPTH = 4;
 
-/** Field names whose values are secrets: redacted in the export, never in the app's own output. */
-const SECRET_FIELD = /pass|pwd|token|secret|api[-_]?key|^key$|auth|session|cookie|credential|jwt|otp|signature|^code$|^pw$/i;
 
 /** OTLP severity numbers for the usual level names (console, pino, winston npm and syslog levels). */
 const SEVERITY: Record<string, number> = {
@@ -54,20 +53,70 @@ function attributeValue(value: unknown): AttributeValue {
     default:
       if (value === null) return undefined;
       if (value instanceof Error) return cut(`${value.name}: ${value.message}`, MAX_VALUE);
-      try {
-        return cut(JSON.stringify(value) ?? '', MAX_JSON);
-      } catch {
-        return '[unserializable]';
-      }
+      return boundedJson(value);
   }
 }
 
-/** Whether a field name is a secret's, remembered per name (a program logs the same few names). */
+/**
+ * JSON text of a nested value, built only as far as the limits: it stops at MAX_JSON characters
+ * and MAX_JSON_DEPTH levels, so a large object logged as a field costs its first 2 KiB, not a
+ * full `JSON.stringify` (which a circular value would also make throw). Own enumerable fields,
+ * in order; `toJSON` is not called (it is the app's code); secret-looking keys are redacted.
+ */
+function boundedJson(value: unknown): string {
+  let out = '';
+  const write = (v: unknown, depth: number): void => {
+    if (out.length >= MAX_JSON) return;
+    if (v === null || v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+      out += 'null';
+    } else if (typeof v === 'string') {
+      out += JSON.stringify(v.length > MAX_JSON ? v.slice(0, MAX_JSON) : v);
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      out += Number.isFinite(v) || typeof v === 'boolean' ? String(v) : 'null';
+    } else if (typeof v === 'bigint') {
+      out += `"${String(v)}"`;
+    } else if (depth >= MAX_JSON_DEPTH) {
+      out += Array.isArray(v) ? '[...]' : '{...}';
+    } else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length < MAX_JSON; i++) {
+        if (i > 0) out += ',';
+        write(v[i], depth + 1);
+      }
+      out += ']';
+    } else if (v instanceof Error) {
+      out += JSON.stringify(`${v.name}: ${v.message}`);
+    } else {
+      out += '{';
+      let first = true;
+      for (const key in v as Record<string, unknown>) {
+        if (out.length >= MAX_JSON) break;
+        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+        let field: unknown;
+        try {
+          field = (v as Record<string, unknown>)[key];
+        } catch {
+          continue;
+        }
+        if (field === undefined || typeof field === 'function') continue;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:`;
+        first = false;
+        if (isSecret(key) && field !== null) out += `"${REDACTED}"`;
+        else write(field, depth + 1);
+      }
+      out += '}';
+    }
+  };
+  write(value, 0);
+  return cut(out, MAX_JSON);
+}
+
+/** Whether a field name is a secret's (the rule URLs use), remembered per name: a program logs the same few names. */
 const secretNames = new Map<string, boolean>();
-function isSecretName(key: string): boolean {
+function isSecret(key: string): boolean {
   let secret = secretNames.get(key);
   if (secret === undefined) {
-    secret = SECRET_FIELD.test(key);
+    secret = isSecretName(key);
     if (secretNames.size >= 4096) secretNames.clear();
     secretNames.set(key, secret);
   }
@@ -91,7 +140,7 @@ export function addFields(into: AttributeMap, fields: object | undefined, skip?:
     } catch {
       continue;
     }
-    const value = v !== undefined && v !== null && isSecretName(key) ? REDACTED : attributeValue(v);
+    const value = v !== undefined && v !== null && isSecret(key) ? REDACTED : attributeValue(v);
     if (value === undefined) continue;
     into[key] = value;
     count++;

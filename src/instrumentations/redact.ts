@@ -9,6 +9,11 @@
 const SECRET_PARAM = /pass|pwd|token|secret|key|auth|session|signature|sig$|credential|cookie|jwt|otp|verifier|^code$|^pw$/i;
 export const REDACTED = 'REDACTED';
 
+/** True for a name (query parameter, log field) whose value looks like a credential. */
+export function isSecretName(name: string): boolean {
+  return SECRET_PARAM.test(name);
+}
+
 /** Redacts secret-looking parameter values in a query string (without the leading `?`). */
 export function redactQuery(query: string): string {
   if (query === '') return query;
