@@ -28,6 +28,8 @@ export interface Client {
   recordException(span: Span, error: unknown): void;
   /** W3C trace-context (and baggage) headers for the active span, to propagate by hand. */
   currentHeaders(): Record<string, string>;
+  /** Live debugging: see {@link captureSnapshot}. */
+  captureSnapshot(label: string, variables?: Record<string, unknown>): void;
 }
 
 const TRACER_NAME = 'tracekit.manual';
@@ -56,7 +58,30 @@ const client: Client = {
     propagation.inject(context.active(), carrier);
     return carrier;
   },
+  captureSnapshot(label, variables) {
+    snapshotAt(label, variables, client.captureSnapshot);
+  },
 };
+
+/**
+ * Marks a snapshot point (docs/debugging.md, "Snapshot API"). Its first call registers a
+ * breakpoint named `label` with the collector, off until you enable it in the dashboard's Debug
+ * view; then calls capture `variables` (bounded, secrets redacted), the stack and the request,
+ * at most once a second and 100 times by default. Synchronous, never throws, and a no-op
+ * unless TRACEKIT_CODE_MONITORING=true.
+ */
+export function captureSnapshot(label: string, variables?: Record<string, unknown>): void {
+  snapshotAt(label, variables, captureSnapshot);
+}
+
+/** `caller` is the public function the app called: the stack starts at the app's own frame. */
+function snapshotAt(label: string, variables: unknown, caller: (...args: never[]) => unknown): void {
+  try {
+    runningAgent()?.codeMonitor?.sites.capture(label, variables, caller);
+  } catch {
+    // never into the app
+  }
+}
 
 /**
  * Starts tracekit from code with the seed's options (`apiKey`, `serviceName`, `endpoint`,

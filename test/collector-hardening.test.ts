@@ -253,7 +253,7 @@ describe('store failures', () => {
         status: 0, statusMessage: null, route: null, method: null, httpStatus: null, peer: null, dbSystem: null, dbCount: null, dbMs: null,
         outCount: null, nPlusOne: null, isEntry: true, requestRoute: null, scope: '', attributes: '{}', events: null, links: null,
       });
-      const batch = (kind: number) => ({ spans: [row(randomHex(8), kind)], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], resources: [] });
+      const batch = (kind: number) => ({ spans: [row(randomHex(8), kind)], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] });
       // Submitted together, so the first write carries all three; kind 300 does not fit UTINYINT.
       const submitted = [queue.submit(batch(2)), queue.submit(batch(300)), queue.submit(batch(3))];
       const results = await Promise.allSettled(submitted.map((s) => (s.status === 'queued' ? s.done : Promise.reject(new Error(s.status)))));

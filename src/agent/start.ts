@@ -30,11 +30,15 @@ import { buildResource } from './resource';
 import { appRoot } from './app-root';
 import { routeRecords } from './route-records';
 import { VERSION } from '../shared/version';
+import { CodeMonitor, untrustedCollector } from '../debug/code-monitor';
+import { describeResource } from '../shared/resource-identity';
 
 export type { StartedVia } from './early-modules';
 
 export interface Agent {
   config: AgentConfig;
+  /** Live debugging, when TRACEKIT_CODE_MONITORING is on and the collector may be trusted with it. */
+  codeMonitor: CodeMonitor | undefined;
   provider: TracerProvider;
   kit: Kit;
   exporter: Exporter;
@@ -111,7 +115,8 @@ export function startAgent(options: InitOptions | undefined, via: StartedVia): A
     const agent = createAgent(config, via);
     g[AGENT_STARTED] = agent;
     const sampling = `${Number((config.sampleRate * 100).toFixed(2))}%${config.parentBased && config.sampleRate < 1 ? ' (parent-based)' : ''}`;
-    log.info(`started (version ${VERSION}): service ${config.serviceName}, exporting to ${config.target.tracesUrl} (${config.target.protocol}), sampling ${sampling}`);
+    const monitoring = agent.codeMonitor !== undefined ? 'on' : 'off';
+    log.info(`started (version ${VERSION}): service ${config.serviceName}, exporting to ${config.target.tracesUrl} (${config.target.protocol}), sampling ${sampling}, code monitoring ${monitoring}`);
     log.debug(`started via ${via}`);
     return agent;
   } catch (err) {
@@ -144,6 +149,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   kit.routes.onReport = (entries, truncated) => exporter.exportLogs(routeRecords(entries, truncated));
   kit.emitLog = (record) => exporter.addLog(record);
   kit.logsInjection = config.logsInjection;
+  const codeMonitor = startCodeMonitor(config, resource, exporter, kit);
   const runtimeMetrics = new RuntimeMetrics(started, () => kit.inflight);
   const collectMetrics = () => {
     const now = nowMs();
@@ -183,6 +189,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
     provider,
     kit,
     exporter,
+    codeMonitor,
     stats: () => ({ ...exporter.stats }),
     reconfigure(options: InitOptions): void {
       config = applyInitOptions(config, options);
@@ -204,6 +211,7 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
     async shutdown(): Promise<void> {
       kit.active = false;
       kit.routes.stop();
+      codeMonitor?.stop();
       clearInterval(metricsTimer);
       removeProcessHooks();
       removeModuleHooks?.();
@@ -212,4 +220,21 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
       await exporter.shutdown();
     },
   };
+}
+
+/**
+ * Live debugging (docs/debugging.md), only when asked for and only from a collector the agent
+ * trusts: the one it exports to, on this machine or reached with an API key.
+ */
+function startCodeMonitor(config: AgentConfig, resource: ReturnType<typeof buildResource>, exporter: Exporter, kit: Kit): CodeMonitor | undefined {
+  if (!config.codeMonitoring) return undefined;
+  const untrusted = untrustedCollector(config.target.tracesUrl, config.target.headers);
+  if (untrusted !== undefined) {
+    log.warn(`code monitoring is off: ${untrusted}; breakpoints are only taken from a collector on this machine or one reached with an API key`);
+    return undefined;
+  }
+  const { service, instance } = describeResource(resource.attributes);
+  const monitor = new CodeMonitor({ tracesUrl: config.target.tracesUrl, headers: config.target.headers, service, instance, appRoot: kit.appRoot, exporter, kit });
+  monitor.start();
+  return monitor;
 }

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BreakpointRegistry } from './debug/breakpoint-registry';
 import { IngestPipeline } from './ingest/pipeline';
 import { WriteQueue } from './ingest/write-queue';
 import { AccessPolicy, apiKeyProblem, isLoopback, MIN_REMOTE_KEY_LENGTH } from './server/access';
@@ -39,6 +40,7 @@ export interface RunningCollector {
   store: Store;
   pipeline: IngestPipeline;
   queue: WriteQueue;
+  breakpoints: BreakpointRegistry;
   /** Runs the retention sweep now; resolves to rows removed. */
   sweep(): Promise<number>;
   close(): Promise<void>;
@@ -85,7 +87,8 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
   }
   const store = await DuckDbStore.open(o.dbPath, { memoryLimit: o.memoryLimit, logSearchBudgetMs: o.logSearchBudgetMs });
   const queue = new WriteQueue(store, { maxPendingRows: o.maxPendingRows, maxRowsPerWrite: 20_000 });
-  const pipeline = new IngestPipeline(queue);
+  const registry = new BreakpointRegistry();
+  const pipeline = new IngestPipeline(queue, (service, id) => registry.admitSnapshot(service, id));
   const started = Date.now();
   let lastSweep: { at: number; removed: number } | undefined;
   const sweep = async (): Promise<number> => {
@@ -108,6 +111,7 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
       store,
       status: () => ({ startedMs: started, retentionMs: o.retentionMs, queueDepth: queue.depth, writes: queue.writes, failedWrites: queue.failedWrites, lastWriteFailure: queue.lastFailure, ingest: pipeline.counters, lastSweep, connections: openConnections }),
     },
+    debug: { registry, store },
     dashboard: createDashboard({ assetsDir: o.assetsDir, aiOrigins: o.aiOrigins }),
   }));
   server.maxConnections = SERVER_LIMITS.maxConnections;
@@ -127,6 +131,7 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
   try {
     address = await listen(server, o.host, o.port);
   } catch (err) {
+    registry.close();
     await store.close();
     throw err;
   }
@@ -139,9 +144,11 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
     store,
     pipeline,
     queue,
+    breakpoints: registry,
     sweep,
     close: async () => {
       clearInterval(timer);
+      registry.close();
       // Stop listening and drop idle connections; requests in progress get a bounded time to
       // finish, then their connections are closed too, so no client can hold the exit.
       await new Promise<void>((resolve) => {

@@ -68,3 +68,20 @@ export const ROUTE_INVENTORY = {
   line: 'code.line.number',
   column: 'code.column.number',
 } as const;
+
+/**
+ * A live-debugging snapshot on the wire (docs/debugging.md): one log record with this event
+ * name, its body the snapshot as JSON (variables, stack, request), its ids those of the span
+ * that was running. The collector stores it as a snapshot, not as a log line.
+ */
+export const SNAPSHOT = {
+  eventName: 'tracekit.snapshot',
+  breakpoint: 'tracekit.breakpoint.id',
+  label: 'tracekit.snapshot.label',
+  function: 'code.function.name',
+  file: 'code.file.path',
+  line: 'code.line.number',
+} as const;
+
+/** The collector's endpoint agents use for live debugging (docs/debugging.md, "Agent protocol"). */
+export const DEBUG_AGENT_PATH = '/api/debug/agent';

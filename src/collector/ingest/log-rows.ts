@@ -2,13 +2,14 @@
 import type { DecodedLogs } from '../otlp/model';
 import type { LogRow } from '../store/rows';
 import { isRouteRecord } from './route-rows';
+import { isSnapshotRecord } from './snapshot-rows';
 
 /** Rows for a decoded logs request. */
 export function logRows(decoded: DecodedLogs): LogRow[] {
   const rows: LogRow[] = [];
   for (const g of decoded.groups) {
     for (const r of g.items) {
-      if (isRouteRecord(r)) continue;
+      if (isRouteRecord(r) || isSnapshotRecord(r)) continue;
       rows.push({
         service: g.service,
         instance: g.instance,

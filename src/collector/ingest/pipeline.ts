@@ -13,6 +13,7 @@ import type { ResourceRow, WriteBatch } from '../store/rows';
 import { CumulativeToDelta } from './cumulative-to-delta';
 import { logRows } from './log-rows';
 import { routeRows } from './route-rows';
+import { snapshotRows, type AdmitSnapshot } from './snapshot-rows';
 import { bucketRows, metricRows } from './metric-rows';
 import { edgeRows } from './edge-rows';
 import { traceRows } from './span-rows';
@@ -40,20 +41,22 @@ export interface IngestCounters {
   truncatedValues: number;
   /** Route-inventory records over the per-snapshot limit, or without a route. */
   droppedRoutes: number;
+  /** Snapshots of a breakpoint that had all it may keep, or of none. */
+  droppedSnapshots: number;
 }
 
 const SEEN_RESOURCES_LIMIT = 10_000;
 
 export class IngestPipeline {
-  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0, failedRequests: 0, truncatedValues: 0, droppedRoutes: 0 };
+  readonly counters: IngestCounters = { spans: 0, metricPoints: 0, logRecords: 0, rejected: 0, malformedRequests: 0, refusedRequests: 0, failedRequests: 0, truncatedValues: 0, droppedRoutes: 0, droppedSnapshots: 0 };
   private readonly deltas = new CumulativeToDelta(Date.now());
   private readonly seenResources = new Set<string>();
 
-  constructor(private readonly queue: WriteQueue) {}
+  constructor(private readonly queue: WriteQueue, private readonly admitSnapshot: AdmitSnapshot = () => true) {}
 
   /** Decodes and queues one request body. Throws MalformedInput for a bad body. */
   ingest(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    const batch: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], resources: [] };
+    const batch: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] };
     let decoded: Decoded<unknown>;
     let droppedRoutes = 0;
     resetCuts();
@@ -77,6 +80,9 @@ export class IngestPipeline {
         const routes = routeRows(d, Date.now() * 1000);
         batch.routes = routes.rows;
         droppedRoutes = routes.dropped;
+        const snapshots = snapshotRows(d, this.admitSnapshot);
+        batch.snapshots = snapshots.rows;
+        this.counters.droppedSnapshots += snapshots.dropped;
         decoded = d;
       }
     } catch (err) {

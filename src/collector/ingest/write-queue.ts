@@ -153,7 +153,7 @@ export class WriteQueue {
 }
 
 function merge(group: Pending[]): WriteBatch {
-  const merged: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], resources: [] };
+  const merged: WriteBatch = { spans: [], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] };
   for (const p of group) {
     for (const k of Object.keys(merged) as (keyof WriteBatch)[]) {
       const src = p.batch[k] as unknown[];

@@ -93,18 +93,7 @@ export function logRejection(rec: LogRecordIn, now = Date.now()): string | undef
   return undefined;
 }
 
-/** The service and instance a resource describes. */
-export function describeResource(attributes: AttributeMap): { service: string; instance: string } {
-  const name = attributes['service.name'];
-  const service = typeof name === 'string' && name !== '' ? name : 'unknown_service';
-  const id = attributes['service.instance.id'];
-  let instance = '';
-  if (typeof id === 'string' && id !== '') instance = id;
-  else if (attributes['host.name'] !== undefined || attributes['process.pid'] !== undefined) {
-    instance = `${String(attributes['host.name'] ?? '')}:${String(attributes['process.pid'] ?? '')}`;
-  }
-  return { service, instance };
-}
+export { describeResource } from '../../shared/resource-identity';
 
 /** A new empty decode result. */
 export function emptyDecoded<T>(): Decoded<T> {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { AccessPolicy } from './access';
 import { handleApi, type ApiContext } from './api-handler';
+import { handleDebug, type DebugContext } from './debug-api';
 import { handleIngest, INGEST_PATHS, type IngestLimits } from './ingest-handler';
 import { sendJson } from './respond';
 
@@ -15,6 +16,7 @@ export interface RouterDeps {
   pipeline: IngestPipeline;
   limits: IngestLimits;
   api: ApiContext;
+  debug: DebugContext;
   /** Serves `/` and static assets; answers false when it has nothing for the path. */
   dashboard: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
@@ -57,6 +59,10 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: RouterDeps
       return;
     }
     await handleIngest(req, res, signal, deps.pipeline, deps.limits);
+    return;
+  }
+  if (url.pathname.startsWith('/api/debug/')) {
+    await handleDebug(req, res, url, deps.debug);
     return;
   }
   req.resume();

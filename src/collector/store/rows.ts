@@ -148,6 +148,24 @@ export interface RouteRow {
   truncated: boolean;
 }
 
+/** One live-debugging snapshot (the agent's `tracekit.snapshot` log records). */
+export interface SnapshotRow {
+  /** Made by the collector: unique per stored snapshot. */
+  id: string;
+  service: string;
+  instance: string;
+  breakpointId: string;
+  timeUs: number;
+  traceId: string | null;
+  spanId: string | null;
+  label: string | null;
+  file: string;
+  line: number;
+  function: string;
+  /** The snapshot as JSON (variables, stack, request). */
+  body: string;
+}
+
 export interface ResourceRow {
   service: string;
   instance: string;
@@ -165,10 +183,11 @@ export interface WriteBatch {
   edges: EdgeRow[];
   logs: LogRow[];
   routes: RouteRow[];
+  snapshots: SnapshotRow[];
   resources: ResourceRow[];
 }
 
 /** The number of rows in a batch (what backpressure counts). */
 export function batchSize(b: WriteBatch): number {
-  return b.spans.length + b.errors.length + b.frames.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.routes.length + b.resources.length;
+  return b.spans.length + b.errors.length + b.frames.length + b.metrics.length + b.buckets.length + b.edges.length + b.logs.length + b.routes.length + b.snapshots.length + b.resources.length;
 }

@@ -230,6 +230,34 @@ export interface LogPage {
 /** A trace's spans, and the log records written inside it. */
 export interface TraceDetail { traceId: string; spans: SpanDetail[]; logs: LogEntry[] }
 
+/** A stored live-debugging snapshot, without its body. */
+export interface SnapshotSummary {
+  id: string;
+  service: string;
+  instance: string;
+  breakpointId: string;
+  timeMs: number;
+  traceId: string | null;
+  spanId: string | null;
+  label: string | null;
+  file: string;
+  line: number;
+  function: string;
+}
+
+/** A snapshot with its body (variables, stack, request: debug/snapshot-record.ts SnapshotBody). */
+export interface SnapshotDetail extends SnapshotSummary {
+  body: unknown;
+}
+
+export interface SnapshotQuery {
+  service: string | undefined;
+  breakpointId: string | undefined;
+  traceId: string | undefined;
+  spanId: string | undefined;
+  limit: number;
+}
+
 export interface StoreCounts { spans: number; errors: number; metricPoints: number; logs: number; memoryLimit: string }
 
 export interface Store {
@@ -255,5 +283,8 @@ export interface Store {
   trace(traceId: string): Promise<TraceDetail | undefined>;
   /** Log records matching the filters, newest first. */
   searchLogs(q: LogQuery): Promise<LogPage>;
+  /** Live-debugging snapshots matching the filters, newest first. */
+  snapshots(q: SnapshotQuery): Promise<SnapshotSummary[]>;
+  snapshot(id: string): Promise<SnapshotDetail | undefined>;
   close(): Promise<void>;
 }

@@ -41,3 +41,24 @@ export async function api<T>(path: string, params: Record<string, string | numbe
   }
   return (await res.json()) as T;
 }
+
+/** POST, PATCH or DELETE /api/<path> with a JSON body (the breakpoint API); the answer's JSON. */
+export async function apiSend<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  const key = collectorKey();
+  if (key !== null) headers['x-api-key'] = key;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const error = (parsed as { error?: unknown } | undefined)?.error;
+    throw new ApiError(res.status, typeof error === 'string' ? error : `HTTP ${res.status}`);
+  }
+  return parsed as T;
+}

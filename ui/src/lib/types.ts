@@ -11,8 +11,13 @@ export type {
   Series,
   SeriesPoint,
   ServiceInfo,
+  SnapshotDetail,
+  SnapshotSummary,
   SpanDetail,
   TraceDetail,
   TraceSummary,
 } from '../../../src/collector/store/store';
 export type { InventoryRoute, RouteInventoryView, TreeNode } from '../../../src/collector/server/code-views';
+export type { Breakpoint, InstanceState } from '../../../src/collector/debug/breakpoint-types';
+export type { SnapshotBody } from '../../../src/debug/snapshot-record';
+export type { ValueNode } from '../../../src/debug/value-tree';

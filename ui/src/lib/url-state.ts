@@ -4,8 +4,8 @@
  */
 export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
 export type WindowName = (typeof WINDOWS)[number];
-export type ViewName = 'overview' | 'traces' | 'code' | 'logs';
-const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code', 'logs'];
+export type ViewName = 'overview' | 'traces' | 'code' | 'logs' | 'debug';
+const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code', 'logs', 'debug'];
 
 export interface UrlState {
   service: string;
@@ -25,9 +25,12 @@ export interface UrlState {
   /** Logs view: the lowest severity (`debug`, `info`, `warn`, `error`) and a text to find. */
   severity: string;
   q: string;
+  /** Debug view: the breakpoint whose snapshots are listed, and the snapshot open. */
+  bp: string;
+  snapshot: string;
 }
 
-const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '' };
+const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '', bp: '', snapshot: '' };
 
 export function readUrlState(search: string = location.search): UrlState {
   const p = new URLSearchParams(search);
@@ -57,7 +60,7 @@ export function toSearch(state: UrlState): string {
 export function writeUrlState(next: UrlState, prev: UrlState): void {
   const search = toSearch(next);
   if (search === location.search) return;
-  const newEntry = next.view !== prev.view || next.trace !== prev.trace || next.folder !== prev.folder;
+  const newEntry = next.view !== prev.view || next.trace !== prev.trace || next.folder !== prev.folder || next.snapshot !== prev.snapshot;
   if (newEntry) history.pushState(null, '', location.pathname + search);
   else history.replaceState(null, '', location.pathname + search);
 }

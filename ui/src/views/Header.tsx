@@ -26,6 +26,7 @@ export function Header({ state, services, live, theme, onChange, onTheme, onSett
         <button type="button" aria-pressed={state.view === 'traces'} onClick={() => onChange({ view: 'traces' })}>Traces</button>
         <button type="button" aria-pressed={state.view === 'code'} onClick={() => onChange({ view: 'code', trace: '', error: '' })}>Code</button>
         <button type="button" aria-pressed={state.view === 'logs'} onClick={() => onChange({ view: 'logs', trace: '' })}>Logs</button>
+        <button type="button" aria-pressed={state.view === 'debug'} onClick={() => onChange({ view: 'debug', trace: '' })}>Debug</button>
       </nav>
       <label class="field">
         <span>service</span>

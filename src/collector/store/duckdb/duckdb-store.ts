@@ -1,6 +1,6 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, SnapshotDetail, SnapshotQuery, SnapshotSummary, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
@@ -9,6 +9,7 @@ import { overview, routeFigures, routes, series } from './request-queries';
 import { searchTraces, trace } from './trace-queries';
 import { LOG_SEARCH_BUDGET_MS, searchLogs } from './log-queries';
 import { BatchWriter } from './writer';
+import { capSnapshots, snapshot, snapshots } from './snapshot-queries';
 
 export interface DuckDbOptions {
   /** DuckDB's memory_limit, e.g. '1GB'. */
@@ -18,7 +19,7 @@ export interface DuckDbOptions {
 }
 
 const RETAINED: [table: string, timeColumn: string][] = [
-  ['spans', 'start_us'], ['errors', 'time_us'], ['error_frames', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['call_edges', 'minute_us'], ['logs', 'time_us'], ['resources', 'seen_us'],
+  ['spans', 'start_us'], ['errors', 'time_us'], ['error_frames', 'time_us'], ['metric_points', 'time_us'], ['histogram_buckets', 'time_us'], ['call_edges', 'minute_us'], ['logs', 'time_us'], ['snapshots', 'time_us'], ['resources', 'seen_us'],
 ];
 
 export class DuckDbStore implements Store {
@@ -47,7 +48,7 @@ export class DuckDbStore implements Store {
       const result = await this.db.sweeper.run(`DELETE FROM ${table} WHERE ${column} < ?`, [BigInt(Math.trunc(cutoffUs))]);
       removed += result.rowsChanged;
     }
-    return removed;
+    return removed + (await capSnapshots(this.db.sweeper));
   }
 
   async counts(): Promise<StoreCounts> {
@@ -69,6 +70,8 @@ export class DuckDbStore implements Store {
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
   searchLogs(q: LogQuery): Promise<LogPage> { return searchLogs(this.db.reader, q, this.logSearchBudgetMs); }
+  snapshots(q: SnapshotQuery): Promise<SnapshotSummary[]> { return snapshots(this.db.reader, q); }
+  snapshot(id: string): Promise<SnapshotDetail | undefined> { return snapshot(this.db.reader, id); }
 
   async close(): Promise<void> {
     if (this.closed) return;

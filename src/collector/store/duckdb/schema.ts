@@ -64,6 +64,14 @@ export const MIGRATIONS: readonly string[] = [
     file VARCHAR NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, truncated BOOLEAN NOT NULL
   );
   `,
+  // 4: live-debugging snapshots (the agent's `tracekit.snapshot` log records), body as JSON.
+  `
+  CREATE TABLE snapshots (
+    id VARCHAR NOT NULL, service VARCHAR NOT NULL, instance VARCHAR NOT NULL, breakpoint_id VARCHAR NOT NULL,
+    time_us BIGINT NOT NULL, trace_id VARCHAR, span_id VARCHAR, label VARCHAR,
+    file VARCHAR NOT NULL, line INTEGER NOT NULL, function VARCHAR NOT NULL, body VARCHAR NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

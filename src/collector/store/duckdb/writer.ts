@@ -4,7 +4,7 @@
  */
 import { DOUBLE, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { UnfitRow } from '../store';
-import type { FrameRow, BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, RouteRow, SpanRow, WriteBatch } from '../rows';
+import type { FrameRow, BucketRow, EdgeRow, ErrorRow, LogRow, MetricRow, ResourceRow, RouteRow, SnapshotRow, SpanRow, WriteBatch } from '../rows';
 
 const DOUBLE_LIST = LIST(DOUBLE);
 /** Rows appended between two turns of the event loop (a list element counts as a row). */
@@ -174,6 +174,22 @@ function snapshotsOf(rows: RouteRow[]): RouteRow[][] {
   return runs;
 }
 
+function appendSnapshot(a: DuckDBAppender, r: SnapshotRow): void {
+  a.appendVarchar(r.id);
+  a.appendVarchar(r.service);
+  a.appendVarchar(r.instance);
+  a.appendVarchar(r.breakpointId);
+  a.appendBigInt(BigInt(r.timeUs));
+  vOrNull(a, r.traceId);
+  vOrNull(a, r.spanId);
+  vOrNull(a, r.label);
+  a.appendVarchar(r.file);
+  a.appendInteger(r.line);
+  a.appendVarchar(r.function);
+  a.appendVarchar(r.body);
+  a.endRow();
+}
+
 function appendResource(a: DuckDBAppender, r: ResourceRow): void {
   a.appendVarchar(r.service);
   a.appendVarchar(r.instance);
@@ -183,7 +199,7 @@ function appendResource(a: DuckDBAppender, r: ResourceRow): void {
 }
 
 export class BatchWriter {
-  private appenders: Record<'spans' | 'errors' | 'error_frames' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'route_inventory' | 'resources', DuckDBAppender> | undefined;
+  private appenders: Record<'spans' | 'errors' | 'error_frames' | 'metric_points' | 'histogram_buckets' | 'call_edges' | 'logs' | 'route_inventory' | 'snapshots' | 'resources', DuckDBAppender> | undefined;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -197,6 +213,7 @@ export class BatchWriter {
       call_edges: await this.conn.createAppender('call_edges'),
       logs: await this.conn.createAppender('logs'),
       route_inventory: await this.conn.createAppender('route_inventory'),
+      snapshots: await this.conn.createAppender('snapshots'),
       resources: await this.conn.createAppender('resources'),
     };
     return this.appenders;
@@ -243,6 +260,7 @@ export class BatchWriter {
         await step(run, ap.route_inventory, appendRoute);
         ap.route_inventory.flushSync();
       }
+      await step(batch.snapshots, ap.snapshots, appendSnapshot);
       await step(batch.resources, ap.resources, appendResource);
       for (const a of Object.values(ap)) a.flushSync();
       await this.conn.run('COMMIT');
