@@ -17,7 +17,7 @@ export function appFrames(frames: StackFrame[], root: string | undefined, max: n
   const out: Omit<StackFrame, 'library'>[] = [];
   for (const f of frames) {
     if (out.length >= max) break;
-    if (isOwnFile(f.file)) continue;
+    if (f.file === '' || f.file.startsWith('node:') || isOwnFile(f.file)) continue;
     const file = root !== undefined && f.file.startsWith(root + sep) ? relative(root, f.file) : f.file;
     out.push({ function: f.function, file, line: f.line, column: f.column });
   }

@@ -16,6 +16,7 @@ import { readUrlState, writeUrlState, type UrlState } from './lib/url-state';
 import { AssistAnswer } from './views/AssistAnswer';
 import { AssistSettings } from './views/AssistSettings';
 import { CodeView } from './views/CodeView';
+import { DebugView } from './views/DebugView';
 import { LogsView } from './views/LogsView';
 import { Header } from './views/Header';
 import { KeyPrompt } from './views/KeyPrompt';
@@ -102,6 +103,8 @@ function App() {
           <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
         ) : state.view === 'logs' ? (
           <LogsView state={state} onChange={change} onStatus={setStatus} />
+        ) : state.view === 'debug' ? (
+          <DebugView state={state} onChange={change} onStatus={setStatus} />
         ) : state.view === 'code' ? (
           <CodeView state={state} onChange={change} onAnalyzeFolder={analyzeFolder} onStatus={setStatus} />
         ) : (

@@ -1,0 +1,74 @@
+/**
+ * The Debug view in real Chromium, against a real collector and the debugging fixture app
+ * under the agent with code monitoring on: a breakpoint added through the form binds, a
+ * snapshot arrives and opens, and every value (a hostile one included) is shown as text.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { get, startApp, type RunningApp } from './helpers/app';
+import { launchBrowser, screenshot, watchPage } from './helpers/browser';
+import { eventually, startCollectorProcess, type CollectorProcess } from './helpers/collector';
+import { lineOf } from './helpers/debug';
+
+const SCRIPT = '<img src=x onerror=alert(1)>';
+const DIR = 'dashboard';
+
+describe('Debug view in Chromium', () => {
+  let collector: CollectorProcess;
+  let app: RunningApp;
+  let browser: Browser;
+
+  before(async () => {
+    collector = await startCollectorProcess();
+    app = await startApp('debug/app.cjs', { env: { TRACEKIT_ENDPOINT: collector.url, TRACEKIT_SERVICE_NAME: 'debug-ui', TRACEKIT_CODE_MONITORING: 'true' } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await collector?.stop();
+  });
+
+  it('set a breakpoint, see it installed, see a snapshot arrive and open it, values as text', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(`${collector.url}/?service=debug-ui&view=debug`);
+    await page.waitForSelector('#add-breakpoint');
+    const line = lineOf('debug/handlers.cjs', 'order');
+    await page.fill('#add-breakpoint input[name=file]', 'fixtures/debug/handlers.cjs');
+    await page.fill('#add-breakpoint input[name=line]', String(line));
+    await page.click('#add-breakpoint button[type=submit]');
+    const row = page.locator('#breakpoints tbody tr').first();
+    await eventually(async () => ((await row.locator('.bp-state').innerText()).includes('installed') ? true : undefined), 'the row to say installed');
+    assert.equal(await row.locator('input[type=checkbox]').isChecked(), true);
+
+    assert.equal((await get(`${app.url}/orders/77?tier=${encodeURIComponent(SCRIPT)}`)).status, 200);
+    const item = page.locator('#snapshots li button').first();
+    await item.waitFor({ timeout: 15000 });
+    await item.click();
+    await page.waitForSelector('#snapshot-vars');
+    const vars = await page.locator('#snapshot-vars').innerText();
+    assert.match(vars, /orderId: 77/);
+    assert.ok(vars.includes(`tier: "${SCRIPT}"`), vars);
+    assert.match(vars, /apiKey: REDACTED/);
+    assert.match(await page.locator('#snapshot-view').innerText(), new RegExp(`order fixtures/debug/handlers\\.cjs:${line}`));
+    await screenshot(page, DIR, 'debug-view');
+
+    // The snapshot links to its trace.
+    await page.click('#snapshot-trace');
+    await page.waitForSelector('.wf-row', { timeout: 15000 });
+
+    // Switched off from the view: the collector has it disabled.
+    await page.goto(`${collector.url}/?service=debug-ui&view=debug`);
+    await page.locator('#breakpoints tbody tr input[type=checkbox]').first().click();
+    await eventually(async () => ((await collector.api<{ breakpoints: { enabled: boolean }[] }>('debug/breakpoints?service=debug-ui')).breakpoints.every((b) => !b.enabled) ? true : undefined), 'the breakpoint off');
+    const dom = await page.evaluate(() => document.querySelectorAll('img').length);
+    assert.equal(dom, 0);
+    assert.deepEqual(watch.dialogs, []);
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(await watch.cspViolations(), []);
+    await context.close();
+  });
+});
