@@ -56,9 +56,14 @@ describe('Debug view in Chromium', () => {
     assert.match(await page.locator('#snapshot-view').innerText(), new RegExp(`order fixtures/debug/handlers\\.cjs:${line}`));
     await screenshot(page, DIR, 'debug-view');
 
-    // The snapshot links to its trace.
+    // The snapshot links to its trace, and the trace's span back to the snapshot.
+    const snapshotId = await page.locator('#snapshot-view').getAttribute('data-snapshot-open');
     await page.click('#snapshot-trace');
     await page.waitForSelector('.wf-row', { timeout: 15000 });
+    const snap = (await collector.api<{ spanId: string }[]>('debug/snapshots?service=debug-ui'))[0];
+    await page.click(`.wf-row[data-span-id="${snap.spanId}"]`);
+    await page.click(`a[data-span-snapshot="${snapshotId}"]`);
+    await page.waitForSelector(`#snapshot-view[data-snapshot-open="${snapshotId}"]`, { timeout: 15000 });
 
     // Switched off from the view: the collector has it disabled.
     await page.goto(`${collector.url}/?service=debug-ui&view=debug`);

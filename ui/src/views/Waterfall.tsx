@@ -1,8 +1,10 @@
 /** One trace as a waterfall; a span opens to its attributes, events and exception stack. */
 import { useState } from 'preact/hooks';
+import { api } from '../lib/api';
 import * as fmt from '../lib/format';
+import { usePoll } from '../lib/poll';
 import { spanTree } from '../lib/span-tree';
-import type { LogEntry, SpanDetail, TraceDetail } from '../lib/types';
+import type { LogEntry, SnapshotSummary, SpanDetail, TraceDetail } from '../lib/types';
 import { severityClass } from './LogsView';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -52,7 +54,25 @@ function SpanLogs({ logs, t0 }: { logs: LogEntry[]; t0: number }) {
   );
 }
 
-function SpanDetails({ span, t0, logs }: { span: SpanDetail; t0: number; logs: LogEntry[] }) {
+/** Live-debugging snapshots taken in this span, each opening in the Debug view. */
+function SpanSnapshots({ snapshots }: { snapshots: SnapshotSummary[] }) {
+  return (
+    <>
+      <h4>Snapshots</h4>
+      <ul class="snapshots">
+        {snapshots.map((s) => (
+          <li key={s.id}>
+            <a href={`?service=${encodeURIComponent(s.service)}&view=debug&snapshot=${encodeURIComponent(s.id)}`} data-span-snapshot={s.id}>
+              {fmt.time(s.timeMs)} · {s.label ?? `${s.file}:${s.line}`} · {s.function}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function SpanDetails({ span, t0, logs, snapshots }: { span: SpanDetail; t0: number; logs: LogEntry[]; snapshots: SnapshotSummary[] }) {
   const events = span.events as SpanEvent[];
   return (
     <div class="span-detail" data-span-detail={span.spanId}>
@@ -76,6 +96,7 @@ function SpanDetails({ span, t0, logs }: { span: SpanDetail; t0: number; logs: L
       <h4>Attributes</h4>
       <AttributeTable attributes={span.attributes} />
       {logs.length > 0 && <SpanLogs logs={logs} t0={t0} />}
+      {snapshots.length > 0 && <SpanSnapshots snapshots={snapshots} />}
       {events.length > 0 && <h4>Events</h4>}
       {events.map((e, i) => {
         const attrs = e.attributes ?? {};
@@ -100,6 +121,7 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
   const t1 = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
   const total = Math.max(t1 - t0, 0.001);
   const chosen = trace.spans.find((s) => s.spanId === selected);
+  const snapshots = usePoll(() => api<SnapshotSummary[]>('debug/snapshots', { traceId: trace.traceId, limit: 100 }), [trace.traceId], 0);
   const logsOf = new Map<string, LogEntry[]>();
   for (const l of trace.logs ?? []) {
     if (l.spanId === null) continue;
@@ -138,7 +160,7 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
           </button>
         ))}
       </div>
-      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} /> : <p class="muted">Select a span to see its attributes and events.</p>}
+      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} snapshots={(snapshots.data ?? []).filter((s) => s.spanId === chosen.spanId)} /> : <p class="muted">Select a span to see its attributes and events.</p>}
     </section>
   );
 }
