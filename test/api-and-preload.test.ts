@@ -117,13 +117,13 @@ for (const node of NODES) describe(`loading the agent on ${node.name}`, () => {
     assert.equal(app.stderr(), '[tracekit] warn: TRACEKIT_SAMPLE_RATE="2" is not a number between 0 and 1; using 1\n');
   });
 
-  test('says one line at info level when it starts (service, endpoint, sampling), and nothing at the default level', async () => {
+  test('says one line at info level when it starts (service, endpoint, sampling, code monitoring), and nothing at the default level', async () => {
     const info = await startApp('plain-http.cjs', {
       node: node.bin,
       env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('info-line'), TRACEKIT_LOG_LEVEL: 'info', TRACEKIT_SAMPLE_RATE: '0.25' },
     });
     await info.stop();
-    assert.match(info.stderr(), new RegExp(`^\\[tracekit\\] info: started \\(version \\d+\\.\\d+\\.\\d+\\): service ${svc('info-line')}, exporting to ${receiver.url}/v1/traces \\(http/protobuf\\), sampling 25% \\(parent-based\\)\n$`));
+    assert.match(info.stderr(), new RegExp(`^\\[tracekit\\] info: started \\(version \\d+\\.\\d+\\.\\d+\\): service ${svc('info-line')}, exporting to ${receiver.url}/v1/traces \\(http/protobuf\\), sampling 25% \\(parent-based\\), code monitoring off\n$`));
     const quiet = await startApp('plain-http.cjs', { node: node.bin, env: { TRACEKIT_ENDPOINT: receiver.url, TRACEKIT_SERVICE_NAME: svc('quiet') } });
     await quiet.stop();
     assert.equal(quiet.stderr(), '');

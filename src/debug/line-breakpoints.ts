@@ -186,6 +186,9 @@ export class LineBreakpoints {
     // A breakpoint waiting for its file: this script may be it, or be built from it.
     for (const a of this.armed.values()) {
       if (a.state.state !== 'pending' || a.stopped) continue;
+      // Set by this URL already: V8 bound it as it compiled the script (breakpointResolved
+      // follows), and the line may be paused on right now, so it is left as it is.
+      if (a.url === p.url && !p.sourceMapURL && a.v8Id !== undefined) continue;
       if (a.url === p.url || (p.sourceMapURL && !p.url.includes('/node_modules/'))) void this.rearm(a);
     }
   }
