@@ -1,8 +1,10 @@
 'use strict';
 // Live debugging's costs (docs/debugging.md): a captureSnapshot call with its breakpoint off,
-// and how long a file:line breakpoint pauses the app per hit (p50, p99), read from the
-// snapshots' own pauseMs, against a real collector. Throughput with code monitoring on and no
-// breakpoint is measured by bench/paired.cjs (see bench/README.md).
+// and how long a file:line breakpoint stops the app per hit (p50, p99), against a real
+// collector, by the app's own clock around the line (the handler returns it and the snapshot
+// holds its start, so each hit is matched to its request); beside it, what a pause alone costs
+// in the same app. Throughput with code monitoring on is measured by bench/paired.cjs (see
+// bench/README.md).
 //
 // Usage: node bench/code-monitoring.cjs [--hits 200] [--node PATH]
 const { execFileSync, spawn } = require('node:child_process');
@@ -41,25 +43,49 @@ async function main() {
     const app = await start([NODE, '--import', 'tracekit-node/register', join(ROOT, 'fixtures', 'debug', 'app.cjs')], env, /LISTENING (\d+)/);
     const appUrl = `http://127.0.0.1:${app.match[1]}`;
     const lines = readFileSync(join(ROOT, 'fixtures', 'debug', 'handlers.cjs'), 'utf8').split('\n');
-    const line = lines.findIndex((l) => l.includes('// @bp order')) + 1;
+    const line = lines.findIndex((l) => l.includes('// @bp timed')) + 1;
     const res = await fetch(`${url}/api/debug/breakpoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'bench-debug', file: 'fixtures/debug/handlers.cjs', line, intervalMs: 100, maxHits: 1000 }) });
     const bp = await res.json();
     const deadline = Date.now() + 120_000;
     let snaps = [];
+    /** The handler's startedMs → how long it was stopped at the line, by its own clock. */
+    const stopped = new Map();
     while (snaps.length < HITS && Date.now() < deadline) {
-      await fetch(`${appUrl}/orders/5`).then((r) => r.text());
+      const r = await fetch(`${appUrl}/timed-orders/5`).then((res) => res.json());
+      stopped.set(r.startedMs, r.stoppedMs);
       await new Promise((r) => setTimeout(r, 20));
       if (Math.random() < 0.05) snaps = await (await fetch(`${url}/api/debug/snapshots?breakpoint=${bp.id}&limit=1000`)).json();
     }
     await new Promise((r) => setTimeout(r, 1500));
     snaps = await (await fetch(`${url}/api/debug/snapshots?breakpoint=${bp.id}&limit=1000`)).json();
-    const pauses = [];
-    for (const s of snaps) pauses.push((await (await fetch(`${url}/api/debug/snapshots/${s.id}`)).json()).body.pauseMs);
-    pauses.sort((a, b) => a - b);
+    // The floor under any capture that pauses: a `debugger` statement in a handler of the same
+    // app, resumed by the worker as soon as it hears of it (the session is on while a breakpoint is set).
+    const paused = [];
+    for (let i = 0; i < 100; i++) {
+      paused.push((await fetch(`${appUrl}/debugger-statement`).then((res) => res.json())).stoppedMs);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const appSide = [];
+    const held = [];
+    let pausedHits = 0;
+    for (const s of snaps) {
+      const { body } = await (await fetch(`${url}/api/debug/snapshots/${s.id}`)).json();
+      if (body.pauseMs !== undefined) pausedHits++;
+      else held.push(body.heldMs);
+      const at = stopped.get(body.variables.find(([name]) => name === 'startedMs')?.[1].value);
+      if (at !== undefined) appSide.push(at);
+    }
     const version = execFileSync(NODE, ['-p', 'process.version']).toString().trim();
+    const dist = (xs) => {
+      xs.sort((a, b) => a - b);
+      return `p50 ${pct(xs, 0.5).toFixed(3)} ms, p99 ${pct(xs, 0.99).toFixed(3)} ms, max ${xs[xs.length - 1].toFixed(3)} ms`;
+    };
     console.log(`Node ${version}`);
     console.log(`captureSnapshot, breakpoint off: ${call.snapshotNs.toFixed(1)} ns a call (an empty function call: ${call.emptyNs.toFixed(1)} ns)`);
-    console.log(`file:line breakpoint, locals of a route handler (9 variables, 2 levels), ${pauses.length} hits: pause p50 ${pct(pauses, 0.5).toFixed(3)} ms, p99 ${pct(pauses, 0.99).toFixed(3)} ms, max ${pauses[pauses.length - 1].toFixed(3)} ms`);
+    console.log(`file:line breakpoint on a route handler's line (8 variables, 2 levels), ${snaps.length} hits, ${pausedHits} of them paused:`);
+    console.log(`  the app stopped at the line, by its own clock (${appSide.length} hits): ${dist(appSide)}`);
+    console.log(`  capture time in the app's thread (hits without a pause): ${dist(held)}`);
+    console.log(`a pause alone (a debugger statement resumed at once), by the app's clock: ${dist(paused)}`);
     app.child.kill();
   } finally {
     col.child.kill();

@@ -17,6 +17,8 @@
 //          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit-node/register; the first
 //           is the reference; KEY=VALUE pairs are that variant's own environment]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH]
+// SINK_BREAKPOINT=FILE:LINE[:INTERVAL_MS] makes the sink serve a live-debugging breakpoint to
+// the variants whose TRACEKIT_SERVICE_NAME is bench-breakpoint (see sink.cjs).
 const { execFile, execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { startListening, stopProcess } = require('./processes.cjs');
@@ -106,6 +108,9 @@ async function main() {
     await stopProcess(sink.child);
     await stopProcess(downstream.child);
   }
+  if (!sink.child.stdout.closed) await new Promise((resolve) => sink.child.stdout.once('close', resolve));
+  const hits = / breakpoint hits (\d+)/.exec(sink.out());
+  if (hits) console.error(`file:line breakpoint (SINK_BREAKPOINT=${process.env.SINK_BREAKPOINT}): ${hits[1]} hits reported over all rounds`);
   const version = execFileSync(NODE, ['--version']).toString().trim().slice(1);
   console.log(`\nfixtures/bench-express.cjs ${PATH}, Node ${version}, ${ROUNDS} rounds of ${SECONDS} s, all variants at once on CPU 0, one wrk -t1 -c${CONNECTIONS} each on CPU 1` +
     (Object.keys(EXTRA_ENV).length ? `; env ${JSON.stringify(EXTRA_ENV)}` : '') + '\n');

@@ -56,6 +56,25 @@ async function installed(service: string, file: string, line: number, extra: Rec
   return { id: bp.id, boundLine: state.line };
 }
 
+/**
+ * The breakpoint's next snapshot after those taken so far, hitting `path` until it comes: from
+ * the second hit on, a file:line breakpoint captures in the app's thread, without a pause.
+ */
+async function nextSnapshot(app: RunningApp, id: string, path: string): Promise<SnapshotBody> {
+  const seen = new Set((await snapshots(collector, `breakpoint=${id}`)).map((s) => s.id));
+  const next = await eventually(async () => {
+    await hit(app, path);
+    return (await snapshots(collector, `breakpoint=${id}`)).find((s) => !seen.has(s.id));
+  }, `a further snapshot of ${id}`);
+  return snapshotBody(collector, next.id);
+}
+
+/** A snapshot taken without pausing the app. */
+function assertUnpaused(body: SnapshotBody): void {
+  assert.equal(body.pauseMs, undefined, 'no pause');
+  assert.ok(typeof body.heldMs === 'number' && body.heldMs > 0);
+}
+
 function str(body: SnapshotBody, ...path: string[]): unknown {
   return valueAt(body.variables, ...path)?.value;
 }
@@ -187,6 +206,22 @@ describe('file:line breakpoints', () => {
       assert.ok(typeof body.pauseMs === 'number' && body.pauseMs > 0);
       assert.match(s.traceId ?? '', /^[0-9a-f]{32}$/);
 
+      // The next hits capture the same things in the app's thread, without a pause.
+      const quick = await nextSnapshot(app, id, '/orders/9?tier=bronze');
+      assertUnpaused(quick);
+      assert.deepEqual(quick.variables.map(([name]) => name), body.variables.map(([name]) => name));
+      assert.equal(str(quick, 'orderId'), 9);
+      assert.equal(str(quick, 'customer', 'tier'), 'bronze');
+      assert.equal(valueAt(quick.variables, 'customer', 'apiKey')?.type, 'redacted');
+      assert.equal(valueAt(quick.variables, 'sessionToken')?.type, 'redacted');
+      assert.equal(valueAt(quick.variables, 'req')?.type, 'summary');
+      assert.deepEqual(valueAt(quick.variables, 'lines'), valueAt(body.variables, 'lines'));
+      assert.equal(quick.request?.route, '/orders/:id');
+      assert.equal(quick.request?.url, '/orders/9?tier=bronze');
+      assert.equal(quick.function, 'order');
+      assert.deepEqual([quick.stack[0].file, quick.stack[0].line, quick.stack[0].function], [HANDLERS_PATH, line, 'order']);
+      assert.ok(quick.stack.every((f) => !f.file.includes('dist/debug')), 'no frame of tracekit or of the condition');
+
       // A getter is shown, never run.
       const getter = await installed(service, HANDLERS_PATH, lineOf(HANDLERS, 'getter'));
       await hit(app, '/getter');
@@ -280,6 +315,26 @@ describe('file:line breakpoints', () => {
     });
   });
 
+  it('a variable declared further down the line\'s block reads as undefined in a capture without a pause, as when paused, and the app\'s answer is unchanged', async () => {
+    const service = 'debug-tdz';
+    await withApp('debug/app.cjs', monitored(service), async (app) => {
+      const { id } = await installed(service, HANDLERS_PATH, lineOf(HANDLERS, 'timed'), { intervalMs: 100 });
+      await hit(app, '/timed-orders/3');
+      const [first] = await waitForSnapshots(collector, id);
+      const paused = await snapshotBody(collector, first.id);
+      assert.ok(typeof paused.pauseMs === 'number', 'the first capture pauses and learns the names');
+      const quick = await nextSnapshot(app, id, '/timed-orders/3');
+      assertUnpaused(quick);
+      assert.deepEqual(quick.variables.map(([name]) => name), paused.variables.map(([name]) => name));
+      assert.equal(str(quick, 'orderId'), 3);
+      assert.equal(typeof str(quick, 'startedMs'), 'number');
+      assert.equal(valueAt(quick.variables, 'n')?.type, 'undefined', '`n` is not initialised yet at the line');
+      assert.equal(valueAt(paused.variables, 'n')?.type, 'undefined');
+      const answer = JSON.parse((await get(`${app.url}/timed-orders/3`)).body) as { orderId: number; total: number; n: number };
+      assert.deepEqual([answer.orderId, answer.total, answer.n], [3, 42.5, 3]);
+    });
+  });
+
   it('a `debugger` statement does not stop the app while breakpoints are set', async () => {
     const service = 'debug-statement';
     await withApp('debug/app.cjs', monitored(service), async (app) => {
@@ -303,6 +358,10 @@ describe('code monitoring on every module system and Node line', () => {
         const body = await snapshotBody(collector, s.id);
         assert.equal(str(body, 'orderId'), 12);
         assert.equal(str(body, 'note'), 'esm order 12');
+        const quick = await nextSnapshot(app, id, '/orders/13');
+        assertUnpaused(quick);
+        assert.equal(str(quick, 'note'), 'esm order 13');
+        assert.equal(quick.stack[0].line, line);
 
         await hit(app, '/checkout');
         const site = await waitForBreakpoint(collector, service, 'the esm site', (b) => b.label === 'esm-checkout');
@@ -354,6 +413,10 @@ describe('code monitoring on every module system and Node line', () => {
       assert.equal(str(body, 'summary'), 'invoice 4');
       assert.equal(str(body, 'invoice', 'amount'), 6);
       assert.equal(body.stack[0].line, line, 'the stack shows the .ts line');
+      const quick = await nextSnapshot(app, id, '/invoices/5');
+      assertUnpaused(quick);
+      assert.equal(str(quick, 'summary'), 'invoice 5');
+      assert.deepEqual([quick.stack[0].file, quick.stack[0].line], [body.stack[0].file, line], 'the stack of a capture without a pause is mapped too');
     } finally {
       await app.stop();
     }

@@ -12,6 +12,8 @@ import { parseTemplate } from '../dist/debug/log-template';
 import { SourceMap } from '../dist/debug/source-maps';
 import { CaptureBudget } from '../dist/debug/value-tree';
 import { captureVariables } from '../dist/debug/capture-value';
+import { fromPreview, RemoteReader } from '../dist/debug/remote-values';
+import { Session } from 'node:inspector/promises';
 
 test('card numbers are found by issuer, length and Luhn; timestamps and ids are not', () => {
   for (const card of ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '3566002020360505', '30569309025904']) assert.equal(isCardNumber(card), true, card);
@@ -73,4 +75,35 @@ test('source maps: a .ts line maps to tsc\'s .js line and back', () => {
   const unmapped = map.generatedFor(src, 2);
   assert.ok(unmapped !== undefined);
   assert.equal(map.originalFor(unmapped.line, unmapped.column)?.line, 5, 'an unmapped line (the interface) binds at the next mapped one');
+});
+
+test('an object read from its preview gives the same tree as one read by a round trip', async () => {
+  const session = new Session();
+  session.connect();
+  try {
+    // [expression, whether its preview holds all of it]
+    const cases: [string, boolean][] = [
+      ['({ name: "Ada", tier: "gold", n: 59.9, ok: true, none: null })', true],
+      ['({ u: undefined, nan: NaN, neg: -0, inf: -Infinity, apiKey: "k-1" })', true],
+      ['[1, 2.5, "x", null, 4111111111111111]', true],
+      ['({ sku: "A1", note: "y".repeat(150) })', false],
+      ['({ a: { b: 1 }, c: 2 })', false],
+      ['({ f() {}, s: "Bearer abcdefghijklmnop" })', false],
+      ['Array.from({ length: 150 }, (_, i) => i)', false],
+    ];
+    for (const [expression, complete] of cases) {
+      const withPreview = (await session.post('Runtime.evaluate', { expression, generatePreview: true })).result;
+      const without = (await session.post('Runtime.evaluate', { expression, generatePreview: false })).result;
+      assert.ok(withPreview.preview !== undefined && without.preview === undefined);
+      assert.equal(fromPreview(withPreview.preview) !== undefined, complete, expression);
+      const a = new CaptureBudget();
+      const b = new CaptureBudget();
+      const fast = await new RemoteReader(session, a, performance.now() + 60_000).value(withPreview, 0);
+      const slow = await new RemoteReader(session, b, performance.now() + 60_000).value(without, 0);
+      assert.deepEqual(fast, slow, expression);
+      assert.equal(a.bytes, b.bytes, expression);
+    }
+  } finally {
+    session.disconnect();
+  }
 });

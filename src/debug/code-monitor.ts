@@ -16,19 +16,27 @@ import { logRecord } from '../instrumentations/log-records';
 import { log } from '../shared/logger';
 import { DEBUG_AGENT_PATH } from '../shared/contract';
 import { NO_AGENT_ENV } from '../symbols';
-import type { FromDebugWorker, DebugWorkerData, SiteReport } from './protocol';
+import { captureVariables } from './capture-value';
+import type { FromDebugWorker, DebugWorkerData, LineCapture, SiteReport, ToDebugWorker } from './protocol';
 import { snapshotContext } from './request-context';
 import { SnapshotSites } from './snapshot-sites';
+import { CaptureBudget, LIMITS } from './value-tree';
 
 /** The global the debug worker reaches from a paused frame (Debugger.evaluateOnCallFrame). */
 export const PAUSE_HOOK = Symbol.for('tracekit.debug');
 
-/** What the worker calls while the app is paused: our own code, never the app's. */
+/** What the worker reaches in the app's thread: our own code, never the app's. */
 export interface PauseHook {
   /** The paused code's request context, as JSON. */
   context(): string;
   /** Emits a log point's line in the paused code's context. */
   logpoint(breakpointId: string, message: string, target: string): void;
+  /**
+   * Called by a file:line breakpoint's V8 condition with a function that reads the line's
+   * variables: captures them once when the worker said a capture is due, and answers false so
+   * the app never pauses (docs/debugging.md, "Captures without a pause").
+   */
+  lineCapture(breakpointId: string, read: () => unknown): false;
 }
 
 export interface CodeMonitorOptions {
@@ -67,6 +75,8 @@ export class CodeMonitor {
   private stopped = false;
   private readonly pendingSites: SiteReport[] = [];
   private readonly inspectorFlag = new SharedArrayBuffer(4);
+  /** file:line breakpoints whose next run of their condition captures (the worker says when). */
+  private readonly dueLines = new Set<string>();
   private inspectorTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: CodeMonitorOptions) {
@@ -83,6 +93,7 @@ export class CodeMonitor {
     const hook: PauseHook = {
       context: () => JSON.stringify(snapshotContext()),
       logpoint: (id, message, target) => this.logpoint(id, message, target),
+      lineCapture: (id, read) => this.lineCapture(id, read),
     };
     Object.defineProperty(globalThis, PAUSE_HOOK, { value: hook, configurable: true, enumerable: false, writable: false });
     // A port can also be opened later (SIGUSR1, inspector.open()): looked at once a second.
@@ -144,10 +155,41 @@ export class CodeMonitor {
     try {
       if (m.type === 'snapshot-sites') this.sites.update(m.breakpoints);
       else if (m.type === 'snapshot') this.o.exporter.exportLogs([m.record]);
+      else if (m.type === 'line-capture-due') {
+        // Ids of breakpoints removed before their capture stay behind: kept bounded.
+        if (this.dueLines.size >= 1000) this.dueLines.clear();
+        this.dueLines.add(m.id);
+      }
       else if (m.type === 'log') log.once(m.level, `debug:${m.key}`, m.message);
     } catch (err) {
       log.once('debug', 'debug-message', `live debugging: ${String(err)}`);
     }
+  }
+
+  private lineCapture(id: string, read: () => unknown): false {
+    if (!this.dueLines.delete(id)) return false;
+    const started = performance.now();
+    try {
+      const budget = new CaptureBudget();
+      const variables = captureVariables(read(), budget);
+      const context = snapshotContext();
+      const holder: { stack?: string } = {};
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = LIMITS.frames * 2 + 3;
+      Error.captureStackTrace(holder);
+      Error.stackTraceLimit = limit;
+      const heldMs = performance.now() - started;
+      // The frames are taken now; their text is made (and the capture sent) once the line's
+      // code has gone on, so the request does not wait for it.
+      setImmediate(() => {
+        const capture: LineCapture = { id, variables, context, stack: holder.stack ?? '', cut: [...budget.cut], heldMs };
+        this.worker?.postMessage({ type: 'line-capture', capture } satisfies ToDebugWorker);
+      });
+    } catch (err) {
+      // A variable not readable here (declared further down its block): the worker pauses instead.
+      this.worker?.postMessage({ type: 'line-capture-failed', id, message: String(err).slice(0, 200) } satisfies ToDebugWorker);
+    }
+    return false;
   }
 
   private logpoint(id: string, message: string, target: string): void {

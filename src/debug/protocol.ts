@@ -3,6 +3,8 @@
  * (docs/debugging.md, "Agent protocol").
  */
 import type { LogRecord } from '../otlp/types';
+import type { SnapshotContext } from './snapshot-record';
+import type { ValueNode } from './value-tree';
 
 /** `snapshot`: a `captureSnapshot` call site; `line`: a file:line breakpoint; `logpoint`: a file:line log point. */
 export type BreakpointKind = 'snapshot' | 'line' | 'logpoint';
@@ -65,13 +67,33 @@ export interface AgentPollAnswer {
   breakpoints: AgentBreakpoint[];
 }
 
+/**
+ * A file:line breakpoint's capture made in the app's thread, from the breakpoint's one-shot
+ * V8 condition (docs/debugging.md, "Captures without a pause"): what the worker needs to
+ * finish the snapshot as it would a paused one.
+ */
+export interface LineCapture {
+  id: string;
+  variables: [string, ValueNode][];
+  context: SnapshotContext;
+  /** The V8 stack text from the breakpoint's line down. */
+  stack: string;
+  cut: string[];
+  /** How long the capture held the app's thread, ms. */
+  heldMs: number;
+}
+
 /** Main thread → debug worker. */
-export type ToDebugWorker = { type: 'site'; site: SiteReport };
+export type ToDebugWorker =
+  | { type: 'site'; site: SiteReport }
+  | { type: 'line-capture'; capture: LineCapture }
+  | { type: 'line-capture-failed'; id: string; message: string };
 
 /** Debug worker → main thread. */
 export type FromDebugWorker =
   | { type: 'snapshot-sites'; breakpoints: AgentBreakpoint[] }
   | { type: 'snapshot'; record: LogRecord }
+  | { type: 'line-capture-due'; id: string }
   | { type: 'log'; level: 'warn' | 'info' | 'debug'; key: string; message: string };
 
 /** What the debug worker is started with. */

@@ -31,7 +31,13 @@ export class RemoteReader {
 
   /** Own enumerable properties of an object (or a scope), as named nodes. */
   async properties(objectId: string, depth: number, max: number = LIMITS.fields): Promise<{ entries: [string, ValueNode][]; omitted: number }> {
-    const { result } = await this.session.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: false, objectGroup: OBJECT_GROUP } as Runtime.GetPropertiesParameterType);
+    // Previews come back with each object value: a small object or array of plain values is
+    // then read from its preview, without another round trip to the paused thread.
+    const { result } = await this.session.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: true, objectGroup: OBJECT_GROUP } as Runtime.GetPropertiesParameterType);
+    return this.entries(result, depth, max);
+  }
+
+  private async entries(result: Runtime.PropertyDescriptor[], depth: number, max: number): Promise<{ entries: [string, ValueNode][]; omitted: number }> {
     const entries: [string, ValueNode][] = [];
     let omitted = 0;
     for (const p of result) {
@@ -111,7 +117,9 @@ export class RemoteReader {
     }
     if (v.subtype === 'map' || v.subtype === 'set') return this.collection(v, className, depth);
     const isArray = v.subtype === 'array';
-    const { entries, omitted } = await this.properties(v.objectId, depth, isArray ? LIMITS.items : LIMITS.fields);
+    const max = isArray ? LIMITS.items : LIMITS.fields;
+    const previewed = fromPreview(v.preview);
+    const { entries, omitted } = previewed !== undefined ? await this.entries(previewed, depth, max) : await this.properties(v.objectId, depth, max);
     if (isArray) {
       const items = entries.filter(([k]) => /^\d+$/.test(k)).map(([k, n]): [string, ValueNode] => [`[${k}]`, n]);
       const size = Number(/\((\d+)\)$/.exec(description)?.[1] ?? items.length);
@@ -149,5 +157,44 @@ export class RemoteReader {
     }
     if (entries.length < size) node.omitted = size - entries.length;
     return node;
+  }
+}
+
+/** V8 cuts a string in a preview to this many characters (with an ellipsis in the middle). */
+const PREVIEW_STRING_CUT = 100;
+
+/**
+ * An object's own properties from its preview, when the preview holds all of them (no
+ * overflow) and each is a value read as it is: a string short enough not to be cut, a number,
+ * a boolean, undefined or null. Otherwise undefined, and the object is read with a round trip.
+ */
+export function fromPreview(preview: Runtime.ObjectPreview | undefined): Runtime.PropertyDescriptor[] | undefined {
+  if (preview === undefined || preview.overflow) return undefined;
+  const out: Runtime.PropertyDescriptor[] = [];
+  for (const p of preview.properties) {
+    const value = previewValue(p);
+    if (value === undefined) return undefined;
+    out.push({ name: p.name, value, enumerable: true, configurable: true });
+  }
+  return out;
+}
+
+function previewValue(p: Runtime.PropertyPreview): Runtime.RemoteObject | undefined {
+  const text = p.value ?? '';
+  switch (p.type) {
+    case 'string':
+      return text.length >= PREVIEW_STRING_CUT ? undefined : { type: 'string', value: text };
+    case 'number': {
+      const n = Number(text);
+      return Number.isFinite(n) && text !== '-0' ? { type: 'number', value: n } : { type: 'number', unserializableValue: text, description: text };
+    }
+    case 'boolean':
+      return { type: 'boolean', value: text === 'true' };
+    case 'undefined':
+      return { type: 'undefined' };
+    case 'object':
+      return p.subtype === 'null' ? { type: 'object', subtype: 'null', value: null } : undefined;
+    default:
+      return undefined;
   }
 }

@@ -39,8 +39,10 @@ export interface SnapshotBody {
   sinceRequestMs: number | undefined;
   /** What the limits left out ("size: over 64 KB", "time: pause cap 10 ms"...); empty when nothing. */
   cut: string[];
-  /** How long the app was paused for it (breakpoints only), ms. */
+  /** How long the app was paused for it (a file:line breakpoint's paused capture), ms. */
   pauseMs?: number;
+  /** How long the capture ran in the app's thread when it was made without a pause, ms. */
+  heldMs?: number;
 }
 
 /**

@@ -46,6 +46,7 @@ export interface SnapshotBody {
   sinceRequestMs?: number;
   cut: string[];
   pauseMs?: number;
+  heldMs?: number;
 }
 
 /** The 1-based line of `// @bp <name>` in a fixture file. */

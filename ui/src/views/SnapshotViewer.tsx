@@ -47,6 +47,7 @@ export function SnapshotViewer({ id, onTrace }: { id: string; onTrace(traceId: s
       {s.traceId !== null && <p><button type="button" class="link" id="snapshot-trace" onClick={() => onTrace(s.traceId as string)}>open trace {s.traceId}</button></p>}
       {body.cut.length > 0 && <p class="note">Cut by the limits: {body.cut.join('; ')}</p>}
       {typeof body.pauseMs === 'number' && <p class="muted">The app was paused {fmt.ms(body.pauseMs)} for this snapshot.</p>}
+      {typeof body.heldMs === 'number' && <p class="muted">Captured in the app's thread in {fmt.ms(body.heldMs)}, without a pause.</p>}
       <h4>Variables</h4>
       <ul class="var-tree" id="snapshot-vars">{body.variables.map(([k, v], i) => <Value key={i} name={k} node={v} />)}</ul>
       {body.request !== undefined && (
