@@ -9,7 +9,7 @@
 const http = require('node:http');
 
 const AGENT_PATH = '/api/debug/agent';
-const BREAKPOINT = process.env.SINK_BREAKPOINT ? /^(.+):(\d+)(?::(\d+))?$/.exec(process.env.SINK_BREAKPOINT) : null;
+const BREAKPOINT = process.env.SINK_BREAKPOINT ? /^(.+?):(\d+)(?::(\d+))?$/.exec(process.env.SINK_BREAKPOINT) : null;
 const BREAKPOINT_SERVICE = process.env.SINK_BREAKPOINT_SERVICE || 'bench-breakpoint';
 
 let bytes = 0;
@@ -49,7 +49,11 @@ const server = http.createServer((req, res) => {
     posts++;
     if (isAgent) {
       const report = JSON.parse(body);
-      for (const s of report.states || []) if (s.id === 'bp_bench') hits.set(report.instance, s.hits);
+      for (const s of report.states || []) {
+        if (s.id !== 'bp_bench') continue;
+        hits.set(report.instance, s.hits);
+        if (s.state === 'error') console.error(`breakpoint error in ${report.instance}: ${s.message}`);
+      }
     }
     res.writeHead(200, { 'content-type': 'application/x-protobuf' });
     res.end();

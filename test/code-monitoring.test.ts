@@ -194,7 +194,7 @@ describe('file:line breakpoints', () => {
       assert.equal(body.kind, 'line');
       assert.equal(body.function, 'order');
       assert.equal(str(body, 'orderId'), 7);
-      assert.equal(str(body, 'total'), 42.5);
+      assert.equal(str(body, 'total'), 42.5, `cut: ${JSON.stringify(body.cut)}, pause ${body.pauseMs} ms`);
       assert.equal(str(body, 'customer', 'tier'), 'silver');
       assert.equal(valueAt(body.variables, 'customer', 'apiKey')?.type, 'redacted');
       assert.equal(valueAt(body.variables, 'sessionToken')?.type, 'redacted', 'a JWT is redacted by its shape');
@@ -238,6 +238,13 @@ describe('file:line breakpoints', () => {
       await hit(app, '/orders/8', 3, 400);
       await new Promise((r) => setTimeout(r, 800));
       assert.equal((await snapshots(collector, `breakpoint=${id}`)).length, count);
+
+      // Switched on again: it captures again, and from its second hit without a pause.
+      await patchBreakpoint(collector, id, { enabled: true, intervalMs: 100 });
+      assert.equal(typeof (await nextSnapshot(app, id, '/orders/10')).pauseMs, 'number');
+      const again = await nextSnapshot(app, id, '/orders/11');
+      assertUnpaused(again);
+      assert.equal(str(again, 'orderId'), 11);
     });
   });
 

@@ -33,10 +33,10 @@ export interface PauseHook {
   logpoint(breakpointId: string, message: string, target: string): void;
   /**
    * Called by a file:line breakpoint's V8 condition with a function that reads the line's
-   * variables: captures them once when the worker said a capture is due, and answers false so
-   * the app never pauses (docs/debugging.md, "Captures without a pause").
+   * variables: captures them on the first call of each arming (`arming` counts up), and answers
+   * false so the app never pauses (docs/debugging.md, "Captures without a pause").
    */
-  lineCapture(breakpointId: string, read: () => unknown): false;
+  lineCapture(breakpointId: string, arming: number, read: () => unknown): false;
 }
 
 export interface CodeMonitorOptions {
@@ -75,8 +75,8 @@ export class CodeMonitor {
   private stopped = false;
   private readonly pendingSites: SiteReport[] = [];
   private readonly inspectorFlag = new SharedArrayBuffer(4);
-  /** file:line breakpoints whose next run of their condition captures (the worker says when). */
-  private readonly dueLines = new Set<string>();
+  /** file:line breakpoint id → the arming its condition last captured for. */
+  private readonly lineArmings = new Map<string, number>();
   private inspectorTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: CodeMonitorOptions) {
@@ -93,7 +93,7 @@ export class CodeMonitor {
     const hook: PauseHook = {
       context: () => JSON.stringify(snapshotContext()),
       logpoint: (id, message, target) => this.logpoint(id, message, target),
-      lineCapture: (id, read) => this.lineCapture(id, read),
+      lineCapture: (id, arming, read) => this.lineCapture(id, arming, read),
     };
     Object.defineProperty(globalThis, PAUSE_HOOK, { value: hook, configurable: true, enumerable: false, writable: false });
     // A port can also be opened later (SIGUSR1, inspector.open()): looked at once a second.
@@ -155,19 +155,18 @@ export class CodeMonitor {
     try {
       if (m.type === 'snapshot-sites') this.sites.update(m.breakpoints);
       else if (m.type === 'snapshot') this.o.exporter.exportLogs([m.record]);
-      else if (m.type === 'line-capture-due') {
-        // Ids of breakpoints removed before their capture stay behind: kept bounded.
-        if (this.dueLines.size >= 1000) this.dueLines.clear();
-        this.dueLines.add(m.id);
-      }
       else if (m.type === 'log') log.once(m.level, `debug:${m.key}`, m.message);
     } catch (err) {
       log.once('debug', 'debug-message', `live debugging: ${String(err)}`);
     }
   }
 
-  private lineCapture(id: string, read: () => unknown): false {
-    if (!this.dueLines.delete(id)) return false;
+  private lineCapture(id: string, arming: number, read: () => unknown): false {
+    // Runs of the line between the capture and the breakpoint's removal: nothing to do.
+    if ((this.lineArmings.get(id) ?? 0) >= arming) return false;
+    // Ids of removed breakpoints stay behind: kept bounded.
+    if (this.lineArmings.size >= 1000) this.lineArmings.clear();
+    this.lineArmings.set(id, arming);
     const started = performance.now();
     try {
       const budget = new CaptureBudget();
@@ -179,6 +178,10 @@ export class CodeMonitor {
       Error.captureStackTrace(holder);
       Error.stackTraceLimit = limit;
       const heldMs = performance.now() - started;
+      // Until the worker removes it, every run of the line evaluates the condition again (about
+      // 0.4 ms each), so it hears of the capture as soon as the code running now is done (its
+      // removal would otherwise interrupt that code), before the capture's text is made and sent.
+      queueMicrotask(() => this.worker?.postMessage({ type: 'line-capture-taken', id } satisfies ToDebugWorker));
       // The frames are taken now; their text is made (and the capture sent) once the line's
       // code has gone on, so the request does not wait for it.
       setImmediate(() => {
@@ -186,7 +189,7 @@ export class CodeMonitor {
         this.worker?.postMessage({ type: 'line-capture', capture } satisfies ToDebugWorker);
       });
     } catch (err) {
-      // A variable not readable here (declared further down its block): the worker pauses instead.
+      // Not expected (the condition reads each variable on its own); the worker pauses instead.
       this.worker?.postMessage({ type: 'line-capture-failed', id, message: String(err).slice(0, 200) } satisfies ToDebugWorker);
     }
     return false;

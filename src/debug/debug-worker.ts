@@ -32,7 +32,6 @@ const sync = new CollectorSync(data, {
         onState: (s) => sync.setState(s),
         onDropped: (id) => sync.dropState(id),
         onSnapshot: (record) => send({ type: 'snapshot', record }),
-        onCaptureDue: (id) => send({ type: 'line-capture-due', id }),
         onLog: log,
       });
       return lines.update(fileLine);
@@ -43,6 +42,7 @@ const sync = new CollectorSync(data, {
 
 port?.on('message', (m: ToDebugWorker) => {
   if (m.type === 'site') sync.addSite(m.site);
+  else if (m.type === 'line-capture-taken') void lines?.captureTaken(m.id);
   else if (m.type === 'line-capture') void lines?.captured(m.capture);
   else if (m.type === 'line-capture-failed') void lines?.captureFailed(m.id, m.message);
 });

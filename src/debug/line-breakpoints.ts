@@ -49,8 +49,6 @@ export interface LineBreakpointEvents {
   onState(state: BreakpointState): void;
   onDropped(id: string): void;
   onSnapshot(record: LogRecord): void;
-  /** The app's thread is to capture on the next run of this breakpoint's condition. */
-  onCaptureDue(id: string): void;
   onLog(level: 'warn' | 'info' | 'debug', key: string, message: string): void;
 }
 
@@ -96,6 +94,10 @@ interface Armed {
    * points, breakpoints with a condition, and a line whose variables could not be read so.
    */
   names: string[] | undefined;
+  /** A capture from the condition was taken and is on its way from the app's thread. */
+  captureTaken: boolean;
+  /** The number of its latest capturing condition (the app's thread captures once per number). */
+  arming: number;
 }
 
 export class LineBreakpoints {
@@ -107,6 +109,8 @@ export class LineBreakpoints {
   private readonly maps = new Map<string, Promise<SourceMap | undefined>>();
   private readonly armed = new Map<string, Armed>();
   private readonly byV8Id = new Map<string, Armed>();
+  /** Capturing conditions set so far: each one's number is new, so the app's thread captures once per setting. */
+  private armings = 0;
   /** tracekit's hook object in the app's thread, as a remote object id (read once per session). */
   private hookId: string | undefined;
 
@@ -181,6 +185,7 @@ export class LineBreakpoints {
       session.on('Debugger.breakpointResolved', (m) => this.onResolved(m.params));
       this.session = session;
       await session.post('Debugger.enable');
+      await this.warmUp(session);
       this.events.onLog('info', 'enabled', 'live debugging: the inspector is on for file:line breakpoints');
       return true;
     })().catch((err: unknown) => {
@@ -190,6 +195,20 @@ export class LineBreakpoints {
       return false;
     });
     return this.opening;
+  }
+
+  /**
+   * The inspector's first reads in the app's context set up its machinery (several ms): done
+   * now, while the app runs, rather than in the first pause, where they would use up its cap.
+   */
+  private async warmUp(session: Session): Promise<void> {
+    try {
+      this.hookId ??= (await session.post('Runtime.evaluate', { expression: HOOK, silent: true, objectGroup: HOOK_GROUP })).result.objectId;
+      if (this.hookId !== undefined) await session.post('Runtime.getProperties', { objectId: this.hookId, ownProperties: true, generatePreview: true, objectGroup: OBJECT_GROUP });
+      await session.post('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });
+    } catch {
+      // only a warm-up
+    }
   }
 
   private onScript(p: Debugger.ScriptParsedEventDataType): void {
@@ -214,7 +233,7 @@ export class LineBreakpoints {
 
   private async add(bp: AgentBreakpoint): Promise<void> {
     const path = isAbsolute(bp.file) ? bp.file : join(this.appRoot ?? process.cwd(), bp.file);
-    const a: Armed = { bp, path, url: pathToFileURL(path).href, template: undefined, v8Id: undefined, target: undefined, column: undefined, state: { id: bp.id, state: 'pending', hits: 0 }, timer: undefined, conditionFailures: 0, stopped: false, names: undefined };
+    const a: Armed = { bp, path, url: pathToFileURL(path).href, template: undefined, v8Id: undefined, target: undefined, column: undefined, state: { id: bp.id, state: 'pending', hits: 0 }, timer: undefined, conditionFailures: 0, stopped: false, names: undefined, captureTaken: false, arming: 0 };
     this.armed.set(bp.id, a);
     if (bp.kind === 'logpoint') {
       try {
@@ -266,11 +285,13 @@ export class LineBreakpoints {
       }
       if (a.stopped || a.v8Id !== undefined) return;
       a.target = target;
+      if (a.names !== undefined) a.arming = ++this.armings;
       const condition = captureCondition(a);
-      if (condition !== undefined) this.events.onCaptureDue(a.bp.id);
       const r = await session.post('Debugger.setBreakpointByUrl', { url: target.url, lineNumber: target.line, columnNumber: this.freeColumn(a, target), ...(condition !== undefined ? { condition } : {}) });
       a.v8Id = r.breakpointId;
       this.byV8Id.set(r.breakpointId, a);
+      // At a high rate the line may have run, and captured, before this answer came back.
+      if (a.captureTaken) await this.unset(a);
       const loc = r.locations[0];
       if (loc !== undefined) this.setState(a, 'installed', this.userLine(a, loc.lineNumber, loc.columnNumber ?? 0), undefined);
       else if (this.scripts.has(target.url)) this.stop(a, 'error', `no code runs at or after line ${a.bp.line} of ${a.bp.file}`);
@@ -399,7 +420,8 @@ export class LineBreakpoints {
       o.ctx = await this.context(session);
       const stack = p.callFrames.slice(0, LIMITS.frames * 2).map((f) => this.frame(f));
       o.body = this.body(hit, stack, variables, o.ctx, [...budget.cut]);
-      if (hit.bp.kind === 'line' && (hit.bp.condition ?? '') === '') hit.names = variables.map(([name]) => name).filter(isPlainName);
+      // The names of a capture cut short by the pause cap would be missing some: the next hit pauses again.
+      if (hit.bp.kind === 'line' && (hit.bp.condition ?? '') === '' && !reader.timeCut()) hit.names = variables.map(([name]) => name).filter(isPlainName);
     } catch (err) {
       o.outcome = 'failed';
       o.failure = (err as Error).message;
@@ -500,20 +522,31 @@ export class LineBreakpoints {
    */
   async captured(c: LineCapture): Promise<void> {
     const a = this.armed.get(c.id);
-    // Late (the breakpoint was removed or already handled this run): nothing to count.
-    if (a === undefined || a.stopped || a.v8Id === undefined) return;
-    await this.unset(a);
+    // Late (the breakpoint was removed or changed since): nothing to count.
+    if (a === undefined || a.stopped || !a.captureTaken) return;
+    a.captureTaken = false;
     const body = this.body(a, this.stackFromText(c.stack), c.variables, c.context, c.cut);
     this.afterHit({ hit: a, outcome: 'hit', failure: '', body, ctx: c.context }, { heldMs: round3(c.heldMs) });
+  }
+
+  /** The app's thread took a capture from the condition: the breakpoint comes off at once. */
+  async captureTaken(id: string): Promise<void> {
+    const a = this.armed.get(id);
+    if (a === undefined || a.stopped || a.captureTaken) return;
+    a.captureTaken = true;
+    // Not yet set as far as this side knows: arm() removes it when V8's answer comes.
+    if (a.v8Id !== undefined) await this.unset(a);
   }
 
   /** The app's thread could not read the line's variables: this breakpoint pauses again. */
   async captureFailed(id: string, message: string): Promise<void> {
     const a = this.armed.get(id);
     if (a === undefined || a.names === undefined) return;
+    await this.unset(a);
     a.names = undefined;
+    a.captureTaken = false;
     this.events.onLog('debug', `capture-${id}`, `live debugging: ${a.bp.file}:${a.bp.line} is captured with a pause (${message})`);
-    if (!a.stopped && a.v8Id !== undefined) await this.rearm(a);
+    if (!a.stopped) await this.rearm(a);
   }
 
   /** V8 stack text from a condition's capture, from the breakpoint's frame down, mapped. */
@@ -587,7 +620,7 @@ function captureCondition(a: Armed): string | undefined {
   // Each read on its own: a variable declared further down its block cannot be read yet (a
   // ReferenceError on Node 22 and later) and is shown as undefined, as a paused capture shows it.
   const reads = a.names.map((n) => `try { ${CAPTURE_VAR}.${n} = ${n}; } catch { ${CAPTURE_VAR}.${n} = undefined; }`).join(' ');
-  return `${HOOK}?.lineCapture(${JSON.stringify(a.bp.id)}, () => { const ${CAPTURE_VAR} = {}; ${reads} return ${CAPTURE_VAR}; }) ?? false`;
+  return `${HOOK}?.lineCapture(${JSON.stringify(a.bp.id)}, ${a.arming}, () => { const ${CAPTURE_VAR} = {}; ${reads} return ${CAPTURE_VAR}; }) ?? false`;
 }
 
 /**

@@ -86,6 +86,8 @@ export interface LineCapture {
 /** Main thread → debug worker. */
 export type ToDebugWorker =
   | { type: 'site'; site: SiteReport }
+  /** Sent the moment a capture is taken, so the worker removes the breakpoint before the capture itself is sent. */
+  | { type: 'line-capture-taken'; id: string }
   | { type: 'line-capture'; capture: LineCapture }
   | { type: 'line-capture-failed'; id: string; message: string };
 
@@ -93,7 +95,6 @@ export type ToDebugWorker =
 export type FromDebugWorker =
   | { type: 'snapshot-sites'; breakpoints: AgentBreakpoint[] }
   | { type: 'snapshot'; record: LogRecord }
-  | { type: 'line-capture-due'; id: string }
   | { type: 'log'; level: 'warn' | 'info' | 'debug'; key: string; message: string };
 
 /** What the debug worker is started with. */

@@ -13,6 +13,7 @@ import { CaptureBudget, LIMITS, stringNode, SUMMARISED_CLASSES, type ValueNode }
 export const OBJECT_GROUP = 'tracekit-capture';
 
 const REDACTED_NODE: ValueNode = { type: 'redacted', value: REDACTED };
+const TIME_CUT = 'time: the pause cap was reached';
 
 /** One capture's walk: its session, size budget and deadline (performance.now() ms). */
 export class RemoteReader {
@@ -22,10 +23,15 @@ export class RemoteReader {
     private readonly deadline: number,
   ) {}
 
+  /** True if the walk was cut by the deadline. */
+  timeCut(): boolean {
+    return this.budget.cut.has(TIME_CUT);
+  }
+
   /** True (and marked) once the pause has lasted as long as it may. */
   outOfTime(): boolean {
     if (performance.now() < this.deadline) return false;
-    this.budget.cut.add('time: the pause cap was reached');
+    this.budget.cut.add(TIME_CUT);
     return true;
   }
 
