@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, NODES, ROOT, get, startApp, type AppOptions, type RunningApp } from './helpers/app';
@@ -385,6 +385,28 @@ describe('code monitoring on every module system and Node line', () => {
     });
   }
 
+  for (const node of NODES.slice(1)) {
+    it(`CommonJS app: a file:line breakpoint, paused and then without a pause (${node.name})`, async () => {
+      const service = `debug-cjs-${node.name}`;
+      await withApp('debug/app.cjs', monitored(service, { node: node.bin }), async (app) => {
+        const line = lineOf(HANDLERS, 'order');
+        const { id, boundLine } = await installed(service, HANDLERS_PATH, line, { intervalMs: 100 });
+        assert.equal(boundLine, line);
+        await hit(app, '/orders/14?tier=silver');
+        const [s] = await waitForSnapshots(collector, id);
+        const paused = await snapshotBody(collector, s.id);
+        assert.ok(typeof paused.pauseMs === 'number');
+        assert.equal(str(paused, 'customer', 'tier'), 'silver');
+        const quick = await nextSnapshot(app, id, '/orders/15');
+        assertUnpaused(quick);
+        assert.equal(str(quick, 'orderId'), 15);
+        assert.equal(valueAt(quick.variables, 'sessionToken')?.type, 'redacted');
+        assert.equal(quick.request?.route, '/orders/:id');
+        assert.deepEqual([quick.stack[0].file, quick.stack[0].line], [HANDLERS_PATH, line]);
+      });
+    });
+  }
+
   const node24 = NODES.find((n) => n.name === 'node24');
   it('TypeScript run by Node 24\'s type stripping: breakpoints on the .ts lines', { skip: node24 === undefined && 'Node 24 is not installed (test/versions/install.cjs)' }, async () => {
     const service = 'debug-ts-strip';
@@ -460,6 +482,47 @@ describe('code monitoring stays out of the way', () => {
       await hit(app, '/checkout');
       assert.match(app.stderr(), /code monitoring is off: the collector \(collector\.example\.invalid:4318\) is not on this machine and no API key is set/);
     });
+  });
+});
+
+/** This machine's first IPv4 address that is not loopback, if it has one. */
+function outwardAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+describe('code monitoring with a collector beyond this machine', () => {
+  const address = outwardAddress();
+  it('takes breakpoints when the agent has the collector\'s API key, and the debug API wants the key too', { skip: address === undefined && 'no network address besides loopback' }, async () => {
+    const key = 'debug-remote-key-0123456789';
+    const remote = await startCollectorProcess({ args: ['--host', '0.0.0.0', '--api-key', key] });
+    try {
+      const url = `http://${address}:${new URL(remote.url).port}`;
+      const service = 'debug-remote-key';
+      const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+        const res = await fetch(`${url}/api/debug/${path}`, { ...init, headers: { 'x-api-key': key, 'content-type': 'application/json' } });
+        assert.equal(res.status < 300, true, `${path}: ${res.status}`);
+        return (await res.json()) as T;
+      };
+      assert.equal((await fetch(`${url}/api/debug/breakpoints?service=${service}`)).status, 401);
+      assert.equal((await fetch(`${url}/api/debug/breakpoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+      await withApp('debug/app.cjs', { env: { TRACEKIT_ENDPOINT: url, TRACEKIT_API_KEY: key, TRACEKIT_SERVICE_NAME: service, TRACEKIT_CODE_MONITORING: 'true' } }, async (app) => {
+        const line = lineOf(HANDLERS, 'order');
+        const bp = await api<{ id: string }>('breakpoints', { method: 'POST', body: JSON.stringify({ service, file: HANDLERS_PATH, line }) });
+        await eventually(async () => (await api<{ breakpoints: { id: string; instances: { state: string }[] }[] }>(`breakpoints?service=${service}`)).breakpoints.find((b) => b.id === bp.id)?.instances.find((i) => i.state === 'installed'), 'installed through the remote collector');
+        const snap = await eventually(async () => {
+          await hit(app, '/orders/16');
+          return (await api<{ id: string }[]>(`snapshots?breakpoint=${bp.id}`))[0];
+        }, 'a snapshot through the remote collector');
+        const { body } = await api<{ body: SnapshotBody }>(`snapshots/${snap.id}`);
+        assert.equal(str(body, 'orderId'), 16);
+        assert.doesNotMatch(app.stderr(), /code monitoring is off|refused the API key/);
+      });
+    } finally {
+      await remote.stop();
+    }
   });
 });
 

@@ -76,4 +76,32 @@ describe('Debug view in Chromium', () => {
     assert.deepEqual(await watch.cspViolations(), []);
     await context.close();
   });
+
+  it('the form suggests files, and the known lines of the chosen file; a suggested line fills the form', async () => {
+    assert.equal((await get(`${app.url}/checkout`)).status, 200);
+    const site = lineOf('debug/handlers.cjs', 'checkout');
+    await eventually(async () => ((await collector.api<{ breakpoints: { label?: string }[] }>('debug/breakpoints?service=debug-ui')).breakpoints.some((b) => b.label === 'checkout-validation') ? true : undefined), 'the captureSnapshot site');
+    await eventually(async () => ((await collector.api<{ routes: unknown[] }>('code/routes?service=debug-ui&window=24h')).routes.length > 0 ? true : undefined), 'the route inventory');
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(`${collector.url}/?service=debug-ui&view=debug`);
+    await page.waitForSelector('#add-breakpoint');
+    await eventually(async () => {
+      const files = await page.locator('#bp-files option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      return files.includes('fixtures/debug/handlers.cjs') && files.includes('fixtures/debug/app.cjs') ? true : undefined;
+    }, 'file suggestions from the sites and the routes');
+
+    await page.fill('#add-breakpoint input[name=file]', 'fixtures/debug/app.cjs');
+    assert.match(await page.locator('#bp-line-hints').innerText(), /declares GET \/orders\/:id \(runs at start-up; its handler is order\)/);
+    await page.fill('#add-breakpoint input[name=file]', 'fixtures/debug/handlers.cjs');
+    const hint = page.locator(`#bp-line-hints button[data-line="${site}"]`);
+    assert.match(await page.locator('#bp-line-hints li').filter({ has: page.locator(`button[data-line="${site}"]`) }).innerText(), /captureSnapshot "checkout-validation" in checkout/);
+    await hint.click();
+    assert.equal(await page.inputValue('#add-breakpoint input[name=line]'), String(site));
+    await page.click('#add-breakpoint button[type=submit]');
+    await eventually(async () => ((await collector.api<{ breakpoints: { kind: string; line: number; instances: { state: string }[] }[] }>('debug/breakpoints?service=debug-ui')).breakpoints.find((b) => b.kind === 'line' && b.line === site)?.instances.some((i) => i.state === 'installed') ? true : undefined), 'the suggested line installed');
+    assert.deepEqual(watch.pageErrors, []);
+    await context.close();
+  });
 });

@@ -9,6 +9,7 @@ import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
 import type { Breakpoint, SnapshotSummary } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
+import { AddBreakpoint } from './AddBreakpoint';
 import { SnapshotViewer } from './SnapshotViewer';
 
 interface Props { state: UrlState; onChange(patch: Partial<UrlState>): void; onStatus(s: { updatedMs: number | undefined; error: Error | undefined }): void }
@@ -46,7 +47,7 @@ export function DebugView({ state, onChange, onStatus }: Props) {
       <p class="note">
         Breakpoints capture variables, the stack and the request without stopping the app. Apps need <code>TRACEKIT_CODE_MONITORING=true</code>; <code>captureSnapshot(label, vars)</code> calls appear here on their first run.
       </p>
-      <AddBreakpoint service={state.service} onAdd={(body) => act(() => apiSend('POST', 'debug/breakpoints', body))} />
+      <AddBreakpoint service={state.service} breakpoints={list.data?.breakpoints ?? []} onAdd={(body) => act(() => apiSend('POST', 'debug/breakpoints', body))} />
       {error !== null && <p class="error-text" id="debug-error">{error}</p>}
       {bps.length === 0 ? (
         <p class="empty">No breakpoints yet.</p>
@@ -95,27 +96,5 @@ export function DebugView({ state, onChange, onStatus }: Props) {
       )}
       {state.snapshot !== '' && <SnapshotViewer id={state.snapshot} onTrace={(trace) => onChange({ view: 'traces', trace })} />}
     </section>
-  );
-}
-
-function AddBreakpoint({ service, onAdd }: { service: string; onAdd(body: Record<string, unknown>): void }) {
-  const [form, setForm] = useState({ service, file: '', line: '', condition: '', logTemplate: '' });
-  const files = usePoll(() => api<{ routes: { file: string; line: number }[] }>('code/routes', { service }), [service], 0);
-  const suggestions = [...new Set((files.data?.routes ?? []).filter((r) => r.file !== '').map((r) => r.file))];
-  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
-  const submit = (e: Event): void => {
-    e.preventDefault();
-    onAdd({ service: form.service || service, file: form.file, line: Number(form.line), condition: form.condition || undefined, logTemplate: form.logTemplate || undefined });
-  };
-  return (
-    <form class="filters" id="add-breakpoint" onSubmit={submit}>
-      <label class="field"><span>service</span><input name="service" value={form.service || service} onInput={set('service')} required /></label>
-      <label class="field"><span>file</span><input name="file" list="bp-files" value={form.file} onInput={set('file')} placeholder="src/routes/orders.js" required /></label>
-      <datalist id="bp-files">{suggestions.map((f) => <option key={f} value={f} />)}</datalist>
-      <label class="field"><span>line</span><input name="line" type="number" min={1} value={form.line} onInput={set('line')} required /></label>
-      <label class="field"><span>condition</span><input name="condition" value={form.condition} onInput={set('condition')} placeholder="order.total > 100" /></label>
-      <label class="field"><span>log message</span><input name="logTemplate" value={form.logTemplate} onInput={set('logTemplate')} placeholder="total {order.total} (makes a log point)" /></label>
-      <button type="submit">add breakpoint</button>
-    </form>
   );
 }
