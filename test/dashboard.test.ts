@@ -79,6 +79,29 @@ function hostileSpans(): unknown {
   };
 }
 
+/** One server span of `service` for `route`, ending now, as OTLP/JSON. */
+function serverSpan(service: string, route: string, status: number): unknown {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', service)] },
+      scopeSpans: [{
+        spans: [{
+          traceId: hex(32),
+          spanId: hex(16),
+          name: `GET ${route}`,
+          kind: 2,
+          startTimeUnixNano: String(now - 2_000_000n),
+          endTimeUnixNano: String(now),
+          attributes: [str('http.request.method', 'GET'), str('http.route', route), { key: 'http.response.status_code', value: { intValue: String(status) } }],
+        }],
+      }],
+    }],
+  };
+}
+
 /** A route inventory whose template, handler and file name are hostile. */
 function hostileRoutes(): unknown {
   const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
@@ -124,8 +147,8 @@ describe('dashboard in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  async function openPage(path: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; watch: Awaited<ReturnType<typeof watchPage>> }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
+  async function openPage(path: string, options: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<{ page: Page; watch: Awaited<ReturnType<typeof watchPage>> }> {
+    const context = await browser.newContext({ viewport: { width: options.width ?? 1400, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
     contexts.push(context);
     const page = await context.newPage();
     const watch = await watchPage(page);
@@ -232,6 +255,8 @@ describe('dashboard in Chromium', () => {
       const row = shown.find((s) => s.route === key(r));
       assert.equal(row?.cls.includes('n-plus-one'), r.nPlusOneRequests > 0, `${key(r)} marked iff N+1`);
     }
+    // The 404s (no route matched) are named as such.
+    assert.match(await page.locator('table.routes').innerText(), /GET \(unmatched\)/);
     const featured = shown.find((s) => s.route === 'GET /products/featured');
     assert.match(featured?.cls ?? '', /n-plus-one/);
     assert.match(featured?.title ?? '', /SELECT id, name, price_cents FROM tk_shop_products WHERE id = \$1/);
@@ -321,6 +346,24 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, DASHBOARD, 'trace-search');
   });
 
+  it('the trace list follows new traces while it is open, and a status choice applies at once', async () => {
+    const service = 'live-list';
+    const send = async (route: string): Promise<void> => {
+      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(serverSpan(service, route, 200)) });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await send('/first');
+    const { page } = await openPage(`/?service=${service}&window=5m&view=traces`);
+    const firstRow = page.locator('table.traces tbody tr').first();
+    await eventually(async () => ((await firstRow.innerText()).includes('/first') ? true : undefined), 'the first trace listed');
+    await send('/second');
+    // Nothing clicked: the list refreshes by itself.
+    await eventually(async () => ((await firstRow.innerText()).includes('/second') ? true : undefined), 'the new trace on top without a click', 12000);
+    await page.selectOption('select[name="status"]', 'error');
+    await page.waitForSelector('text=No traces match in this window.');
+    assert.equal(new URL(page.url()).searchParams.get('status'), 'error');
+  });
+
   it('draws routes → hosts and service → service graphs with the expected nodes', async () => {
     const { page } = await openPage('/?service=shop&window=5m');
     await ready(page);
@@ -339,6 +382,36 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(graphs.services, ['inventory', 'shop']);
     assert.equal(await page.locator(`#outgoing tr[data-host="${inventoryHost}"] td.num`).first().innerText(), '3');
     await page.locator('#outgoing').screenshot({ path: join(ARTIFACTS, DASHBOARD, 'outgoing-and-graphs.png') });
+
+    // The mouse wheel over a graph scrolls the page and leaves the graph's zoom alone.
+    const zoom = (): Promise<number> => page.evaluate(() => (window.tracekitDebug.graphs.routes as { zoom(): number }).zoom());
+    const zoomBefore = await zoom();
+    const canvas = page.locator('#graph-routes .graph-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const scrolledBefore = await page.evaluate(() => window.scrollY);
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // Towards whichever end the page can still scroll to.
+    await page.mouse.wheel(0, scrolledBefore > 0 ? -200 : 200);
+    await eventually(async () => ((await page.evaluate(() => window.scrollY)) !== scrolledBefore ? true : undefined), 'the page to scroll');
+    assert.equal(await zoom(), zoomBefore);
+
+    // A route node opens that route's traces.
+    const at = await page.evaluate(() => {
+      type Node = { data(k: string): string; renderedPosition(): { x: number; y: number } };
+      const cy = window.tracekitDebug.graphs.routes as { nodes(): Node[] };
+      const node = [...cy.nodes()].find((n) => n.data('label') === 'GET /checkout/:productId') as Node;
+      return node.renderedPosition();
+    });
+    const box2 = await canvas.boundingBox();
+    assert.ok(box2);
+    await page.mouse.click(box2.x + at.x, box2.y + at.y);
+    await eventually(async () => (new URL(page.url()).searchParams.get('view') === 'traces' ? true : undefined), 'the traces view');
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('route'), '/checkout/:productId');
+    await page.waitForSelector('table.traces tbody tr');
+    for (const t of await page.locator('table.traces tbody tr').allInnerTexts()) assert.match(t, /GET \/checkout\/:productId/);
   });
 
   it('hostile names and attributes render as text and run nothing', async () => {
@@ -358,6 +431,8 @@ describe('dashboard in Chromium', () => {
     assert.ok(detail.includes(`error: ${SCRIPT}`), 'status message as text');
     // Also the Express request to the hostile path: its trace shows the path as text.
     await page.goto(`${collector.url}/?service=shop&window=5m&view=traces&status=404`);
+    // A request no route matched is named as the routes table names it, not "GET GET".
+    assert.match(await page.locator('table.traces tbody tr >> nth=0').innerText(), /GET \(unmatched\)\s/);
     await page.click('table.traces tbody tr >> nth=0');
     await page.click('.wf-row >> nth=0');
     assert.match(await page.locator('.span-detail').innerText(), /url\.path\s+\/%3Cimg%20src=x%20onerror=alert\(1\)%3E/);
@@ -418,6 +493,17 @@ describe('dashboard in Chromium', () => {
     assert.equal(openai.headers.authorization, `Bearer ${key}`);
     const openaiPrompt = (JSON.parse(openai.body) as { model: string; messages: { content: string }[] }).messages[0].content;
     assert.match(openaiPrompt, new RegExp(`"host": "${inventoryHost}"`), 'the outgoing calls of the route are in the snapshot');
+
+    // The dialogs close on Escape and on a click on the backdrop, not on a click inside.
+    await page.click('#assist-answer button');
+    await page.click('#assist-settings');
+    await page.click('#assist-settings-title');
+    assert.equal(await page.locator('#assist-settings-form').count(), 1, 'a click inside keeps it open');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#assist-settings-form', { state: 'detached' });
+    await page.click('#assist-settings');
+    await page.mouse.click(5, 890);
+    await page.waitForSelector('#assist-settings-form', { state: 'detached' });
 
     assert.ok(toCollector.length > 5);
     for (const r of toCollector) assert.ok(!r.url.includes(key) && !Object.values(r.headers).some((v) => v.includes(key)), `the key reached the collector: ${r.url}`);
@@ -606,6 +692,84 @@ describe('dashboard in Chromium', () => {
     await page.dblclick('#chart-traffic .u-over');
     const reset = await scale();
     assert.equal(reset.min, reset.first, 'double-click shows the whole window again');
+  });
+
+  it('a service with nothing in the window says so, and nothing about server spans', async () => {
+    const { page } = await openPage('/?service=no-such-service&window=5m');
+    await ready(page);
+    assert.equal(await page.locator('#no-requests').innerText(), 'No requests from no-such-service in this window.');
+    assert.doesNotMatch(await page.locator('main, body').first().innerText(), /server spans/);
+  });
+
+  it('at 1024 pixels every tile\'s value stays on one line', async () => {
+    const { page } = await openPage('/?service=shop&window=5m', { width: 1024 });
+    await ready(page);
+    const lines = await page.locator('.tile-value').evaluateAll((els) => els.map((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      return { text: el.textContent ?? '', lines: tops.size };
+    }));
+    assert.ok(lines.some((l) => /iB$/.test(l.text)), 'the memory tile is there');
+    for (const l of lines) assert.equal(l.lines, 1, `"${l.text}" on one line`);
+
+    // Route names wrap after a "/" or a space, never inside a word.
+    const breaks = await page.locator('table.routes td.route').evaluateAll((cells) => cells.flatMap((cell) => {
+      const out: string[] = [];
+      let lastTop: number | undefined;
+      let prev = '';
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+        if (node.parentElement?.closest('.badge, .site-hint') !== null) continue;
+        const text = node.textContent ?? '';
+        for (let i = 0; i < text.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const top = Math.round(range.getBoundingClientRect().top);
+          if (lastTop !== undefined && top > lastTop + 2) out.push(`${prev}|${text[i]} in ${cell.textContent ?? ''}`);
+          lastTop = top;
+          prev = text[i];
+        }
+      }
+      return out;
+    }));
+    for (const b of breaks) assert.match(b, /^[/ ]\|/, `a route wrapped inside a word: ${b}`);
+  });
+
+  it('draws a series with one busy bucket and none around it (6h and 24h windows) as dots', async () => {
+    for (const span of ['6h', '24h']) {
+      const { page } = await openPage(`/?service=shop&window=${span}`);
+      await ready(page);
+      await page.waitForFunction(() => window.tracekitDebug.charts['chart-latency'] !== undefined);
+      await page.waitForTimeout(200);
+      const drawn = await page.evaluate(() => {
+        type Plot = { data: (number | null)[][]; series: { stroke: (u: unknown, i: number) => string }[]; ctx: CanvasRenderingContext2D };
+        const u = window.tracekitDebug.charts['chart-latency'] as Plot;
+        const p50 = u.data[1];
+        const values = p50.filter((v) => v !== null).length;
+        const isolated = p50.filter((v, i) => v !== null && p50[i - 1] == null && p50[i + 1] == null).length;
+        // The p50 colour, as the canvas spells it, then the pixels painted in it.
+        const probe = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+        probe.fillStyle = u.series[1].stroke(u, 1);
+        const hex = probe.fillStyle;
+        const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+        const { width, height } = u.ctx.canvas;
+        const px = u.ctx.getImageData(0, 0, width, height).data;
+        let painted = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          if (px[i + 3] > 200 && Math.abs(px[i] - r) < 24 && Math.abs(px[i + 1] - g) < 24 && Math.abs(px[i + 2] - b) < 24) painted++;
+        }
+        const labels = (u as unknown as { axes: { _values: string[] }[] }).axes[0]._values;
+        return { values, isolated, painted, labels };
+      });
+      // The charts keep the tables' 24-hour clock.
+      assert.ok(drawn.labels.length > 1, `${span}: x labels`);
+      for (const l of drawn.labels) assert.match(l, /^\d{2}:\d{2}(:\d{2})?$/, `${span}: x label ${l}`);
+      assert.ok(drawn.values >= 1, `${span}: the window has data`);
+      assert.ok(drawn.values <= 2, `${span}: all the traffic falls in one or two buckets (${drawn.values})`);
+      assert.ok(drawn.painted >= 12, `${span}: the p50 is drawn (${drawn.painted} pixels, ${drawn.isolated} lone values)`);
+    }
   });
 
   it('is readable in dark mode and switches theme on demand', async () => {

@@ -46,6 +46,11 @@ export function bytes(v: number | null | undefined): string {
 }
 
 /** Local wall-clock time, with the date when it is not today. */
+/** A 24-hour clock, as the tables' times: `14:05`, or `14:05:30` with seconds. */
+export function clock(epochMs: number, seconds: boolean): string {
+  return new Date(epochMs).toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) });
+}
+
 export function time(epochMs: number): string {
   const d = new Date(epochMs);
   const t = d.toLocaleTimeString('en-GB', { hour12: false });

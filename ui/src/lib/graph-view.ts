@@ -4,7 +4,7 @@
  * more failed). Route graphs are two columns, callers left and hosts right.
  */
 import cytoscape from 'cytoscape';
-import type { GraphModel } from './graph-model';
+import type { GraphModel, NodeTarget } from './graph-model';
 import { cssColor } from './theme';
 
 export interface GraphHandle {
@@ -35,7 +35,8 @@ export function errorColour(errorPct: number): string {
   return `hsl(${hue}, 65%, 45%)`;
 }
 
-export function drawGraph(container: HTMLElement, model: GraphModel, dark: boolean): GraphHandle {
+/** `onOpen`: a node with somewhere to go was clicked. */
+export function drawGraph(container: HTMLElement, model: GraphModel, dark: boolean, onOpen: (target: NodeTarget) => void): GraphHandle {
   markStylesheetPresent();
   const maxCalls = Math.max(1, ...model.edges.map((e) => e.calls));
   const rows = { left: 0, right: 0 };
@@ -48,7 +49,7 @@ export function drawGraph(container: HTMLElement, model: GraphModel, dark: boole
   const cy = cytoscape({
     container,
     elements: [
-      ...model.nodes.map((n) => ({ data: { id: n.id, label: n.label, column: n.column }, position: positions.get(n.id) })),
+      ...model.nodes.map((n) => ({ data: { id: n.id, label: n.label, column: n.column, open: n.open }, position: positions.get(n.id) })),
       ...model.edges.map((e) => ({ data: edgeData(e, maxCalls) })),
     ],
     style: [
@@ -85,6 +86,12 @@ export function drawGraph(container: HTMLElement, model: GraphModel, dark: boole
       },
     ],
     layout: positions.size > 0 ? { name: 'preset', padding: 30 } : { name: 'circle', padding: 40 },
+    // The mouse wheel scrolls the page, as everywhere else on it; drag still pans.
+    userZoomingEnabled: false,
+  });
+  cy.on('tap', 'node', (evt) => {
+    const target = (evt.target as cytoscape.NodeSingular).data('open') as NodeTarget | undefined;
+    if (target !== undefined) onOpen(target);
   });
   // Leave room for labels outside the two columns.
   cy.fit(undefined, 40);

@@ -1,6 +1,7 @@
 /** Runs one analysis: shows where the prompt goes, then the answer (as plain text) or the error. */
 import { useEffect, useState } from 'preact/hooks';
 import { askProvider, DEFAULT_BASES, type AssistSettings } from '../lib/assist';
+import { Modal } from './Modal';
 
 interface Props { title: string; prompt: string; settings: AssistSettings; onClose(): void }
 
@@ -18,7 +19,7 @@ export function AssistAnswer({ title, prompt, settings, onClose }: Props) {
   }, [prompt, settings]);
   const base = settings.baseUrl.trim() === '' ? DEFAULT_BASES[settings.provider] : settings.baseUrl.trim();
   return (
-    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="assist-title">
+    <Modal labelledBy="assist-title" onClose={onClose}>
       <div class="modal-body wide" id="assist-answer">
         <h2 id="assist-title">Analysis: {title}</h2>
         <p class="muted">Sent from this browser to {base} ({settings.provider}).</p>
@@ -33,6 +34,6 @@ export function AssistAnswer({ title, prompt, settings, onClose }: Props) {
           <button type="button" onClick={onClose}>close</button>
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,6 +1,7 @@
 /** Where the AI assist sends prompts, and with which key (kept in this browser only). */
 import { useState } from 'preact/hooks';
 import { DEFAULT_BASES, DEFAULT_MODELS, type AssistSettings as Settings, type Provider } from '../lib/assist';
+import { Modal } from './Modal';
 
 interface Props { current: Settings | null; onSave(s: Settings | null): void; onClose(): void }
 
@@ -12,7 +13,7 @@ export function AssistSettings({ current, onSave, onClose }: Props) {
     onSave(s.apiKey.trim() === '' ? null : { ...s, apiKey: s.apiKey.trim() });
   };
   return (
-    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="assist-settings-title">
+    <Modal labelledBy="assist-settings-title" onClose={onClose}>
       <form class="modal-body" id="assist-settings-form" onSubmit={submit}>
         <h2 id="assist-settings-title">AI assist settings</h2>
         <p class="muted">
@@ -48,6 +49,6 @@ export function AssistSettings({ current, onSave, onClose }: Props) {
           <button type="button" class="ghost" onClick={onClose}>cancel</button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

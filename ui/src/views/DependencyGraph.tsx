@@ -6,12 +6,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { debug } from '../lib/debug';
 import type { Graph } from '../lib/types';
-import { graphModel, type GraphModel } from '../lib/graph-model';
+import { graphModel, type GraphModel, type NodeTarget } from '../lib/graph-model';
 import type { GraphHandle } from '../lib/graph-view';
 
-interface Props { id: string; title: string; graph: Graph; kind: 'routes' | 'services'; showService: boolean; dark: boolean }
+interface Props { id: string; title: string; graph: Graph; kind: 'routes' | 'services'; showService: boolean; dark: boolean; onOpen(target: NodeTarget): void }
 
-export function DependencyGraph({ id, title, graph, kind, showService, dark }: Props) {
+export function DependencyGraph({ id, title, graph, kind, showService, dark, onOpen }: Props) {
+  // The graph is drawn once per shape; a click reaches the latest callback through this.
+  const open = useRef(onOpen);
+  open.current = onOpen;
   const host = useRef<HTMLDivElement>(null);
   const handle = useRef<GraphHandle | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -28,7 +31,7 @@ export function DependencyGraph({ id, title, graph, kind, showService, dark }: P
       ({ drawGraph }) => {
         if (cancelled) return;
         handle.current?.destroy();
-        handle.current = drawGraph(el, model, dark);
+        handle.current = drawGraph(el, model, dark, (target) => open.current(target));
         debug.graphs[id] = handle.current.cy;
       },
       (err: Error) => setFailed(err.message),

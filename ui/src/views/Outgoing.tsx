@@ -1,11 +1,12 @@
 /** Outgoing HTTP calls per host, and the dependency graphs drawn from them. */
 import * as fmt from '../lib/format';
+import type { NodeTarget } from '../lib/graph-model';
 import type { Graph, OutgoingHost } from '../lib/types';
 import { DependencyGraph } from './DependencyGraph';
 
-interface Props { hosts: OutgoingHost[]; graph: Graph; showService: boolean; dark: boolean }
+interface Props { hosts: OutgoingHost[]; graph: Graph; showService: boolean; dark: boolean; onOpen(target: NodeTarget): void }
 
-export function Outgoing({ hosts, graph, showService, dark }: Props) {
+export function Outgoing({ hosts, graph, showService, dark, onOpen }: Props) {
   return (
     <section class="panel" id="outgoing" aria-label="outgoing calls">
       <h2>Outgoing HTTP</h2>
@@ -44,8 +45,8 @@ export function Outgoing({ hosts, graph, showService, dark }: Props) {
         </div>
       )}
       <div class="graphs">
-        <DependencyGraph id="routes" title="Routes → external hosts" graph={graph} kind="routes" showService={showService} dark={dark} />
-        {graph.serviceToService.length > 0 && <DependencyGraph id="services" title="Service → service" graph={graph} kind="services" showService dark={dark} />}
+        <DependencyGraph id="routes" title="Routes → external hosts" graph={graph} kind="routes" showService={showService} dark={dark} onOpen={onOpen} />
+        {graph.serviceToService.length > 0 && <DependencyGraph id="services" title="Service → service" graph={graph} kind="services" showService dark={dark} onOpen={onOpen} />}
       </div>
     </section>
   );

@@ -55,7 +55,8 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
   const sites = routeSites(d.declared.routes, d.routes);
   return (
     <div class="overview-view">
-      {d.overview.source === 'spans' && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}
+      {d.overview.requests === 0 && <p class="note" id="no-requests">No requests{state.service !== '' ? ` from ${state.service}` : ''} in this window.</p>}
+      {d.overview.source === 'spans' && d.overview.requests > 0 && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}
       <Tiles overview={d.overview} />
       <Charts series={d.series} ink={ink} />
       <RoutesTable
@@ -72,7 +73,13 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
         onTrace={(traceId) => onChange({ view: 'traces', trace: traceId })}
         onCode={(fingerprint) => onChange({ view: 'code', error: fingerprint, folder: '' })}
       />
-      <Outgoing hosts={d.outgoing} graph={d.graph} showService={showService} dark={dark} />
+      <Outgoing
+        hosts={d.outgoing}
+        graph={d.graph}
+        showService={showService}
+        dark={dark}
+        onOpen={(t) => onChange(t.route !== undefined ? { view: 'traces', service: t.service, route: t.route, trace: '' } : { service: t.service })}
+      />
     </div>
   );
 }

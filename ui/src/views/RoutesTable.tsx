@@ -4,6 +4,8 @@
  */
 import { useState } from 'preact/hooks';
 import * as fmt from '../lib/format';
+import { requestLabel } from '../lib/request-label';
+import { BreakableText } from './BreakableText';
 import type { RouteStats } from '../lib/types';
 
 interface Column {
@@ -15,7 +17,7 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'route', label: 'route', title: 'method and route template', value: (r) => `${r.route} ${r.method ?? ''}`, format: (r) => `${r.method ?? ''} ${r.route}`.trim() },
+  { key: 'route', label: 'route', title: 'method and route template', value: (r) => `${r.route} ${r.method ?? ''}`, format: (r) => requestLabel(r.method, r.route) },
   { key: 'rate', label: 'rate', title: 'requests per second', value: (r) => r.rate, format: (r) => fmt.rate(r.rate) },
   { key: 'errorPct', label: 'err %', title: 'share of requests that failed (5xx or exception)', value: (r) => r.errorPct, format: (r) => fmt.pct(r.errorPct) },
   { key: 'p50', label: 'p50', title: 'median latency', value: (r) => r.p50Ms, format: (r) => fmt.ms(r.p50Ms) },
@@ -88,7 +90,7 @@ export function RoutesTable({ routes, sites, showService, onAnalyze, onTraces }:
                     {showService && <td>{r.service}</td>}
                     {COLUMNS.map((c) => (
                       <td key={c.key} class={c.key === 'route' ? 'route' : 'num'} data-col={c.key}>
-                        {c.format(r)}
+                        {c.key === 'route' ? <BreakableText text={c.format(r)} /> : c.format(r)}
                         {c.key === 'route' && nPlusOne && <span class="badge" title={nPlusOneHint(r)}>N+1</span>}
                         {c.key === 'route' && sites.has(`${r.service} ${r.method} ${r.route}`) && <code class="site-hint" title="where the route is declared">{sites.get(`${r.service} ${r.method} ${r.route}`)}</code>}
                       </td>

@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { debug } from '../lib/debug';
+import * as fmt from '../lib/format';
 
 export interface LineDef {
   label: string;
@@ -47,11 +48,27 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
       cursor: { drag: { x: true, y: false } },
       scales: Object.fromEntries(axes.map((a) => [a.scale, { auto: true, range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [0, max > min ? max * 1.1 : Math.max(1, max)] }])),
       series: [
-        {},
-        ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, scale: l.scale, dash: l.dash, spanGaps: false, value: (_u: uPlot, v: number | null) => l.format(v) })),
+        { value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt.time(v * 1000)) },
+        ...lines.map((l) => ({
+          label: l.label,
+          stroke: l.color,
+          width: 1.5,
+          scale: l.scale,
+          dash: l.dash,
+          spanGaps: false,
+          // A value with no neighbour (one busy bucket in a long window) draws no line: a dot.
+          points: { size: 6, fill: l.color, filter: (u: uPlot, si: number, show: boolean) => (show ? null : isolatedPoints(u.data[si])) },
+          value: (_u: uPlot, v: number | null) => l.format(v),
+        })),
       ],
       axes: [
-        { stroke: ink.text, grid: { stroke: ink.grid, width: 1 }, ticks: { stroke: ink.grid } },
+        {
+          stroke: ink.text,
+          grid: { stroke: ink.grid, width: 1 },
+          ticks: { stroke: ink.grid },
+          // The tables' 24-hour clock, with seconds only when the ticks are under a minute apart.
+          values: (_u: uPlot, splits: number[], _axis: number, _space: number, incr: number) => splits.map((v) => fmt.clock(v * 1000, incr < 60)),
+        },
         ...axes.map((a) => ({
           scale: a.scale,
           side: a.side === 'left' ? 3 : 1,
@@ -99,4 +116,13 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
       <div ref={host} class="chart-canvas" />
     </figure>
   );
+}
+
+/** Indices of values with no value on either side. */
+export function isolatedPoints(ys: ArrayLike<number | null | undefined>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) out.push(i);
+  }
+  return out;
 }

@@ -6,12 +6,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
+import { requestLabel } from '../lib/request-label';
 import { routeSites } from '../lib/route-sites';
 import type { RouteInventoryView, TraceDetail, TraceSummary } from '../lib/types';
 import type { UrlState } from '../lib/url-state';
 import { Waterfall } from './Waterfall';
 
 interface Props { state: UrlState; onChange(patch: Partial<UrlState>): void; onStatus(s: { updatedMs: number | undefined; error: Error | undefined }): void }
+
+/** The list follows new traces as the rest of the page does (the header says "live"). */
+const LIST_REFRESH_MS = 3000;
 
 const STATUSES: [string, string][] = [['', 'any status'], ['error', 'errors'], ['ok', 'no error'], ['2xx', '2xx'], ['4xx', '4xx'], ['5xx', '5xx']];
 
@@ -23,7 +27,7 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
   const list = usePoll(
     () => api<TraceSummary[]>('traces', { service: state.service, window: state.window, route: state.route, status: state.status, minDurationMs: state.minMs, traceId: state.traceId, limit: 200 }),
     [state.service, state.window, state.route, state.status, state.minMs, state.traceId, refresh],
-    0,
+    LIST_REFRESH_MS,
   );
   // Where each request's route is declared, refreshed now and then (declarations rarely change).
   const declared = usePoll(() => api<RouteInventoryView>('code/routes', { service: state.service, window: state.window }), [state.service, state.window], 10_000);
@@ -31,10 +35,19 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
   const detail = usePoll(() => (state.trace === '' ? Promise.resolve(undefined) : api<TraceDetail>(`traces/${encodeURIComponent(state.trace)}`)), [state.trace], 0);
   useEffect(() => onStatus({ updatedMs: list.updatedMs, error: list.error }), [list.updatedMs, list.error]);
 
+  const apply = (d: typeof draft): void => {
+    onChange({ route: d.route.trim(), status: d.status, minMs: d.minMs.trim(), traceId: d.traceId.trim() });
+    setRefresh((n) => n + 1);
+  };
   const submit = (e: Event): void => {
     e.preventDefault();
-    onChange({ route: draft.route.trim(), status: draft.status, minMs: draft.minMs.trim(), traceId: draft.traceId.trim() });
-    setRefresh((n) => n + 1);
+    apply(draft);
+  };
+  // A choice in the list applies at once, with whatever else the form holds.
+  const chooseStatus = (e: Event): void => {
+    const next = { ...draft, status: (e.currentTarget as HTMLSelectElement).value };
+    setDraft(next);
+    apply(next);
   };
   const input = (key: keyof typeof draft) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
 
@@ -49,7 +62,7 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
           </label>
           <label class="field">
             <span>status</span>
-            <select name="status" value={draft.status} onChange={input('status')}>
+            <select name="status" value={draft.status} onChange={chooseStatus}>
               {STATUSES.map(([v, label]) => (
                 <option key={v} value={v}>{label}</option>
               ))}
@@ -86,7 +99,7 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
                     <td>{t.service}</td>
                     <td>
                       <a href={`?trace=${t.traceId}`} onClick={(e) => { e.preventDefault(); onChange({ trace: t.traceId }); }}>
-                        {t.route !== null ? `${t.method ?? ''} ${t.route}`.trim() : t.name}
+                        {requestLabel(t.method, t.route, t.name)}
                       </a>
                       {t.route !== null && sites.has(`${t.service} ${t.method} ${t.route}`) && <code class="site-hint" title="where the route is declared">{sites.get(`${t.service} ${t.method} ${t.route}`)}</code>}
                     </td>
