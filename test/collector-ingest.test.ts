@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { startCollectorProcess, type CollectorProcess } from './helpers/collector';
-import { decode, encode, LogsRequest, MetricsRequest, ns, randomHex, TraceRequest, TraceResponse, traceRequestObject } from './helpers/official-otlp';
+import { decode, encode, LogsRequest, MetricsRequest, ns, randomHex, TraceRequest, TraceResponse, traceRequestObject, type SimpleSpan } from './helpers/official-otlp';
 
 interface Posted { status: number; type: string | null; body: Buffer; headers: Headers }
 
@@ -231,6 +231,36 @@ describe('OTLP ingest', () => {
     assert.equal((await post(`${collector.url}/v1/traces`, encode(TraceRequest, traceRequestObject('late-parent', [server])), PROTO)).status, 200);
     const graph = await collector.api<{ routeToHost: { route: string; host: string; calls: number }[] }>('graph?service=late-parent&window=5m');
     assert.deepEqual(graph.routeToHost.map((e) => [e.route, e.host, e.calls]), [['GET /late/:id', 'late.example', 1]]);
+  });
+
+  it('the graph counts exactly the calls the outgoing table counts, whatever the window and wherever its minutes begin', async () => {
+    const now = Date.now();
+    const spans: SimpleSpan[] = [];
+    // 18 requests 10 s apart over the last three minutes, each with one outgoing call.
+    for (let i = 0; i < 18; i++) {
+      const traceId = randomHex(16);
+      const serverId = randomHex(8);
+      const start = now - 178_000 + i * 10_000;
+      spans.push({ traceId, spanId: serverId, name: 'GET /edges/:id', kind: 2, startMs: start, durationMs: 40, attributes: [
+        { key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.route', value: { stringValue: '/edges/:id' } }] });
+      spans.push({ traceId, parentSpanId: serverId, name: 'GET', kind: 3, startMs: start + 5, durationMs: 10, attributes: [
+        { key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'server.address', value: { stringValue: 'edges.example' } }] });
+    }
+    assert.equal((await post(`${collector.url}/v1/traces`, encode(TraceRequest, traceRequestObject('window-edges', spans)), PROTO)).status, 200);
+    const queries = ['window=1m', 'window=5m', `from=${now - 95_000}&to=${now - 25_000}`, `from=${now - 150_000}&to=${now - 141_000}`];
+    for (const q of queries) {
+      const [graph, outgoing] = await Promise.all([
+        collector.api<{ routeToHost: { route: string; host: string; calls: number }[] }>(`graph?service=window-edges&${q}`),
+        collector.api<{ host: string; calls: number }[]>(`outgoing?service=window-edges&${q}`),
+      ]);
+      const inGraph = graph.routeToHost.filter((e) => e.host === 'edges.example').reduce((n, e) => n + e.calls, 0);
+      const inTable = outgoing.find((h) => h.host === 'edges.example')?.calls ?? 0;
+      assert.equal(inGraph, inTable, `${q}: graph ${inGraph}, outgoing table ${inTable}`);
+    }
+    // And the windows hold what they should: 5 or 6 calls in the last minute, all 18 in five.
+    const last = (await collector.api<{ host: string; calls: number }[]>('outgoing?service=window-edges&window=1m'))[0].calls;
+    assert.ok(last >= 5 && last <= 6, `calls in the last minute: ${last}`);
+    assert.equal((await collector.api<{ host: string; calls: number }[]>('outgoing?service=window-edges&window=5m'))[0].calls, 18);
   });
 
   it('accepts logs', async () => {

@@ -66,23 +66,42 @@ export async function outgoing(conn: DuckDBConnection, scope: QueryScope): Promi
   });
 }
 
-/** The per-minute edge counts overlapping the scope, of every service (filtered after). */
-function edgeWhere(scope: QueryScope, params: SqlParams): string {
-  return scopeWhere({ ...scope, service: undefined, fromUs: scope.fromUs - MINUTE_US }, 'minute_us', params);
+/**
+ * The scope's minutes as the per-minute edge counts see them: `full` minutes lie wholly inside
+ * the scope and are read from the counts; the part of a minute at each end is read from the
+ * spans themselves, so the graph counts exactly the calls the outgoing table counts.
+ */
+interface EdgeWindow {
+  /** First and past-the-last full minute (`fullFrom` >= `fullTo`: none). */
+  fullFrom: number;
+  fullTo: number;
+}
+
+function edgeWindow(scope: QueryScope): EdgeWindow {
+  // The scope is (fromUs, toUs]; minute M counts starts in [M, M + 1 min).
+  const fullFrom = Math.floor(scope.fromUs / MINUTE_US) * MINUTE_US + MINUTE_US;
+  const fullTo = scope.openEnded === true ? Number.MAX_SAFE_INTEGER : Math.floor((scope.toUs + 1) / MINUTE_US) * MINUTE_US;
+  return { fullFrom, fullTo };
 }
 
 /**
  * Edges route → external host, and service → service (a client span whose child is another
- * service's server span). Both start from the per-minute counts summed at ingest: most
- * outgoing calls got their request's route there; the few whose request span came in a
- * later batch are joined to it here, and the service join runs only when some service was
- * called by another.
+ * service's server span). Route → host edges come from the per-minute counts summed at ingest
+ * for the minutes wholly inside the scope, and from the spans for the partial minutes at its
+ * ends. Most outgoing calls got their request's route at ingest; the few whose request span
+ * came in a later batch are joined to it here. The service join runs only when some service
+ * was called by another.
  */
 export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<Graph> {
-  const p0: SqlParams = [];
+  const w = edgeWindow(scope);
+  const full = w.fullFrom < w.fullTo;
+  // The SELECT's two parameters come first; remote entries (kind 1) are looked for over every
+  // minute the scope touches.
+  const p0: SqlParams = [BigInt(full ? w.fullFrom : 0), BigInt(full ? w.fullTo : 0)];
+  const touched = scopeWhere({ ...scope, service: undefined, fromUs: scope.fromUs - MINUTE_US }, 'minute_us', p0);
   const counted = await readRows(conn, `
-    SELECT kind, service, route, host, sum(calls) AS n, sum(errors) AS errors FROM call_edges
-    WHERE ${edgeWhere(scope, p0)} GROUP BY ALL`, p0);
+    SELECT kind, service, route, host, (minute_us >= ? AND minute_us < ?) AS whole, sum(calls) AS n, sum(errors) AS errors FROM call_edges
+    WHERE ${touched} GROUP BY ALL`, p0);
   const edges = new Map<string, { service: string; route: string; host: string; calls: number; errors: number }>();
   const addEdge = (service: string, route: string, host: string, n: number, errors: number): void => {
     const key = `${service}\u0000${route}\u0000${host}`;
@@ -95,30 +114,60 @@ export async function graph(conn: DuckDBConnection, scope: QueryScope): Promise<
   let remoteEntries = false;
   for (const r of counted) {
     if (Number(r.kind) === 1) remoteEntries = true;
-    else if (scope.service !== undefined && r.service !== scope.service) continue;
+    else if (r.whole !== true || (scope.service !== undefined && r.service !== scope.service)) continue;
     else if (r.route === null) unresolved = true;
     else addEdge(String(r.service), String(r.route), String(r.host), Number(r.n), Number(r.errors));
   }
-  if (unresolved) {
-    const p1: SqlParams = [];
-    const clientWhere = scopeWhere(scope, 'start_us', p1);
-    const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p1);
-    const joined = await readRows(conn, `
-      WITH c AS (SELECT trace_id, service, start_us, peer, status, http_status FROM spans
-                 WHERE kind = ${CLIENT} AND peer IS NOT NULL AND request_route IS NULL AND ${clientWhere}),
-           s AS (SELECT trace_id, service, concat_ws(' ', method, route) AS route, start_us, start_us + duration_us AS end_us FROM spans
-                 WHERE kind = ${SERVER} AND trace_id IN (SELECT trace_id FROM c) AND ${serverWhere})
-      SELECT c.service, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
-      FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
-      GROUP BY ALL`, p1);
-    for (const r of joined) addEdge(String(r.service), String(r.route), String(r.peer), Number(r.n), Number(r.errors));
-  }
+  // The partial minutes at the ends (or the whole scope when it holds no full minute), and the
+  // unresolved calls of the full minutes, from the spans.
+  for (const r of await spanEdges(conn, scope, full ? w : undefined, unresolved)) addEdge(String(r.service), String(r.route), String(r.peer), Number(r.n), Number(r.errors));
   const serviceRows = remoteEntries ? await serviceEdges(conn, scope) : [];
   const pct = (e: unknown, n: unknown): number => (Number(n) === 0 ? 0 : (100 * Number(e)) / Number(n));
   return {
     routeToHost: [...edges.values()].sort((a, b) => b.calls - a.calls).map((e) => ({ service: e.service, route: e.route, host: e.host, calls: e.calls, errorPct: pct(e.errors, e.calls) })),
     serviceToService: serviceRows.map((r) => ({ from: String(r.caller), to: String(r.callee), calls: Number(r.n), errorPct: pct(r.errors, r.n) })),
   };
+}
+
+/**
+ * Route → host counts straight from client spans: those outside the full minutes of `w` (all
+ * of the scope without `w`), and, with `unresolvedInFull`, the full minutes' calls whose route
+ * was not known at ingest. A call's route is the one found at ingest, else its request's
+ * server span in the same trace and service (a join run only when such calls exist); a call
+ * with neither is left out.
+ */
+async function spanEdges(conn: DuckDBConnection, scope: QueryScope, w: EdgeWindow | undefined, unresolvedInFull: boolean): Promise<Record<string, unknown>[]> {
+  const known = await readClientParts(conn, scope, w, false, (c) => `
+    SELECT service, request_route AS route, peer, count(*) AS n, count(*) FILTER (WHERE ${CLIENT_ERROR}) AS errors FROM (${c}) GROUP BY ALL`);
+  const rows = known.filter((r) => r.route !== null);
+  if (!unresolvedInFull && rows.length === known.length) return rows;
+  const joined = await readClientParts(conn, scope, w, unresolvedInFull, (c, p) => {
+    const serverWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US }, 'start_us', p);
+    return `
+    WITH c AS (SELECT * FROM (${c}) WHERE request_route IS NULL),
+         s AS (SELECT trace_id, service, concat_ws(' ', method, route) AS route, start_us, start_us + duration_us AS end_us FROM spans
+               WHERE kind = ${SERVER} AND trace_id IN (SELECT trace_id FROM c) AND ${serverWhere})
+    SELECT c.service, s.route, c.peer, count(*) AS n, count(*) FILTER (WHERE c.status = 2 OR c.http_status >= 400) AS errors
+    FROM c JOIN s ON c.trace_id = s.trace_id AND c.service = s.service AND c.start_us >= s.start_us AND c.start_us <= s.end_us
+    GROUP BY ALL`;
+  });
+  return [...rows, ...joined];
+}
+
+/**
+ * Runs `sql` over the client spans with a peer that `spanEdges` reads: the scope's two partial
+ * minutes (the whole scope without `w`), and with `withFull` the full minutes' calls without a
+ * route. One scan with the ranges OR-ed: two scans of the scope cost more.
+ */
+function readClientParts(conn: DuckDBConnection, scope: QueryScope, w: EdgeWindow | undefined, withFull: boolean, sql: (clients: string, params: SqlParams) => string): Promise<Record<string, unknown>[]> {
+  const p: SqlParams = [];
+  let where = scopeWhere(scope, 'start_us', p);
+  if (w !== undefined) {
+    p.push(BigInt(w.fullFrom), BigInt(w.fullTo));
+    where += withFull ? ' AND (start_us < ? OR start_us >= ? OR request_route IS NULL)' : ' AND (start_us < ? OR start_us >= ?)';
+  }
+  const clients = `SELECT trace_id, service, start_us, peer, status, http_status, request_route FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${where}`;
+  return readRows(conn, sql(clients, p), p);
 }
 
 async function serviceEdges(conn: DuckDBConnection, scope: QueryScope): Promise<Record<string, unknown>[]> {
