@@ -263,6 +263,26 @@ describe('OTLP ingest', () => {
     assert.equal((await collector.api<{ host: string; calls: number }[]>('outgoing?service=window-edges&window=5m'))[0].calls, 18);
   });
 
+  it('never counts more N+1 requests than requests on a route, when spans and metrics disagree at the window\'s edge', async () => {
+    const now = Date.now();
+    const attrs = [{ key: 'http.route', value: { stringValue: '/np' } }, { key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.response.status_code', value: { intValue: 200 } }];
+    const metrics = encode(MetricsRequest, {
+      resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'np-cap' } }] }, scopeMetrics: [{ metrics: [{
+        name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [{
+          attributes: attrs, startTimeUnixNano: ns(now - 10_000), timeUnixNano: ns(now), count: 1, sum: 0.02, bucketCounts: [0, 1], explicitBounds: [0.005],
+        }] },
+      }] }] }],
+    });
+    assert.equal((await post(`${collector.url}/v1/metrics`, metrics, PROTO)).status, 200);
+    // Two request spans marked N+1 (one of them is outside the metrics' count).
+    const spans: SimpleSpan[] = [0, 1].map((i) => ({ name: 'GET /np', kind: 2, startMs: now - 3000 + i * 1000, durationMs: 20, attributes: [
+      ...attrs, { key: 'tracekit.db.n_plus_one.template', value: { stringValue: 'SELECT * FROM t WHERE id = $1' } }] }));
+    assert.equal((await post(`${collector.url}/v1/traces`, encode(TraceRequest, traceRequestObject('np-cap', spans)), PROTO)).status, 200);
+    const route = (await collector.api<{ route: string; requests: number; nPlusOneRequests: number }[]>('routes?service=np-cap&window=5m')).find((r) => r.route === '/np');
+    assert.equal(route?.requests, 1);
+    assert.equal(route?.nPlusOneRequests, 1);
+  });
+
   it('accepts logs', async () => {
     const before = (await stored()).logs;
     const res = await post(`${collector.url}/v1/logs`, encode(LogsRequest, {

@@ -217,7 +217,9 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
         service, method: method || null, route: route || '(unmatched)', requests: m.n, rate: m.n / seconds, errors: m.errors,
         errorPct: m.n === 0 ? 0 : (100 * m.errors) / m.n, ...quantilesMs(m),
         dbQueriesPerRequest: per(WORK.dbQueries), dbMsPerRequest: per(WORK.dbSeconds, 1000), outgoingPerRequest: per(WORK.outgoing),
-        nPlusOneRequests: Math.max(s[WORK.nPlusOne] ?? 0, np?.requests ?? 0), nPlusOneTemplate: np?.template ?? null,
+        // The spans' count can run past the metrics' at the window's edge (spans by start, metric
+        // points by export time): never more N+1 requests than requests.
+        nPlusOneRequests: Math.min(m.n, Math.max(s[WORK.nPlusOne] ?? 0, np?.requests ?? 0)), nPlusOneTemplate: np?.template ?? null,
         totalMs: m.sumSeconds * 1000, lastHitMs: m.lastUs === null ? null : m.lastUs / 1000,
       });
     }
