@@ -114,6 +114,9 @@ describe('collector end to end with the shop fixture', () => {
     assert.equal(products.nPlusOneTemplate, null);
     assert.equal(by.get('GET /orders/:id')?.dbQueriesPerRequest, 1);
     assert.equal(by.get('GET /checkout/:productId')?.outgoingPerRequest, 1);
+    // Work a route never did is zero, not unknown: the shop sends tracekit's per-request sums.
+    assert.equal(products.outgoingPerRequest, 0);
+    assert.equal(by.get('GET /checkout/:productId')?.dbQueriesPerRequest !== null, true);
     const charge = by.get('GET /payments/charge') as Route;
     assert.equal(charge.errors, 2);
     assert.equal(charge.errorPct, 100);

@@ -260,6 +260,8 @@ describe('dashboard in Chromium', () => {
     const featured = shown.find((s) => s.route === 'GET /products/featured');
     assert.match(featured?.cls ?? '', /n-plus-one/);
     assert.match(featured?.title ?? '', /SELECT id, name, price_cents FROM tk_shop_products WHERE id = \$1/);
+    // One way to say "none": routes that made no outgoing call read 0, not "0.00" or "–".
+    assert.equal(await page.locator('tr[data-route="GET /products"] [data-col="out"]').innerText(), '0');
     const featuredRow = page.locator('tr[data-route="GET /products/featured"]');
     assert.equal(await featuredRow.locator('[data-col="dbq"]').innerText(), '13.0');
     assert.equal(await featuredRow.locator('[data-col="total"]').innerText(), '3');

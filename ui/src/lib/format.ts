@@ -31,6 +31,7 @@ export function count(v: number | null | undefined): string {
 /** Averages such as queries per request. */
 export function avg(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  if (v === 0) return '0';
   return v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 

@@ -202,6 +202,9 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
       SELECT service AS g0, method AS g1, route AS g2, name, sum(value) AS v FROM metric_points
       WHERE kind = 1 AND name LIKE ? AND ${scopeWhere(scope, 'time_us', params)} GROUP BY ALL`, params);
     const sums = new Map<string, Record<string, number>>();
+    // A service that sends tracekit's per-request sums sends none for work a route never did:
+    // there, a missing sum is zero, not unknown.
+    const sendsSums = new Set(work.map((w) => String(w.g0)));
     for (const w of work) {
       const key = groupKey(w, 3);
       const s = sums.get(key) ?? {};
@@ -211,7 +214,11 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
     for (const [g, m] of merged) {
       const [service, method, route] = g.split('\u0000');
       const s = sums.get(g) ?? {};
-      const per = (name: string, scale = 1): number | null => (m.n === 0 || s[name] === undefined ? null : (s[name] * scale) / m.n);
+      const per = (name: string, scale = 1): number | null => {
+        if (m.n === 0) return null;
+        if (s[name] === undefined) return sendsSums.has(service) ? 0 : null;
+        return (s[name] * scale) / m.n;
+      };
       const np = templates.get(g);
       out.push({
         service, method: method || null, route: route || '(unmatched)', requests: m.n, rate: m.n / seconds, errors: m.errors,
