@@ -326,6 +326,17 @@ describe('dashboard in Chromium', () => {
     const attrs = await page.locator('.span-detail table.attrs').first().innerText();
     assert.match(attrs, new RegExp(`url\\.full\\s+http://${inventoryHost.replace(/\./g, '\\.')}/stock/3`));
     await screenshot(page, DASHBOARD, 'waterfall');
+
+    // The trace id to the clipboard, and the trace as a JSON file.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('#copy-trace-id');
+    await page.waitForSelector('#copy-trace-id:has-text("copied")');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), summary.traceId);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
+    assert.equal(download.suggestedFilename(), `trace-${summary.traceId}.json`);
+    const saved = JSON.parse(readFileSync(await download.path(), 'utf8')) as { traceId: string; spans: Span[] };
+    assert.equal(saved.traceId, summary.traceId);
+    assert.deepEqual(saved.spans.map((x) => x.spanId).sort(), trace.spans.map((x) => x.spanId).sort());
     assert.deepEqual(await watch.cspViolations(), []);
   });
 

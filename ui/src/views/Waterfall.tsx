@@ -5,6 +5,7 @@ import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
 import { spanTree } from '../lib/span-tree';
 import type { LogEntry, SnapshotSummary, SpanDetail, TraceDetail } from '../lib/types';
+import { TraceActions } from './TraceActions';
 import { severityClass } from './LogsView';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -132,7 +133,7 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
   return (
     <section class="panel" id="waterfall" aria-label="trace waterfall">
       <h2>
-        Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span>
+        Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span> <TraceActions trace={trace} />
       </h2>
       <div class="waterfall" role="tree">
         {rows.map(({ span, depth }) => (
