@@ -340,6 +340,27 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(await watch.cspViolations(), []);
   });
 
+  it('the waterfall groups repeated sibling spans (the N+1) into one row that opens and closes', async () => {
+    const [summary] = await collector.api<{ traceId: string }[]>('traces?service=shop&window=5m&route=/products/featured&limit=1');
+    const trace = await collector.api<{ spans: Span[] }>(`traces/${summary.traceId}`);
+    const queries = trace.spans.filter((s) => s.kind === 3 && s.name.startsWith('SELECT'));
+    assert.ok(queries.length >= 12, `the featured route's queries: ${queries.length}`);
+    const { page } = await openPage(`/?service=shop&window=5m&view=traces&trace=${summary.traceId}`);
+    await page.waitForSelector('.wf-row');
+    const group = page.locator('.wf-group');
+    assert.equal(await group.count(), 1);
+    const count = Number(await group.getAttribute('data-count'));
+    assert.ok(count >= 12, `grouped ${count}`);
+    assert.match(await group.innerText(), new RegExp(`${count} ×\\s+SELECT tk_shop_products`));
+    assert.equal(await group.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('.wf-row[data-span-id]').count(), trace.spans.length - count, 'the grouped spans are hidden');
+    await group.click();
+    assert.equal(await page.locator('.wf-group').getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.locator('.wf-row[data-span-id]').count(), trace.spans.length, 'opened: every span has its row');
+    await page.locator('.wf-group').click();
+    assert.equal(await page.locator('.wf-row[data-span-id]').count(), trace.spans.length - count);
+  });
+
   it('the trace explorer filters by route and status, and keeps the filters in the URL', async () => {
     const { page } = await openPage('/?service=shop&window=5m&view=traces');
     await page.waitForSelector('table.traces tbody tr');

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
-import { spanTree } from '../lib/span-tree';
+import { spanTree, type WaterfallRow } from '../lib/span-tree';
 import type { LogEntry, SnapshotSummary, SpanDetail, TraceDetail } from '../lib/types';
 import { TraceActions } from './TraceActions';
 import { severityClass } from './LogsView';
@@ -116,7 +116,13 @@ function SpanDetails({ span, t0, logs, snapshots }: { span: SpanDetail; t0: numb
 }
 
 export function Waterfall({ trace }: { trace: TraceDetail }) {
-  const rows = spanTree(trace.spans);
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  const rows = spanTree(trace.spans, openGroups);
+  const toggleGroup = (id: string): void => {
+    const next = new Set(openGroups);
+    if (!next.delete(id)) next.add(id);
+    setOpenGroups(next);
+  };
   const [selected, setSelected] = useState<string | null>(null);
   const t0 = Math.min(...trace.spans.map((s) => s.startMs));
   const t1 = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
@@ -136,7 +142,10 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
         Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span> <TraceActions trace={trace} />
       </h2>
       <div class="waterfall" role="tree">
-        {rows.map(({ span, depth }) => (
+        {rows.map((row) => {
+          if (row.kind === 'group') return <GroupRow key={row.id} row={row} open={openGroups.has(row.id)} t0={t0} total={total} onToggle={() => toggleGroup(row.id)} />;
+          const { span, depth } = row;
+          return (
           <button
             type="button"
             role="treeitem"
@@ -159,9 +168,33 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
             </span>
             <span class="wf-duration">{fmt.ms(span.durationMs)}</span>
           </button>
-        ))}
+          );
+        })}
       </div>
       {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} snapshots={(snapshots.data ?? []).filter((s) => s.spanId === chosen.spanId)} /> : <p class="muted">Select a span to see its attributes and events.</p>}
     </section>
+  );
+}
+
+/**
+ * Repeated sibling spans as one row, "12 × SELECT tk_shop_products": one bar from the first
+ * start to the last end, the time they took together; a click shows or hides them.
+ */
+function GroupRow({ row, open, t0, total, onToggle }: { row: Extract<WaterfallRow, { kind: 'group' }>; open: boolean; t0: number; total: number; onToggle(): void }) {
+  const first = row.spans[0];
+  const start = Math.min(...row.spans.map((s) => s.startMs));
+  const end = Math.max(...row.spans.map((s) => s.startMs + s.durationMs));
+  const sum = row.spans.reduce((n, s) => n + s.durationMs, 0);
+  const failed = row.spans.some((s) => s.status === 2);
+  return (
+    <button type="button" role="treeitem" class={`wf-row wf-group ${failed ? 'wf-error' : ''}`} data-group-id={row.id} data-count={row.spans.length} data-depth={row.depth} aria-level={row.depth + 1} aria-expanded={open} onClick={onToggle} title={open ? 'hide the repeated spans' : 'show each span'}>
+      <span class="wf-name" style={{ paddingLeft: `${row.depth * 16}px` }}>
+        <span class="wf-toggle" aria-hidden="true">{open ? '▾' : '▸'}</span> <span class="wf-service">{first.service}</span> <strong>{row.spans.length} ×</strong> {first.name}
+      </span>
+      <span class="wf-track">
+        <span class={`wf-bar wf-bar-group kind-${KINDS[first.kind] ?? 'other'}`} style={{ left: `${((start - t0) / total) * 100}%`, width: `${Math.max(0.4, ((end - start) / total) * 100)}%` }} />
+      </span>
+      <span class="wf-duration" title="the time the spans took together">Σ {fmt.ms(sum)}</span>
+    </button>
   );
 }
