@@ -459,6 +459,11 @@ describe('dashboard in Chromium', () => {
     assert.match(await page.locator('#errors pre.stack').innerText(), new RegExp(`at ${SCRIPT.replace(/[()/]/g, '\\$&')}`));
     await screenshot(page, DASHBOARD, 'hostile-overview');
     await page.click('#errors button[data-trace]');
+    // Its exception event is a marker on the span's bar.
+    await page.waitForSelector('.wf-row[data-span-id="0123456789abcdef"]');
+    const marker = page.locator('.wf-row[data-span-id="0123456789abcdef"] [data-event-marker]');
+    assert.equal(await marker.count(), 1);
+    assert.equal(await marker.getAttribute('title'), 'exception');
     await page.click('.wf-row[data-span-id="0123456789abcdef"]');
     const detail = await page.locator('.span-detail').innerText();
     assert.ok(detail.includes(`note\t${SCRIPT}`) || detail.includes(`note ${SCRIPT}`), detail);

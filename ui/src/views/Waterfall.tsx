@@ -162,6 +162,9 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
             </span>
             <span class="wf-track">
               <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
+              {(span.events as SpanEvent[]).filter((e) => typeof e.timeMs === 'number').map((e, i) => (
+                <span key={`e${i}`} class={`wf-event ${e.name === 'exception' ? 'wf-event-exception' : ''}`} data-event-marker title={e.name ?? 'event'} style={{ left: `${Math.min(100, Math.max(0, (((e.timeMs as number) - t0) / total) * 100))}%` }} />
+              ))}
               {(logsOf.get(span.spanId) ?? []).map((l, i) => (
                 <span key={i} class={`wf-log ${severityClass(l.severity)}`} data-log-marker title={`${l.severityText} ${l.body}`} style={{ left: `${Math.min(100, Math.max(0, ((l.timeMs - t0) / total) * 100))}%` }} />
               ))}
