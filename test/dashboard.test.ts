@@ -322,6 +322,8 @@ describe('dashboard in Chromium', () => {
     // Rows are in tree order: every span comes after its parent.
     const position = new Map(rows.map((r, i) => [r.id, i]));
     for (const s of trace.spans) if (s.parentId !== null && position.has(s.parentId)) assert.ok((position.get(s.spanId) as number) > (position.get(s.parentId) as number));
+    // The call is named for what it reached in the other service.
+    assert.match(await page.locator(`.wf-row[data-span-id="${client.spanId}"] .wf-name`).innerText(), /shop\s+GET inventory \/stock\/:productId/);
     await page.click(`.wf-row[data-span-id="${client.spanId}"]`);
     const attrs = await page.locator('.span-detail table.attrs').first().innerText();
     assert.match(attrs, new RegExp(`url\\.full\\s+http://${inventoryHost.replace(/\./g, '\\.')}/stock/3`));

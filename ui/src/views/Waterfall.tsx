@@ -116,6 +116,7 @@ function SpanDetails({ span, t0, logs, snapshots }: { span: SpanDetail; t0: numb
 }
 
 export function Waterfall({ trace }: { trace: TraceDetail }) {
+  const callee = callees(trace.spans);
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
   const rows = spanTree(trace.spans, openGroups);
   const toggleGroup = (id: string): void => {
@@ -158,7 +159,7 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
             onClick={() => setSelected(selected === span.spanId ? null : span.spanId)}
           >
             <span class="wf-name" style={{ paddingLeft: `${depth * 16}px` }}>
-              <span class="wf-service">{span.service}</span> {span.name}
+              <span class="wf-service">{span.service}</span> <span title={span.name}>{displayName(span, callee.get(span.spanId))}</span>
             </span>
             <span class="wf-track">
               <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
@@ -200,4 +201,23 @@ function GroupRow({ row, open, t0, total, onToggle }: { row: Extract<WaterfallRo
       <span class="wf-duration" title="the time the spans took together">Σ {fmt.ms(sum)}</span>
     </button>
   );
+}
+
+/** Client span id → the server span of another service it called (when that service reports here too). */
+function callees(spans: SpanDetail[]): Map<string, SpanDetail> {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const out = new Map<string, SpanDetail>();
+  for (const s of spans) {
+    const parent = s.parentId === null ? undefined : byId.get(s.parentId);
+    if (s.kind === 2 && parent !== undefined && parent.kind === 3 && parent.service !== s.service) out.set(parent.spanId, s);
+  }
+  return out;
+}
+
+/** A client call named for what it reached, `GET inventory /stock/:productId`, when that is known. */
+function displayName(span: SpanDetail, target: SpanDetail | undefined): string {
+  if (target === undefined) return span.name;
+  const method = span.attributes['http.request.method'];
+  const route = target.attributes['http.route'];
+  return `${typeof method === 'string' ? method : span.name} ${target.service} ${typeof route === 'string' ? route : target.name}`;
 }
