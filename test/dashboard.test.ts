@@ -17,7 +17,7 @@ import { eventually, startCollectorProcess, type CollectorProcess } from './help
 interface Overview { requests: number; requestRate: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; inFlight: number | null; cpuUtilization: number | null; memoryBytes: number | null }
 interface Route { service: string; method: string | null; route: string; requests: number; rate: number; errorPct: number; p95Ms: number | null; dbQueriesPerRequest: number | null; nPlusOneRequests: number; nPlusOneTemplate: string | null }
 interface ErrorGroup { fingerprint: string; message: string; traceId: string; spanId: string }
-interface Span { spanId: string; parentId: string | null; service: string; kind: number; name: string }
+interface Span { spanId: string; parentId: string | null; service: string; kind: number; name: string; startMs: number; durationMs: number }
 
 const TRAFFIC: { path: string; times: number; status: number }[] = [
   { path: '/', times: 4, status: 200 },
@@ -322,6 +322,14 @@ describe('dashboard in Chromium', () => {
     // Rows are in tree order: every span comes after its parent.
     const position = new Map(rows.map((r, i) => [r.id, i]));
     for (const s of trace.spans) if (s.parentId !== null && position.has(s.parentId)) assert.ok((position.get(s.spanId) as number) > (position.get(s.parentId) as number));
+    // A time ruler from 0 to the trace's length, and a legend of the colours and marks.
+    const ticks = await page.locator('.wf-ruler .wf-tick').allInnerTexts();
+    assert.equal(ticks.length, 5);
+    assert.equal(ticks[0], '0.00 ms');
+    const t0 = Math.min(...trace.spans.map((s) => s.startMs));
+    const length = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs)) - t0;
+    assert.match(await page.locator('#waterfall h2').innerText(), new RegExp(`· ${ticks[4].replace(/[.]/g, '\\.')}`), `the last tick is the trace's length (${length} ms)`);
+    assert.match(await page.locator('.wf-legend').innerText(), /server[\s\S]*client[\s\S]*internal[\s\S]*failed[\s\S]*log record[\s\S]*event[\s\S]*exception/);
     // The call is named for what it reached in the other service.
     assert.match(await page.locator(`.wf-row[data-span-id="${client.spanId}"] .wf-name`).innerText(), /shop\s+GET inventory \/stock\/:productId/);
     await page.click(`.wf-row[data-span-id="${client.spanId}"]`);

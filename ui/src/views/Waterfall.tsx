@@ -6,6 +6,7 @@ import { usePoll } from '../lib/poll';
 import { spanTree, type WaterfallRow } from '../lib/span-tree';
 import type { LogEntry, SnapshotSummary, SpanDetail, TraceDetail } from '../lib/types';
 import { TraceActions } from './TraceActions';
+import { WaterfallLegend, WaterfallRuler } from './WaterfallRuler';
 import { severityClass } from './LogsView';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -142,6 +143,8 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
       <h2>
         Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span> <TraceActions trace={trace} />
       </h2>
+      <WaterfallLegend />
+      <WaterfallRuler total={total} />
       <div class="waterfall" role="tree">
         {rows.map((row) => {
           if (row.kind === 'group') return <GroupRow key={row.id} row={row} open={openGroups.has(row.id)} t0={t0} total={total} onToggle={() => toggleGroup(row.id)} />;
