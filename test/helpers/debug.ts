@@ -5,16 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, type CollectorProcess } from './collector';
+import type { ValueNode } from '../../dist/debug/value-tree';
 import { FIXTURES } from './app';
 
-export interface ValueNode {
-  type: string;
-  value?: string | number | boolean | null;
-  className?: string;
-  entries?: [string, ValueNode][];
-  omitted?: number;
-  size?: number;
-}
+/** The snapshot value tree, as the agent writes it. */
+export type { ValueNode };
 
 export interface InstanceState { instance: string; state: string; line?: number; message?: string; hits: number }
 
