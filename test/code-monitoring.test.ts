@@ -342,6 +342,26 @@ describe('file:line breakpoints', () => {
     });
   });
 
+  it('an app whose Error.prepareStackTrace throws keeps running; the capture goes without its stack', async () => {
+    const service = 'debug-throwing-stacks';
+    await withApp('debug/app.cjs', monitored(service), async (app) => {
+      const { id } = await installed(service, HANDLERS_PATH, lineOf(HANDLERS, 'timed'), { intervalMs: 100 });
+      await hit(app, '/timed-orders/3');
+      await waitForSnapshots(collector, id);
+      await hit(app, '/throwing-stacks?on=1');
+      try {
+        const quick = await nextSnapshot(app, id, '/timed-orders/4');
+        assertUnpaused(quick);
+        assert.equal(str(quick, 'orderId'), 4);
+        assert.deepEqual(quick.stack, []);
+      } finally {
+        await hit(app, '/throwing-stacks?on=0');
+      }
+      await hit(app, '/timed-orders/5');
+      assert.doesNotMatch(app.stderr(), /prepareStackTrace failed/);
+    });
+  });
+
   it('a `debugger` statement does not stop the app while breakpoints are set', async () => {
     const service = 'debug-statement';
     await withApp('debug/app.cjs', monitored(service), async (app) => {

@@ -181,18 +181,34 @@ export class CodeMonitor {
       // Until the worker removes it, every run of the line evaluates the condition again (about
       // 0.4 ms each), so it hears of the capture as soon as the code running now is done (its
       // removal would otherwise interrupt that code), before the capture's text is made and sent.
-      queueMicrotask(() => this.worker?.postMessage({ type: 'line-capture-taken', id } satisfies ToDebugWorker));
+      queueMicrotask(() => this.toWorker({ type: 'line-capture-taken', id }));
       // The frames are taken now; their text is made (and the capture sent) once the line's
       // code has gone on, so the request does not wait for it.
       setImmediate(() => {
-        const capture: LineCapture = { id, variables, context, stack: holder.stack ?? '', cut: [...budget.cut], heldMs };
-        this.worker?.postMessage({ type: 'line-capture', capture } satisfies ToDebugWorker);
+        // Reading `stack` runs the app's Error.prepareStackTrace, if it set one: it may throw.
+        let stack = '';
+        try {
+          stack = holder.stack ?? '';
+        } catch {
+          // the snapshot goes without its stack
+        }
+        const capture: LineCapture = { id, variables, context, stack, cut: [...budget.cut], heldMs };
+        this.toWorker({ type: 'line-capture', capture });
       });
     } catch (err) {
       // Not expected (the condition reads each variable on its own); the worker pauses instead.
-      this.worker?.postMessage({ type: 'line-capture-failed', id, message: String(err).slice(0, 200) } satisfies ToDebugWorker);
+      this.toWorker({ type: 'line-capture-failed', id, message: String(err).slice(0, 200) });
     }
     return false;
+  }
+
+  /** A message to the debug worker, from code the app's own turns run: it never throws. */
+  private toWorker(m: ToDebugWorker): void {
+    try {
+      this.worker?.postMessage(m);
+    } catch (err) {
+      log.once('debug', 'debug-post', `live debugging: could not reach its worker (${String(err)})`);
+    }
   }
 
   private logpoint(id: string, message: string, target: string): void {
