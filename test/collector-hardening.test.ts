@@ -251,7 +251,7 @@ describe('store failures', () => {
       const row = (spanId: string, kind: number) => ({
         service: 's', instance: '', traceId: randomHex(16), spanId, parentId: null, name: 'n', kind, startUs: Date.now() * 1000, durationUs: 1,
         status: 0, statusMessage: null, route: null, method: null, httpStatus: null, peer: null, dbSystem: null, dbCount: null, dbMs: null,
-        outCount: null, nPlusOne: null, isEntry: true, requestRoute: null, scope: '', attributes: '{}', events: null, links: null,
+        outCount: null, nPlusOne: null, isEntry: true, requestRoute: null, scope: '', attributes: '{}', events: null, links: null, dbStatement: null, dbRows: null,
       });
       const batch = (kind: number) => ({ spans: [row(randomHex(8), kind)], errors: [], frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] });
       // Submitted together, so the first write carries all three; kind 300 does not fit UTINYINT.

@@ -11,6 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { get, NODES, startApp } from './helpers/app';
 import { eventually, runCli, startCollectorProcess, tempDbPath } from './helpers/collector';
 import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
+import { MIGRATIONS } from '../dist/collector/store/duckdb/schema';
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
 
@@ -52,6 +53,29 @@ describe('collector store lifecycle', () => {
       assert.equal((await collector.api<{ spans: unknown[] }>(`traces/${newTrace}`)).spans.length, 1);
       const status = await collector.api<{ lastSweep: { removed: number } | undefined }>('status');
       assert.ok(status.lastSweep !== undefined);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('migrates a file from an older schema: its query spans get their statement and row count, and the Queries view reads them', async () => {
+    const dbPath = tempDbPath();
+    const db = await DuckDBInstance.create(dbPath);
+    const conn = await db.connect();
+    // A file as tracekit left it at schema 4, with one query span stored then.
+    await conn.run('CREATE TABLE tk_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
+    for (const step of MIGRATIONS.slice(0, 4)) await conn.run(step);
+    await conn.run("INSERT INTO tk_meta VALUES ('schema_version', '4')");
+    const startUs = BigInt(Date.now() - 30_000) * 1000n;
+    const attributes = JSON.stringify({ 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM old_rows WHERE id = $1', 'db.response.returned_rows': 3 });
+    await conn.run(`INSERT INTO spans (service, instance, trace_id, span_id, name, kind, start_us, duration_us, status, db_system, is_entry, scope, attributes)
+      VALUES ('old', 'i', ?, ?, 'SELECT old_rows', 3, ?, 2000, 0, 'postgresql', false, 'pg', ?)`, [randomHex(16), randomHex(8), startUs, attributes]);
+    conn.closeSync();
+    db.closeSync();
+    const collector = await startCollectorProcess({ dbPath });
+    try {
+      const queries = await collector.api<{ statement: string; calls: number; rowsPerCall: number; totalMs: number }[]>('queries?service=old&window=5m');
+      assert.deepEqual(queries.map((q) => [q.statement, q.calls, q.rowsPerCall, q.totalMs]), [['SELECT * FROM old_rows WHERE id = $1', 1, 3, 2]]);
     } finally {
       await collector.stop();
     }

@@ -50,6 +50,12 @@ function int32(v: AttributeValue): number | null {
   return n !== null && n >= -2147483648 && n <= 2147483647 ? Math.trunc(n) : null;
 }
 
+/** A non-negative safe integer, else null. */
+function wholeNumber(v: AttributeValue): number | null {
+  const n = num(v);
+  return n !== null && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
 function toJson(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
@@ -87,6 +93,8 @@ export function spanRow(g: ResourceGroup<SpanRecord>, s: SpanRecord): SpanRow {
     attributes: JSON.stringify(a),
     events: toJson(s.events),
     links: toJson(s.links),
+    dbStatement: str(a['db.query.text']) ?? str(a['db.statement']),
+    dbRows: wholeNumber(a['db.response.returned_rows']),
   };
 }
 
@@ -153,7 +161,7 @@ export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: E
     for (const s of g.items) {
       const row = spanRow(g, s);
       spans.push(row);
-      if (row.peer !== null) row.requestRoute = requestRouteAbove(s, (byId ??= indexById(g.items)));
+      if (row.peer !== null || row.dbSystem !== null) row.requestRoute = requestRouteAbove(s, (byId ??= indexById(g.items)));
       if (s.events === undefined) continue;
       for (const e of s.events) {
         if (e.name !== 'exception' || e.attributes === undefined) continue;

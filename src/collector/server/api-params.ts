@@ -3,7 +3,7 @@
  * and `window` (1m, 5m, 15m, 1h, 6h, 24h; default 15m); trace search also takes an explicit
  * `from`/`to` in epoch milliseconds. A bad value is a 400 naming the parameter.
  */
-import type { CodeQuery, LogQuery, QueryScope, TraceQuery } from '../store/store';
+import type { CodeQuery, LogQuery, QueriesQuery, QueryScope, TraceQuery } from '../store/store';
 
 export const WINDOWS: Record<string, number> = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const DEFAULT_WINDOW = '15m';
@@ -113,4 +113,11 @@ export function codeQueryOf(params: URLSearchParams, nowMs: number): CodeQuery {
     sort,
     limit: number(params, 'limit', 1, 1000) ?? 200,
   };
+}
+
+/** Queries-view filters: `route` ("METHOD route", as the routes table names it) and `limit`. */
+export function queriesQueryOf(params: URLSearchParams, nowMs: number): QueriesQuery {
+  const route = one(params, 'route');
+  if (route !== undefined && route.length > 1024) throw new BadParam('route must be at most 1024 characters');
+  return { ...scopeOf(params, nowMs), requestRoute: route, limit: number(params, 'limit', 1, 1000) ?? 200 };
 }

@@ -34,13 +34,16 @@ export interface SpanRow {
   isEntry: boolean;
   /**
    * "METHOD route" of the request this span ran in, when its entry span came in the same
-   * batch (set for outgoing calls, which the dependency graph groups by route).
+   * batch (set for outgoing calls and queries, which the graph and the Queries view group by route).
    */
   requestRoute: string | null;
   scope: string;
   attributes: string;
   events: string | null;
   links: string | null;
+  /** A query span's statement (`db.query.text`, tracekit's agent sends it as a template) and rows returned. */
+  dbStatement: string | null;
+  dbRows: number | null;
 }
 
 export interface ErrorRow {

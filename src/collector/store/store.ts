@@ -56,6 +56,24 @@ export interface SeriesPoint {
 
 export interface Series { source: Source; stepMs: number; points: SeriesPoint[] }
 
+/** One route's latency histogram (upper bounds in ms; the last bucket is open) and status codes. */
+export interface RouteDistribution {
+  source: Source;
+  boundsMs: number[];
+  counts: number[];
+  statuses: { status: number | null; requests: number }[];
+}
+
+/** Runtime gauges per process over the scope: one value (or null) per step of `timesMs`. */
+export interface RuntimeSeries {
+  stepMs: number;
+  /** The end of each step, epoch ms. */
+  timesMs: number[];
+  /** Every gauge name the view knows, in its order. */
+  gauges: string[];
+  processes: { service: string; instance: string; gauges: Record<string, (number | null)[]> }[];
+}
+
 export interface RouteStats {
   service: string;
   method: string | null;
@@ -153,8 +171,41 @@ export interface RouteHostEdge { service: string; route: string; host: string; c
 export interface ServiceEdge { from: string; to: string; calls: number; errorPct: number }
 export interface Graph { routeToHost: RouteHostEdge[]; serviceToService: ServiceEdge[] }
 
+/** The Queries view's request: the scope, optionally one request route ("GET /orders/:id"), a page size. */
+export interface QueriesQuery extends QueryScope {
+  requestRoute: string | undefined;
+  limit: number;
+}
+
+/** One statement template's figures over the scope. */
+export interface QueryStats {
+  service: string;
+  /** `db.system.name` (postgresql, mysql, ...). */
+  system: string | null;
+  statement: string;
+  calls: number;
+  errors: number;
+  totalMs: number;
+  avgMs: number;
+  p95Ms: number | null;
+  maxMs: number;
+  /** Rows returned per call, over the calls that reported a count; null when none did. */
+  rowsPerCall: number | null;
+  /** "METHOD route" of the requests that ran it. */
+  routes: string[];
+  /** Some request in the scope ran it as its N+1 loop. */
+  nPlusOne: boolean;
+  /** The slowest call: its trace and span. */
+  exampleTraceId: string;
+  exampleSpanId: string;
+}
+
 export interface TraceQuery extends QueryScope {
   route: string | undefined;
+  /** With `route`: only requests with this method. */
+  method?: string;
+  /** Newest first (the default), or slowest first. */
+  order?: 'recent' | 'slowest';
   /** 'error', 'ok', an HTTP status (`404`) or class (`5xx`). */
   status: string | undefined;
   minDurationMs: number | undefined;
@@ -270,14 +321,22 @@ export interface Store {
   overview(scope: QueryScope): Promise<Overview>;
   series(scope: QueryScope, stepUs: number): Promise<Series>;
   routes(scope: QueryScope): Promise<RouteStats[]>;
+  /** One route's latency histogram and status codes; `route` null for the requests no route matched. */
+  routeDistribution(scope: QueryScope, method: string | null, route: string | null): Promise<RouteDistribution>;
+  /** Each process's runtime gauges over the scope, in steps of `stepUs`. */
+  runtime(scope: QueryScope, stepUs: number): Promise<RuntimeSeries>;
   /** Requests, errors, p95 and last request per route: the part of `routes` the Code views use, cheaper. */
   routeFigures(scope: QueryScope): Promise<RouteFigures[]>;
-  errors(scope: QueryScope): Promise<ErrorGroup[]>;
+  /** Error groups, optionally only those raised in requests of one route template. */
+  errors(scope: QueryScope, route?: string): Promise<ErrorGroup[]>;
   /** The code inventory: functions seen in exceptions' stacks. */
   codeInventory(q: CodeQuery): Promise<CodeEntry[]>;
   /** The latest route inventory of a service (or of all), narrowed to a folder or file (relative path) when given. */
   declaredRoutes(service: string | undefined, folder: string | undefined): Promise<DeclaredRoute[]>;
-  outgoing(scope: QueryScope): Promise<OutgoingHost[]>;
+  /** Outgoing calls per host, optionally only those made by requests of one route ("GET /orders/:id"). */
+  outgoing(scope: QueryScope, requestRoute?: string): Promise<OutgoingHost[]>;
+  /** Query spans grouped by statement template, by total time. */
+  queries(q: QueriesQuery): Promise<QueryStats[]>;
   graph(scope: QueryScope): Promise<Graph>;
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
   trace(traceId: string): Promise<TraceDetail | undefined>;

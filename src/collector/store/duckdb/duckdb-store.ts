@@ -1,14 +1,16 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, SnapshotDetail, SnapshotQuery, SnapshotSummary, Graph, OutgoingHost, Overview, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, SnapshotDetail, SnapshotQuery, SnapshotSummary, Graph, OutgoingHost, Overview, QueriesQuery, QueryStats, RouteDistribution, RuntimeSeries, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
 import { errors, graph, outgoing, services } from './dependency-queries';
-import { overview, routeFigures, routes, series } from './request-queries';
+import { overview, routeDistribution, routeFigures, routes, series } from './request-queries';
 import { searchTraces, trace } from './trace-queries';
 import { LOG_SEARCH_BUDGET_MS, searchLogs } from './log-queries';
 import { BatchWriter } from './writer';
+import { queryStats } from './query-stats';
+import { runtimeSeries } from './runtime-queries';
 import { capSnapshots, snapshot, snapshots } from './snapshot-queries';
 
 export interface DuckDbOptions {
@@ -61,11 +63,14 @@ export class DuckDbStore implements Store {
   overview(scope: QueryScope): Promise<Overview> { return overview(this.db.reader, scope); }
   series(scope: QueryScope, stepUs: number): Promise<Series> { return series(this.db.reader, scope, stepUs); }
   routes(scope: QueryScope): Promise<RouteStats[]> { return routes(this.db.reader, scope); }
+  runtime(scope: QueryScope, stepUs: number): Promise<RuntimeSeries> { return runtimeSeries(this.db.reader, scope, stepUs); }
+  routeDistribution(scope: QueryScope, method: string | null, route: string | null): Promise<RouteDistribution> { return routeDistribution(this.db.reader, scope, method, route); }
   routeFigures(scope: QueryScope): Promise<RouteFigures[]> { return routeFigures(this.db.reader, scope); }
-  errors(scope: QueryScope): Promise<ErrorGroup[]> { return errors(this.db.reader, scope); }
+  errors(scope: QueryScope, route?: string): Promise<ErrorGroup[]> { return errors(this.db.reader, scope, route); }
   codeInventory(q: CodeQuery): Promise<CodeEntry[]> { return codeInventory(this.db.reader, q); }
   declaredRoutes(service: string | undefined, folder: string | undefined): Promise<DeclaredRoute[]> { return declaredRoutes(this.db.reader, service, folder); }
-  outgoing(scope: QueryScope): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope); }
+  outgoing(scope: QueryScope, requestRoute?: string): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope, requestRoute); }
+  queries(q: QueriesQuery): Promise<QueryStats[]> { return queryStats(this.db.reader, q); }
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }

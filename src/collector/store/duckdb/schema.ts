@@ -72,6 +72,17 @@ export const MIGRATIONS: readonly string[] = [
     file VARCHAR NOT NULL, line INTEGER NOT NULL, function VARCHAR NOT NULL, body VARCHAR NOT NULL
   );
   `,
+  // 5: the Queries view groups query spans by statement; reading it from each span's JSON
+  // attributes costs a parse per row, so the statement and its row count get columns. Spans
+  // stored before this step get theirs from the JSON once, here.
+  `
+  ALTER TABLE spans ADD COLUMN db_statement VARCHAR;
+  ALTER TABLE spans ADD COLUMN db_rows BIGINT;
+  UPDATE spans SET
+    db_statement = coalesce(json_extract_string(attributes, '$."db.query.text"'), json_extract_string(attributes, '$."db.statement"')),
+    db_rows = TRY_CAST(json_extract_string(attributes, '$."db.response.returned_rows"') AS BIGINT)
+  WHERE db_system IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */

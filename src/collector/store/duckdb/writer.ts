@@ -58,6 +58,9 @@ function appendSpan(a: DuckDBAppender, s: SpanRow): void {
   a.appendVarchar(s.attributes);
   vOrNull(a, s.events);
   vOrNull(a, s.links);
+  vOrNull(a, s.dbStatement);
+  if (s.dbRows === null) a.appendNull();
+  else a.appendBigInt(BigInt(s.dbRows));
   a.endRow();
 }
 
