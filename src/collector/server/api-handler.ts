@@ -1,14 +1,15 @@
 /**
  * `GET /api/*`: the JSON query API the dashboard reads.
  *
- *   /api/services  /api/overview  /api/series  /api/routes  /api/errors
+ *   /api/services  /api/overview  /api/series  /api/routes  /api/route  /api/errors
  *   /api/outgoing  /api/graph     /api/traces  /api/traces/:traceId  /api/status
- *   /api/code      /api/code/routes  /api/code/tree  /api/logs
+ *   /api/code      /api/code/routes  /api/code/tree  /api/logs  /api/queries  /api/runtime
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/store';
-import { BadParam, codeQueryOf, folderOf, logQueryOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
+import { BadParam, codeQueryOf, folderOf, logQueryOf, queriesQueryOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
 import { inventoryRoutes, projectTree } from './code-views';
+import { routeParamsOf, routeView } from './route-view';
 import { sendJson } from './respond';
 
 export interface ApiContext {
@@ -27,6 +28,14 @@ const VIEWS: Record<string, View> = {
     return c.store.series(scope, stepFor(scope));
   },
   '/api/routes': (p, now, c) => c.store.routes(scopeOf(p, now)),
+  '/api/route': (p, now, c) => {
+    const { service, method, route } = routeParamsOf(p);
+    return routeView(c.store, scopeOf(p, now), service, method, route);
+  },
+  '/api/runtime': (p, now, c) => {
+    const scope = scopeOf(p, now);
+    return c.store.runtime(scope, stepFor(scope));
+  },
   '/api/errors': (p, now, c) => c.store.errors(scopeOf(p, now)),
   '/api/code': (p, now, c) => c.store.codeInventory(codeQueryOf(p, now)),
   '/api/code/routes': (p, now, c) => inventoryRoutes(c.store, scopeOf(p, now), folderOf(p)),
@@ -34,6 +43,7 @@ const VIEWS: Record<string, View> = {
   '/api/logs': (p, now, c) => c.store.searchLogs(logQueryOf(p, now)),
   '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
   '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
+  '/api/queries': (p, now, c) => c.store.queries(queriesQueryOf(p, now)),
   '/api/traces': (p, now, c) => c.store.searchTraces(traceQueryOf(p, now)),
   '/api/status': async (_p, _now, c) => ({ ...c.status(), stored: await c.store.counts() }),
 };

@@ -30,14 +30,19 @@ export async function services(conn: DuckDBConnection, scope: QueryScope): Promi
 }
 
 /** Errors grouped by fingerprint: counts in the scope, first sight ever, a sample. */
-export async function errors(conn: DuckDBConnection, scope: QueryScope): Promise<ErrorGroup[]> {
+export async function errors(conn: DuckDBConnection, scope: QueryScope, route?: string): Promise<ErrorGroup[]> {
   const p: SqlParams = [];
+  let where = scopeWhere(scope, 'time_us', p);
+  if (route !== undefined) {
+    p.push(route);
+    where += ' AND route = ?';
+  }
   const rows = await readRows(conn, `
     WITH g AS (
       SELECT fingerprint, any_value(service) AS service, arg_max(type, time_us) AS type, arg_max(message, time_us) AS message,
              count(*) AS n, max(time_us) AS last, list(DISTINCT route) FILTER (WHERE route IS NOT NULL) AS routes,
              arg_max(stack, time_us) AS stack, arg_max(trace_id, time_us) AS trace_id, arg_max(span_id, time_us) AS span_id
-      FROM errors WHERE ${scopeWhere(scope, 'time_us', p)} GROUP BY fingerprint
+      FROM errors WHERE ${where} GROUP BY fingerprint
     )
     SELECT g.*, (SELECT min(time_us) FROM errors e WHERE e.fingerprint = g.fingerprint) AS first
     FROM g ORDER BY n DESC, last DESC LIMIT 200`, p);
@@ -48,13 +53,18 @@ export async function errors(conn: DuckDBConnection, scope: QueryScope): Promise
   }));
 }
 
-/** Outgoing HTTP calls per host. */
-export async function outgoing(conn: DuckDBConnection, scope: QueryScope): Promise<OutgoingHost[]> {
+/** Outgoing HTTP calls per host (of one request route's requests, when given). */
+export async function outgoing(conn: DuckDBConnection, scope: QueryScope, requestRoute?: string): Promise<OutgoingHost[]> {
   const p: SqlParams = [];
+  let where = scopeWhere(scope, 'start_us', p);
+  if (requestRoute !== undefined) {
+    p.push(requestRoute);
+    where += ' AND request_route = ?';
+  }
   const rows = await readRows(conn, `
     SELECT service, peer, count(*) AS n, count(*) FILTER (WHERE ${CLIENT_ERROR}) AS errors,
            quantile_cont(duration_us, [0.5, 0.95]) AS q, max(duration_us) AS mx
-    FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${scopeWhere(scope, 'start_us', p)}
+    FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${where}
     GROUP BY ALL ORDER BY n DESC`, p);
   return rows.map((r) => {
     const n = Number(r.n);

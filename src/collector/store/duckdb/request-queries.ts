@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { histogramQuantile } from '../quantile';
-import type { Overview, QueryScope, RouteFigures, RouteStats, Series, SeriesPoint, Source } from '../store';
+import type { Overview, QueryScope, RouteDistribution, RouteFigures, RouteStats, Series, SeriesPoint, Source } from '../store';
 import { readRows, type SqlParams } from './connection';
 import { REQUEST_METRICS, RUNTIME_METRICS } from '../../../shared/contract';
 import { numOrNull, scopeSeconds, scopeWhere } from './sql-scope';
@@ -43,18 +43,20 @@ function groupKey(row: Record<string, unknown>, n: number): string {
  * (none for one group). Totals come from the points; bucket counts from the bucket rows,
  * so merging is a GROUP BY over small integers rather than an unnest of every list.
  */
-async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, groups: string[]): Promise<Map<string, Merged>> {
+async function mergedHistograms(conn: DuckDBConnection, scope: QueryScope, groups: string[], filter?: (params: SqlParams) => string): Promise<Map<string, Merged>> {
   const select = groups.map((g, i) => `${g} AS g${i}, `).join('');
   const groupBy = groups.length === 0 ? '' : `GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}`;
   const p1: SqlParams = [REQUEST_DURATION];
+  const extra1 = filter === undefined ? '' : ` AND ${filter(p1)}`;
   const totals = await readRows(conn, `
     SELECT ${select}sum(count) AS n, sum(count) FILTER (WHERE http_status >= 500) AS errors, sum(sum) AS total,
            max(max) AS mx, any_value(bounds) AS bounds, max(time_us) FILTER (WHERE count > 0) AS last_us
-    FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM} AND ${scopeWhere(scope, 'time_us', p1)} ${groupBy}`, p1);
+    FROM metric_points WHERE name = ? AND kind = ${HISTOGRAM}${extra1} AND ${scopeWhere(scope, 'time_us', p1)} ${groupBy}`, p1);
   const p2: SqlParams = [REQUEST_DURATION];
+  const extra2 = filter === undefined ? '' : ` AND ${filter(p2)}`;
   const buckets = await readRows(conn, `
     SELECT ${select}bucket, sum(count) AS c FROM histogram_buckets
-    WHERE name = ? AND ${scopeWhere(scope, 'time_us', p2)} ${groupBy === '' ? 'GROUP BY bucket' : `${groupBy}, bucket`}`, p2);
+    WHERE name = ?${extra2} AND ${scopeWhere(scope, 'time_us', p2)} ${groupBy === '' ? 'GROUP BY bucket' : `${groupBy}, bucket`}`, p2);
   const out = new Map<string, Merged>();
   for (const t of totals) {
     if (t.n === null) continue;
@@ -252,4 +254,49 @@ export async function routes(conn: DuckDBConnection, scope: QueryScope): Promise
     }
   }
   return out.sort((a, b) => b.totalMs - a.totalMs || b.requests - a.requests);
+}
+
+/** Span-duration bounds (seconds) for a route's histogram when its service sends no request metrics. */
+const SPAN_BOUNDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+
+/** `coalesce(method, '') = ? AND coalesce(<route>, '') = ?` for one route, its values pushed to `params`. */
+function routeMatch(method: string | null, route: string | null, routeColumn: string, params: SqlParams): string {
+  params.push(method ?? '', route ?? '');
+  return `coalesce(method, '') = ? AND coalesce(${routeColumn}, '') = ?`;
+}
+
+/**
+ * One route's latency histogram (bucket upper bounds in ms, the last bucket open) and its
+ * requests by HTTP status. `route` null is the requests no route matched.
+ */
+export async function routeDistribution(conn: DuckDBConnection, scope: QueryScope, method: string | null, route: string | null): Promise<RouteDistribution> {
+  const source = await sourceFor(conn, scope);
+  if (source === 'metrics') {
+    const merged = (await mergedHistograms(conn, scope, [], (p) => routeMatch(method, route, 'route', p))).get('');
+    const p: SqlParams = [REQUEST_DURATION];
+    const match = routeMatch(method, route, 'route', p);
+    const statuses = await readRows(conn, `
+      SELECT http_status AS s, sum(count) AS n FROM metric_points
+      WHERE name = ? AND kind = ${HISTOGRAM} AND ${match} AND ${scopeWhere(scope, 'time_us', p)} GROUP BY ALL ORDER BY s`, p);
+    return {
+      source,
+      boundsMs: (merged?.bounds ?? []).map((b) => b * 1000),
+      counts: merged?.counts ?? [],
+      statuses: statuses.filter((r) => Number(r.n) > 0).map((r) => ({ status: numOrNull(r.s), requests: Number(r.n) })),
+    };
+  }
+  const p: SqlParams = [];
+  const where = `kind = ${SERVER} AND ${routeMatch(method, route, 'coalesce(route, name)', p)} AND ${scopeWhere(scope, 'start_us', p)}`;
+  const cases = SPAN_BOUNDS.map((b, i) => `WHEN duration_us <= ${Math.round(b * 1e6)} THEN ${i}`).join(' ');
+  const rows = await readRows(conn, `
+    SELECT CASE ${cases} ELSE ${SPAN_BOUNDS.length} END AS b, http_status AS s, count(*) AS n FROM spans WHERE ${where} GROUP BY ALL`, p);
+  const counts = new Array<number>(SPAN_BOUNDS.length + 1).fill(0);
+  const byStatus = new Map<number | null, number>();
+  for (const r of rows) {
+    counts[Number(r.b)] += Number(r.n);
+    const status = numOrNull(r.s);
+    byStatus.set(status, (byStatus.get(status) ?? 0) + Number(r.n));
+  }
+  const statuses = [...byStatus].map(([status, requests]) => ({ status, requests })).sort((a, b) => (a.status ?? 0) - (b.status ?? 0));
+  return { source, boundsMs: SPAN_BOUNDS.map((b) => b * 1000), counts, statuses };
 }

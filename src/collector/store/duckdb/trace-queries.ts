@@ -21,9 +21,16 @@ function statusFilter(status: string, params: SqlParams): string {
 export async function searchTraces(conn: DuckDBConnection, q: TraceQuery): Promise<TraceSummary[]> {
   const params: SqlParams = [];
   const where = ['is_entry', scopeWhere(q, 'start_us', params)];
-  if (q.route !== undefined) {
+  if (q.route === '(unmatched)') {
+    // A request no route matched: the server span carries no http.route, and its name is the method.
+    where.push('route = method');
+  } else if (q.route !== undefined) {
     params.push(q.route);
     where.push('route = ?');
+  }
+  if (q.method !== undefined) {
+    params.push(q.method);
+    where.push('method = ?');
   }
   if (q.status !== undefined) where.push(statusFilter(q.status, params));
   if (q.minDurationMs !== undefined) {
@@ -37,7 +44,7 @@ export async function searchTraces(conn: DuckDBConnection, q: TraceQuery): Promi
   params.push(q.limit);
   const rows = await readRows(conn, `
     SELECT trace_id, span_id, service, name, route, method, http_status, status, start_us, duration_us
-    FROM spans WHERE ${where.join(' AND ')} ORDER BY start_us DESC LIMIT ?`, params);
+    FROM spans WHERE ${where.join(' AND ')} ORDER BY ${q.order === 'slowest' ? 'duration_us DESC' : 'start_us DESC'} LIMIT ?`, params);
   return rows.map((r) => ({
     traceId: String(r.trace_id), spanId: String(r.span_id), service: String(r.service), name: String(r.name),
     route: (r.route as string | null) ?? null, method: (r.method as string | null) ?? null,
