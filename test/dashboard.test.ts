@@ -10,25 +10,17 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startAiStub, type AiStub } from './helpers/ai-stub';
 import { readFileSync } from 'node:fs';
-import { ROOT, get, startApp, type RunningApp } from './helpers/app';
+import { ROOT } from './helpers/app';
 import { ARTIFACTS, launchBrowser, screenshot, watchPage } from './helpers/browser';
 import { eventually, startCollectorProcess, type CollectorProcess } from './helpers/collector';
+import { runShop, SHOP_REQUESTS } from './helpers/shop';
 
 interface Overview { requests: number; requestRate: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; inFlight: number | null; cpuUtilization: number | null; memoryBytes: number | null }
 interface Route { service: string; method: string | null; route: string; requests: number; rate: number; errorPct: number; p95Ms: number | null; dbQueriesPerRequest: number | null; nPlusOneRequests: number; nPlusOneTemplate: string | null }
 interface ErrorGroup { fingerprint: string; message: string; traceId: string; spanId: string }
 interface Span { spanId: string; parentId: string | null; service: string; kind: number; name: string; startMs: number; durationMs: number }
 
-const TRAFFIC: { path: string; times: number; status: number }[] = [
-  { path: '/', times: 4, status: 200 },
-  { path: '/products', times: 3, status: 200 },
-  { path: '/products/featured', times: 3, status: 200 },
-  { path: '/orders/1', times: 2, status: 200 },
-  { path: '/checkout/3', times: 3, status: 200 },
-  { path: '/payments/charge', times: 2, status: 500 },
-  { path: '/%3Cimg%20src=x%20onerror=alert(1)%3E', times: 1, status: 404 },
-];
-const TOTAL = TRAFFIC.reduce((n, t) => n + t.times, 0);
+const TOTAL = SHOP_REQUESTS;
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(1)</script>';
 const STUB_ANSWER = 'Stub analysis: the route repeats one query per product; batch it with WHERE id = ANY($1).';
@@ -141,8 +133,6 @@ function lineOf(file: string, text: string): number {
 describe('dashboard in Chromium', () => {
   let stub: AiStub;
   let collector: CollectorProcess;
-  let inventory: RunningApp;
-  let shop: RunningApp;
   let inventoryHost: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -164,19 +154,7 @@ describe('dashboard in Chromium', () => {
     stub = await startAiStub(STUB_ANSWER);
     // A zero log-search budget: a text search over a window longer than its first slice stops
     // after that slice, so the Logs view's partial page and "older records" can be tested.
-    collector = await startCollectorProcess({ args: ['--ai-origin', stub.origin, '--log-search-budget', '0'] });
-    const agentEnv = { TRACEKIT_ENDPOINT: collector.url, TRACEKIT_METRICS_INTERVAL: '500' };
-    inventory = await startApp('shop/inventory.cjs', { env: { ...agentEnv, TRACEKIT_SERVICE_NAME: 'inventory' } });
-    inventoryHost = `127.0.0.1:${inventory.port}`;
-    shop = await startApp('shop/app.cjs', { env: { ...agentEnv, TRACEKIT_SERVICE_NAME: 'shop', INVENTORY_URL: inventory.url } });
-    for (const t of TRAFFIC) {
-      for (let i = 0; i < t.times; i++) assert.equal((await get(shop.url + t.path)).status, t.status, t.path);
-    }
-    // The route inventory goes out a second after the routes are registered: wait for it.
-    await eventually(async () => ((await collector.api<{ routes: unknown[] }>('code/routes?service=shop')).routes.length > 0 ? true : undefined), 'the shop\'s route inventory');
-    await shop.stop();
-    await inventory.stop();
-    await eventually(async () => ((await collector.api<Overview>('overview?service=shop&window=5m')).requests === TOTAL ? true : undefined), `${TOTAL} requests stored`);
+    ({ collector, inventoryHost } = await runShop(['--ai-origin', stub.origin, '--log-search-budget', '0']));
     const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileSpans()) });
     assert.equal(res.status, 200, await res.text());
     const routes = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hostileRoutes()) });
@@ -189,8 +167,6 @@ describe('dashboard in Chromium', () => {
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await shop?.stop();
-    await inventory?.stop();
     await collector?.stop();
     await stub?.close();
   });
@@ -700,7 +676,7 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(watch.pageErrors, []);
   });
 
-  it('keeps service and window in the URL, and the chart zoom across refreshes', async () => {
+  it('keeps service and window in the URL; dragging across a chart narrows the whole page to that range, kept across reloads', async () => {
     const { page } = await openPage('/?service=shop&window=5m');
     await ready(page);
     await page.click('button[data-window="1h"]');
@@ -713,34 +689,79 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => window.tracekitDebug.charts['chart-traffic'] !== undefined);
     const box = await page.locator('#chart-traffic .u-over').boundingBox();
     assert.ok(box);
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    // The traffic all came in the last minutes: drag from the middle of the hour to its end.
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
-    type Scale = { min: number; max: number; first: number };
-    const scale = (): Promise<Scale> => page.evaluate(() => {
-      const u = window.tracekitDebug.charts['chart-traffic'] as { scales: { x: { min: number; max: number } }; data: number[][] };
-      return { min: u.scales.x.min, max: u.scales.x.max, first: u.data[0][0] };
-    });
-    const zoomed = await scale();
-    assert.ok(zoomed.min > zoomed.first, 'zoomed in');
+    await eventually(async () => (new URL(page.url()).searchParams.get('from') !== null ? true : undefined), 'a range in the URL');
+    const url = new URL(page.url());
+    const from = Number(url.searchParams.get('from'));
+    const to = Number(url.searchParams.get('to'));
+    assert.ok(from > Date.now() - 3_600_000 && from < to && to <= Date.now() + 60_000, `range ${from}-${to}`);
+    // The tiles show the range's numbers, and the chart spans the range.
+    const overview = await collector.api<Overview>(`overview?service=shop&from=${from}&to=${to}`);
+    assert.equal(overview.requests, TOTAL);
+    await eventually(async () => (Number(await page.locator('[data-tile="rate"] .tile-value').getAttribute('data-value')) === overview.requestRate ? true : undefined), 'the rate tile over the range');
+    const xs = await page.evaluate(() => (window.tracekitDebug.charts['chart-traffic'] as { data: number[][] }).data[0]);
+    assert.ok(xs[0] * 1000 > from && xs[xs.length - 1] * 1000 >= to - 1, 'the chart shows the range');
+    assert.match(await page.locator('#time-range').innerText(), /–/);
+    assert.equal(await page.locator('button[data-window][aria-pressed="true"]').count(), 0, 'no preset is pressed while a range is shown');
     // No flicker: refreshes update the same elements in place instead of rebuilding the page.
     await page.evaluate(() => {
       (document.querySelector('[data-tile="p95"]') as HTMLElement & { marked?: boolean }).marked = true;
       (document.querySelector('#chart-traffic canvas') as HTMLElement & { marked?: boolean }).marked = true;
     });
-    // Two refreshes later the zoom is still there.
     for (let i = 0; i < 2; i++) await page.waitForResponse((r) => r.url().includes('/api/series'));
-    await page.waitForTimeout(100);
-    const after2 = await scale();
-    assert.deepEqual([after2.min, after2.max], [zoomed.min, zoomed.max]);
     assert.deepEqual(await page.evaluate(() => [
       (document.querySelector('[data-tile="p95"]') as HTMLElement & { marked?: boolean }).marked,
       (document.querySelector('#chart-traffic canvas') as HTMLElement & { marked?: boolean }).marked,
     ]), [true, true], 'the tile and the chart canvas are the same elements after two refreshes');
+    // The range follows to the traces view and survives a reload.
+    await page.click('button[data-view="traces"]');
+    await page.reload();
+    await page.waitForSelector('table.traces tbody tr');
+    assert.equal(new URL(page.url()).searchParams.get('from'), String(from));
+    const traces = await collector.api<unknown[]>(`traces?service=shop&from=${from}&to=${to}&limit=200`);
+    assert.equal(await page.locator('table.traces tbody tr').count(), traces.length);
+    // Back to the overview; a double-click on a chart goes back to the window.
+    await page.click('button[data-view="overview"]');
+    await ready(page);
+    await page.waitForFunction(() => window.tracekitDebug.charts['chart-traffic'] !== undefined);
     await page.dblclick('#chart-traffic .u-over');
-    const reset = await scale();
-    assert.equal(reset.min, reset.first, 'double-click shows the whole window again');
+    await eventually(async () => (new URL(page.url()).searchParams.get('from') === null ? true : undefined), 'the range cleared');
+    assert.equal(await page.locator('button[data-window="1h"]').getAttribute('aria-pressed'), 'true');
+  });
+
+  it('the range picker applies a typed from/to; a preset clears it', async () => {
+    const { page } = await openPage('/?service=shop&window=1m');
+    await ready(page);
+    await page.click('#range-open');
+    // The whole test run, to the second, in the browser's local time.
+    const to = Math.ceil(Date.now() / 1000) * 1000 + 60_000;
+    const from = to - 20 * 60_000;
+    const local = (ms: number): Promise<string> => page.evaluate((t) => {
+      const d = new Date(t);
+      const two = (n: number): string => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    }, ms);
+    await page.fill('#range-form input[name="from"]', await local(from));
+    await page.fill('#range-form input[name="to"]', await local(to));
+    await page.click('#range-form button[type="submit"]');
+    await eventually(async () => (new URL(page.url()).searchParams.get('from') === String(from) ? true : undefined), 'the typed range in the URL');
+    assert.equal(new URL(page.url()).searchParams.get('to'), String(to));
+    await eventually(async () => ((await page.locator('[data-tile="rate"] .tile-hint').innerText()).startsWith(`${TOTAL} in the window`) ? true : undefined), 'every request in the typed range');
+    // A "to" before "from" is refused with a reason, and the range stays.
+    await page.click('#range-open');
+    await page.fill('#range-form input[name="to"]', await local(from - 60_000));
+    await page.click('#range-form button[type="submit"]');
+    assert.match(await page.locator('#range-form .error-text').innerText(), /before/);
+    assert.equal(new URL(page.url()).searchParams.get('to'), String(to));
+    await page.click('button[data-window="5m"]');
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('from'), null);
+    assert.equal(url.searchParams.get('window'), '5m');
+    assert.equal(await page.locator('#time-range').count(), 0);
   });
 
   it('a service with nothing in the window says so, and nothing about server spans', async () => {

@@ -21,6 +21,9 @@ import { LogsView } from './views/LogsView';
 import { Header } from './views/Header';
 import { KeyPrompt } from './views/KeyPrompt';
 import { OverviewView, type OverviewData } from './views/OverviewView';
+import { QueriesView } from './views/QueriesView';
+import { RoutePage } from './views/RoutePage';
+import { RuntimeView } from './views/RuntimeView';
 import { TraceExplorer } from './views/TraceExplorer';
 
 function App() {
@@ -58,6 +61,8 @@ function App() {
   const change = (patch: Partial<UrlState>): void => {
     setState((prev) => {
       const next = { ...prev, ...patch };
+      // Another trace: no span of the last one stays selected.
+      if (patch.trace !== undefined && patch.trace !== prev.trace && patch.span === undefined) next.span = '';
       writeUrlState(next, prev);
       return next;
     });
@@ -101,6 +106,12 @@ function App() {
         )}
         {state.view === 'overview' ? (
           <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
+        ) : state.view === 'queries' ? (
+          <QueriesView state={state} onChange={change} onStatus={setStatus} />
+        ) : state.view === 'runtime' ? (
+          <RuntimeView state={state} ink={{ text: ink.text, grid: ink.grid }} onChange={change} onStatus={setStatus} />
+        ) : state.view === 'route' ? (
+          <RoutePage state={state} onChange={change} onStatus={setStatus} />
         ) : state.view === 'logs' ? (
           <LogsView state={state} onChange={change} onStatus={setStatus} />
         ) : state.view === 'debug' ? (

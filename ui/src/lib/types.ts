@@ -7,6 +7,9 @@ export type {
   Graph,
   OutgoingHost,
   Overview,
+  QueryStats,
+  RouteDistribution,
+  RuntimeSeries,
   RouteStats,
   Series,
   SeriesPoint,
@@ -18,6 +21,7 @@ export type {
   TraceSummary,
 } from '../../../src/collector/store/store';
 export type { InventoryRoute, RouteInventoryView, TreeNode } from '../../../src/collector/server/code-views';
+export type { RouteView } from '../../../src/collector/server/route-view';
 export type { Breakpoint, InstanceState } from '../../../src/collector/debug/breakpoint-types';
 export type { SnapshotBody } from '../../../src/debug/snapshot-record';
 export type { ValueNode } from '../../../src/debug/value-tree';

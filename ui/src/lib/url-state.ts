@@ -4,17 +4,25 @@
  */
 export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
 export type WindowName = (typeof WINDOWS)[number];
-export type ViewName = 'overview' | 'traces' | 'code' | 'logs' | 'debug';
-const VIEWS: readonly ViewName[] = ['overview', 'traces', 'code', 'logs', 'debug'];
+export type ViewName = 'overview' | 'traces' | 'queries' | 'runtime' | 'route' | 'code' | 'logs' | 'debug';
+const VIEWS: readonly ViewName[] = ['overview', 'traces', 'queries', 'runtime', 'route', 'code', 'logs', 'debug'];
 
 export interface UrlState {
   service: string;
   window: WindowName;
+  /**
+   * An explicit time range in epoch milliseconds (a zoomed chart or the range picker): when set,
+   * every view shows it instead of the last `window`.
+   */
+  from: string;
+  to: string;
   view: ViewName;
-  /** The trace open in the waterfall. */
+  /** The trace open in the waterfall, and its span whose details are open. */
   trace: string;
-  /** Trace explorer filters. */
+  span: string;
+  /** Trace explorer filters; `route` (with `method`) is also the route a route page shows. */
   route: string;
+  method: string;
   status: string;
   minMs: string;
   traceId: string;
@@ -28,9 +36,11 @@ export interface UrlState {
   /** Debug view: the breakpoint whose snapshots are listed, and the snapshot open. */
   bp: string;
   snapshot: string;
+  /** The sort of the view's main table (table-sort.ts). */
+  sort: string;
 }
 
-const DEFAULTS: UrlState = { service: '', window: '15m', view: 'overview', trace: '', route: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '', bp: '', snapshot: '' };
+const DEFAULTS: UrlState = { service: '', window: '15m', from: '', to: '', view: 'overview', trace: '', span: '', route: '', method: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '', bp: '', snapshot: '', sort: '' };
 
 export function readUrlState(search: string = location.search): UrlState {
   const p = new URLSearchParams(search);
@@ -60,7 +70,17 @@ export function toSearch(state: UrlState): string {
 export function writeUrlState(next: UrlState, prev: UrlState): void {
   const search = toSearch(next);
   if (search === location.search) return;
-  const newEntry = next.view !== prev.view || next.trace !== prev.trace || next.folder !== prev.folder || next.snapshot !== prev.snapshot;
+  const newEntry = next.view !== prev.view || next.trace !== prev.trace || next.from !== prev.from || next.to !== prev.to || next.folder !== prev.folder || next.snapshot !== prev.snapshot;
   if (newEntry) history.pushState(null, '', location.pathname + search);
   else history.replaceState(null, '', location.pathname + search);
+}
+
+/** The service and time range every API view takes. */
+export function scopeParams(state: UrlState): { service: string; window: string; from: string; to: string } {
+  return { service: state.service, window: state.window, from: state.from, to: state.to };
+}
+
+/** True when the page shows an explicit time range rather than the last `window`. */
+export function hasRange(state: UrlState): boolean {
+  return state.from !== '' && state.to !== '';
 }

@@ -4,9 +4,15 @@ import * as fmt from '../lib/format';
 import type { Series } from '../lib/types';
 import { TimeChart, type AxisDef, type LineDef } from './TimeChart';
 
-interface Props { series: Series; ink: { text: string; grid: string; rate: string; error: string; p50: string; p95: string; p99: string } }
+interface Props {
+  series: Series;
+  ink: { text: string; grid: string; rate: string; error: string; p50: string; p95: string; p99: string };
+  /** A range dragged out on either chart (epoch ms), and a double-click back to the window. */
+  onRange?(fromMs: number, toMs: number): void;
+  onReset?(): void;
+}
 
-export function Charts({ series, ink }: Props) {
+export function Charts({ series, ink, onRange, onReset }: Props) {
   const traffic = useMemo(() => {
     const pts = series.points;
     return [pts.map((p) => p.timeMs / 1000), pts.map((p) => p.requestRate), pts.map((p) => (p.requestRate > 0 ? p.errorRate * 100 : null))];
@@ -32,8 +38,8 @@ export function Charts({ series, ink }: Props) {
   const axisInk = { text: ink.text, grid: ink.grid };
   return (
     <section class="charts" aria-label="charts">
-      <TimeChart id="chart-traffic" title={`Request rate and error rate (${series.stepMs / 1000} s steps)`} lines={trafficLines} axes={trafficAxes} data={traffic} ink={axisInk} />
-      <TimeChart id="chart-latency" title="Latency percentiles" lines={latencyLines} axes={latencyAxes} data={latency} ink={axisInk} />
+      <TimeChart id="chart-traffic" title={`Request rate and error rate (${series.stepMs / 1000} s steps)`} lines={trafficLines} axes={trafficAxes} data={traffic} ink={axisInk} onRange={onRange} onReset={onReset} />
+      <TimeChart id="chart-latency" title="Latency percentiles" lines={latencyLines} axes={latencyAxes} data={latency} ink={axisInk} onRange={onRange} onReset={onReset} />
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { useEffect } from 'preact/hooks';
 import { api } from '../lib/api';
 import { usePoll } from '../lib/poll';
 import type { CodeEntry, RouteInventoryView, TreeNode } from '../lib/types';
-import type { UrlState } from '../lib/url-state';
+import { scopeParams, type UrlState } from '../lib/url-state';
 import { CodeInventory } from './CodeInventory';
 import { DeclaredRoutes } from './DeclaredRoutes';
 import { ProjectTree } from './ProjectTree';
@@ -16,7 +16,7 @@ import { ProjectTree } from './ProjectTree';
 interface CodeData { tree: TreeNode; routes: RouteInventoryView; inventory: CodeEntry[] }
 
 async function loadCode(state: UrlState): Promise<CodeData> {
-  const p = { service: state.service, window: state.window };
+  const p = scopeParams(state);
   const [tree, routes, inventory] = await Promise.all([
     api<TreeNode>('code/tree', p),
     api<RouteInventoryView>('code/routes', { ...p, folder: state.folder }),
@@ -33,7 +33,7 @@ interface Props {
 }
 
 export function CodeView({ state, onChange, onAnalyzeFolder, onStatus }: Props) {
-  const polled = usePoll(() => loadCode(state), [state.service, state.window, state.folder], 2000);
+  const polled = usePoll(() => loadCode(state), [state.service, state.window, state.from, state.to, state.folder], 2000);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
   const d = polled.data;
   if (d === undefined) return <p class="panel muted">{polled.error ? polled.error.message : 'Loading…'}</p>;

@@ -1,6 +1,7 @@
 /** Top bar: view tabs, service and window selectors, live status, theme and AI settings. */
 import type { ServiceInfo } from '../lib/types';
-import { WINDOWS, type UrlState, type WindowName } from '../lib/url-state';
+import { hasRange, WINDOWS, type UrlState, type ViewName, type WindowName } from '../lib/url-state';
+import { RangePicker } from './RangePicker';
 import type { ThemeChoice } from '../lib/theme';
 
 interface Props {
@@ -13,20 +14,30 @@ interface Props {
   onSettings(): void;
 }
 
+/** The view tabs: view, label, what else switching to it resets. */
+const TABS: [ViewName, string, Partial<UrlState>][] = [
+  ['overview', 'Overview', { trace: '' }],
+  ['traces', 'Traces', {}],
+  ['queries', 'Queries', { trace: '' }],
+  ['runtime', 'Runtime', { trace: '' }],
+  ['code', 'Code', { trace: '', error: '' }],
+  ['logs', 'Logs', { trace: '' }],
+  ['debug', 'Debug', { trace: '' }],
+];
+
 const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { auto: 'light', light: 'dark', dark: 'auto' };
 
 export function Header({ state, services, live, theme, onChange, onTheme, onSettings }: Props) {
   const names = (services ?? []).map((s) => s.service);
   if (state.service !== '' && !names.includes(state.service)) names.unshift(state.service);
+  const ranged = hasRange(state);
   return (
     <header class="top">
       <span class="brand">tracekit</span>
       <nav class="tabs" aria-label="views">
-        <button type="button" aria-pressed={state.view === 'overview'} onClick={() => onChange({ view: 'overview', trace: '' })}>Overview</button>
-        <button type="button" aria-pressed={state.view === 'traces'} onClick={() => onChange({ view: 'traces' })}>Traces</button>
-        <button type="button" aria-pressed={state.view === 'code'} onClick={() => onChange({ view: 'code', trace: '', error: '' })}>Code</button>
-        <button type="button" aria-pressed={state.view === 'logs'} onClick={() => onChange({ view: 'logs', trace: '' })}>Logs</button>
-        <button type="button" aria-pressed={state.view === 'debug'} onClick={() => onChange({ view: 'debug', trace: '' })}>Debug</button>
+        {TABS.map(([view, label, patch]) => (
+          <button type="button" key={view} data-view={view} aria-pressed={state.view === view} onClick={() => onChange({ view, sort: '', ...patch })}>{label}</button>
+        ))}
       </nav>
       <label class="field">
         <span>service</span>
@@ -39,9 +50,10 @@ export function Header({ state, services, live, theme, onChange, onTheme, onSett
       </label>
       <div class="segmented" role="group" aria-label="window">
         {WINDOWS.map((w: WindowName) => (
-          <button type="button" key={w} data-window={w} aria-pressed={state.window === w} onClick={() => onChange({ window: w })}>{w}</button>
+          <button type="button" key={w} data-window={w} aria-pressed={!ranged && state.window === w} onClick={() => onChange({ window: w, from: '', to: '' })}>{w}</button>
         ))}
       </div>
+      <RangePicker state={state} onChange={onChange} />
       <span class={`live ${live.error ? 'live-error' : ''}`} title={live.error ? live.error.message : 'refreshes every 2 s'}>
         {live.error ? 'collector unreachable' : live.updatedMs === undefined ? 'loading…' : 'live'}
       </span>

@@ -8,7 +8,7 @@ import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
 import type { LogPage } from '../lib/types';
-import type { UrlState } from '../lib/url-state';
+import { scopeParams, type UrlState } from '../lib/url-state';
 
 const SEVERITIES: [string, string][] = [['', 'any severity'], ['debug', 'debug and up'], ['info', 'info and up'], ['warn', 'warn and up'], ['error', 'error and up']];
 
@@ -25,10 +25,10 @@ export function LogsView({ state, onChange, onStatus }: Props) {
   const [open, setOpen] = useState<number | null>(null);
   // Reading older records: the page ends where the last one stopped (a text search stops early).
   const [before, setBefore] = useState<number | undefined>(undefined);
-  useEffect(() => setBefore(undefined), [state.service, state.window, state.severity, state.q, state.traceId]);
+  useEffect(() => setBefore(undefined), [state.service, state.window, state.from, state.to, state.severity, state.q, state.traceId]);
   const page = usePoll(
-    () => api<LogPage>('logs', { service: state.service, window: state.window, severity: state.severity, q: state.q, traceId: state.traceId, limit: 300, to: before === undefined ? undefined : Math.floor(before) }),
-    [state.service, state.window, state.severity, state.q, state.traceId, before],
+    () => api<LogPage>('logs', { ...scopeParams(state), severity: state.severity, q: state.q, traceId: state.traceId, limit: 300, to: before === undefined ? state.to : Math.floor(before) }),
+    [state.service, state.window, state.from, state.to, state.severity, state.q, state.traceId, before],
     before === undefined ? 2000 : 0,
   );
   const logs = { ...page, data: page.data?.logs };

@@ -5,7 +5,7 @@ import { debug } from '../lib/debug';
 import { usePoll } from '../lib/poll';
 import { routeSites } from '../lib/route-sites';
 import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteInventoryView, RouteStats, Series } from '../lib/types';
-import type { UrlState } from '../lib/url-state';
+import { scopeParams, type UrlState } from '../lib/url-state';
 import { Charts } from './Charts';
 import { ErrorGroups } from './ErrorGroups';
 import { Outgoing } from './Outgoing';
@@ -15,8 +15,7 @@ import { Tiles } from './Tiles';
 export interface OverviewData { overview: Overview; series: Series; routes: RouteStats[]; errors: ErrorGroup[]; outgoing: OutgoingHost[]; graph: Graph; declared: RouteInventoryView }
 
 /** All the main view's data, fetched together so the view updates in one step. */
-async function loadOverview(service: string, window: string): Promise<OverviewData> {
-  const p = { service, window };
+async function loadOverview(p: ReturnType<typeof scopeParams>): Promise<OverviewData> {
   const [overview, series, routes, errors, outgoing, graph, declared] = await Promise.all([
     api<Overview>('overview', p),
     api<Series>('series', p),
@@ -39,7 +38,7 @@ interface Props {
 }
 
 export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }: Props) {
-  const polled = usePoll(() => loadOverview(state.service, state.window), [state.service, state.window], 2000);
+  const polled = usePoll(() => loadOverview(scopeParams(state)), [state.service, state.window, state.from, state.to], 2000);
   const marked = useRef(false);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
   useEffect(() => {
@@ -58,13 +57,16 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
       {d.overview.requests === 0 && <p class="note" id="no-requests">No requests{state.service !== '' ? ` from ${state.service}` : ''} in this window.</p>}
       {d.overview.source === 'spans' && d.overview.requests > 0 && <p class="note">These numbers come from server spans: the sender does not export tracekit's request metrics.</p>}
       <Tiles overview={d.overview} />
-      <Charts series={d.series} ink={ink} />
+      <Charts series={d.series} ink={ink} onRange={(from, to) => onChange({ from: String(from), to: String(to) })} onReset={() => onChange({ from: '', to: '' })} />
       <RoutesTable
         routes={d.routes}
         sites={sites}
         showService={showService}
+        sort={state.sort}
+        onSort={(sort) => onChange({ sort })}
         onAnalyze={(r) => onAnalyze(r, d)}
-        onTraces={(r) => onChange({ view: 'traces', service: r.service, route: r.route, trace: '' })}
+        onTraces={(r) => onChange({ view: 'traces', service: r.service, route: r.route, trace: '', sort: '' })}
+        onOpen={(r) => onChange({ view: 'route', service: r.service, method: r.method ?? '', route: r.route, trace: '', sort: '' })}
       />
       <ErrorGroups
         groups={d.errors}

@@ -2,22 +2,15 @@
  * Every route of the service, sortable by any column. A route where requests repeated one
  * query template (the N+1 pattern) is red, and hovering it shows the template.
  */
-import { useState } from 'preact/hooks';
 import * as fmt from '../lib/format';
+import { formatSort, nextSort, parseSort, sortRows, type SortColumn, type SortState } from '../lib/table-sort';
 import { requestLabel } from '../lib/request-label';
 import { BreakableText } from './BreakableText';
+import { SortHead } from './SortHead';
 import type { RouteStats } from '../lib/types';
 
-interface Column {
-  key: string;
-  label: string;
-  title: string;
-  value(r: RouteStats): number | string | null;
-  format(r: RouteStats): string;
-}
-
-const COLUMNS: Column[] = [
-  { key: 'route', label: 'route', title: 'method and route template', value: (r) => `${r.route} ${r.method ?? ''}`, format: (r) => requestLabel(r.method, r.route) },
+const COLUMNS: SortColumn<RouteStats>[] = [
+  { key: 'route', label: 'route', title: 'method and route template', value: (r) => `${r.route} ${r.method ?? ''}`, format: (r) => requestLabel(r.method, r.route), text: true },
   { key: 'rate', label: 'rate', title: 'requests per second', value: (r) => r.rate, format: (r) => fmt.rate(r.rate) },
   { key: 'errorPct', label: 'err %', title: 'share of requests that failed (5xx or exception)', value: (r) => r.errorPct, format: (r) => fmt.pct(r.errorPct) },
   { key: 'p50', label: 'p50', title: 'median latency', value: (r) => r.p50Ms, format: (r) => fmt.ms(r.p50Ms) },
@@ -29,13 +22,7 @@ const COLUMNS: Column[] = [
   { key: 'out', label: 'out/req', title: 'outgoing HTTP calls per request', value: (r) => r.outgoingPerRequest, format: (r) => fmt.avg(r.outgoingPerRequest) },
   { key: 'total', label: 'total', title: 'requests in the window', value: (r) => r.requests, format: (r) => fmt.count(r.requests) },
 ];
-
-function compare(a: number | string | null, b: number | string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return typeof a === 'string' || typeof b === 'string' ? String(a).localeCompare(String(b)) : a - b;
-}
+const DEFAULT_SORT: SortState = { key: 'total', desc: true };
 
 function nPlusOneHint(r: RouteStats): string {
   return `N+1: ${fmt.count(r.nPlusOneRequests)} of ${fmt.count(r.requests)} requests repeated one query template:\n${r.nPlusOneTemplate ?? '(template not recorded)'}`;
@@ -46,20 +33,18 @@ interface Props {
   /** Where each route is declared, by `service method route`. */
   sites: Map<string, string>;
   showService: boolean;
+  /** The `sort` address-bar parameter (table-sort.ts). */
+  sort: string;
+  onSort(param: string): void;
   onAnalyze(r: RouteStats): void;
   onTraces(r: RouteStats): void;
+  /** Opens the route's own page. */
+  onOpen(r: RouteStats): void;
 }
 
-export function RoutesTable({ routes, sites, showService, onAnalyze, onTraces }: Props) {
-  const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'total', desc: true });
-  const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[COLUMNS.length - 1];
-  const rows = [...routes].sort((a, b) => {
-    const c = compare(col.value(a), col.value(b));
-    // Missing values stay last whichever way the column sorts.
-    if (col.value(a) === null || col.value(b) === null) return c;
-    return sort.desc ? -c : c;
-  });
-  const onSort = (key: string): void => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'route' }));
+export function RoutesTable({ routes, sites, showService, sort: sortParam, onSort, onAnalyze, onTraces, onOpen }: Props) {
+  const sort = parseSort(sortParam, COLUMNS, DEFAULT_SORT);
+  const rows = sortRows(routes, COLUMNS, sort);
   return (
     <section class="panel" id="routes" aria-label="routes">
       <h2>Routes</h2>
@@ -71,14 +56,7 @@ export function RoutesTable({ routes, sites, showService, onAnalyze, onTraces }:
             <thead>
               <tr>
                 {showService && <th>service</th>}
-                {COLUMNS.map((c) => (
-                  <th key={c.key} title={c.title} class={c.key === 'route' ? '' : 'num'} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-                    <button type="button" data-sort={c.key} onClick={() => onSort(c.key)}>
-                      {c.label}
-                      {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
-                    </button>
-                  </th>
-                ))}
+                <SortHead columns={COLUMNS} sort={sort} onSort={(key) => onSort(formatSort(nextSort(sort, key, COLUMNS)))} />
                 <th />
               </tr>
             </thead>
@@ -90,7 +68,11 @@ export function RoutesTable({ routes, sites, showService, onAnalyze, onTraces }:
                     {showService && <td>{r.service}</td>}
                     {COLUMNS.map((c) => (
                       <td key={c.key} class={c.key === 'route' ? 'route' : 'num'} data-col={c.key}>
-                        {c.key === 'route' ? <BreakableText text={c.format(r)} /> : c.format(r)}
+                        {c.key === 'route' ? (
+                          <a href="#" class="route-link" title="this route's page" onClick={(e) => { e.preventDefault(); onOpen(r); }}>
+                            <BreakableText text={c.format(r)} />
+                          </a>
+                        ) : c.format(r)}
                         {c.key === 'route' && nPlusOne && <span class="badge" title={nPlusOneHint(r)}>N+1</span>}
                         {c.key === 'route' && sites.has(`${r.service} ${r.method} ${r.route}`) && <code class="site-hint" title="where the route is declared">{sites.get(`${r.service} ${r.method} ${r.route}`)}</code>}
                       </td>

@@ -1,7 +1,8 @@
 /**
  * One uPlot time-series chart. The chart is built once and fed new data in place, so a
- * refresh neither flickers nor throws away the user's zoom (drag to zoom, double-click to
- * reset): while zoomed in, new data arrives without rescaling the x axis.
+ * refresh never flickers. Dragging across it selects a time range that the whole page then
+ * shows (`onRange`), and a double-click goes back to the window (`onReset`): the chart itself
+ * never zooms on its own, so it always agrees with the tiles and tables beside it.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -31,12 +32,18 @@ interface Props {
   data: (number | null)[][];
   /** Axis and grid colours (rebuilt when the theme changes). */
   ink: { text: string; grid: string };
+  /** A range was dragged out: epoch milliseconds. */
+  onRange?(fromMs: number, toMs: number): void;
+  /** A double-click: back to the window. */
+  onReset?(): void;
 }
 
-export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
+export function TimeChart({ id, title, lines, axes, data, ink, onRange, onReset }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const zoomed = useRef(false);
+  // The latest callbacks, read by the chart's hooks, which are set up once.
+  const handlers = useRef({ onRange, onReset });
+  handlers.current = { onRange, onReset };
 
   useEffect(() => {
     const el = host.current;
@@ -45,7 +52,7 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
       width: Math.max(200, el.clientWidth),
       height: 220,
       legend: { live: true },
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: true, y: false, setScale: false } },
       scales: Object.fromEntries(axes.map((a) => [a.scale, { auto: true, range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [0, max > min ? max * 1.1 : Math.max(1, max)] }])),
       series: [
         { value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt.time(v * 1000)) },
@@ -80,14 +87,15 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
         })),
       ],
       hooks: {
-        setScale: [
-          (u: uPlot, key: string) => {
-            if (key !== 'x') return;
-            const xs = u.data[0];
-            if (xs.length === 0) return;
-            const min = u.scales.x.min ?? xs[0];
-            const max = u.scales.x.max ?? xs[xs.length - 1];
-            zoomed.current = min > xs[0] + 1e-6 || max < (xs[xs.length - 1] ?? 0) - 1e-6;
+        setSelect: [
+          (u: uPlot) => {
+            const { left, width } = u.select;
+            // A click without a drag selects nothing.
+            if (width < 3) return;
+            const from = u.posToVal(left, 'x');
+            const to = u.posToVal(left + width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            if (Number.isFinite(from) && Number.isFinite(to) && to > from) handlers.current.onRange?.(Math.round(from * 1000), Math.round(to * 1000));
           },
         ],
       },
@@ -95,9 +103,12 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
     const u = new uPlot(opts, data as uPlot.AlignedData, el);
     plot.current = u;
     debug.charts[id] = u;
+    const reset = (): void => handlers.current.onReset?.();
+    u.over.addEventListener('dblclick', reset);
     const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 220 }));
     resize.observe(el);
     return () => {
+      u.over.removeEventListener('dblclick', reset);
       resize.disconnect();
       u.destroy();
       plot.current = null;
@@ -107,7 +118,7 @@ export function TimeChart({ id, title, lines, axes, data, ink }: Props) {
   }, [ink.text, ink.grid]);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData, !zoomed.current);
+    plot.current?.setData(data as uPlot.AlignedData, true);
   }, [data]);
 
   return (

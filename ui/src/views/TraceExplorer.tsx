@@ -9,7 +9,7 @@ import { usePoll } from '../lib/poll';
 import { requestLabel } from '../lib/request-label';
 import { routeSites } from '../lib/route-sites';
 import type { RouteInventoryView, TraceDetail, TraceSummary } from '../lib/types';
-import type { UrlState } from '../lib/url-state';
+import { scopeParams, type UrlState } from '../lib/url-state';
 import { Waterfall } from './Waterfall';
 
 interface Props { state: UrlState; onChange(patch: Partial<UrlState>): void; onStatus(s: { updatedMs: number | undefined; error: Error | undefined }): void }
@@ -25,8 +25,8 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
   const [refresh, setRefresh] = useState(0);
 
   const list = usePoll(
-    () => api<TraceSummary[]>('traces', { service: state.service, window: state.window, route: state.route, status: state.status, minDurationMs: state.minMs, traceId: state.traceId, limit: 200 }),
-    [state.service, state.window, state.route, state.status, state.minMs, state.traceId, refresh],
+    () => api<TraceSummary[]>('traces', { ...scopeParams(state), route: state.route, status: state.status, minDurationMs: state.minMs, traceId: state.traceId, limit: 200 }),
+    [state.service, state.window, state.from, state.to, state.route, state.status, state.minMs, state.traceId, refresh],
     LIST_REFRESH_MS,
   );
   // Where each request's route is declared, refreshed now and then (declarations rarely change).
@@ -113,7 +113,7 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
         )}
       </section>
       {state.trace !== '' && detail.error && <p class="error-text panel">{detail.error.message}</p>}
-      {state.trace !== '' && detail.data !== undefined && detail.data.traceId === state.trace && <Waterfall key={state.trace} trace={detail.data} />}
+      {state.trace !== '' && detail.data !== undefined && detail.data.traceId === state.trace && <Waterfall key={state.trace} trace={detail.data} selected={state.span} onSelect={(span) => onChange({ span })} />}
     </div>
   );
 }

@@ -1,5 +1,8 @@
-/** One trace as a waterfall; a span opens to its attributes, events and exception stack. */
-import { useState } from 'preact/hooks';
+/**
+ * One trace as a waterfall: subtrees fold, repeated siblings group, and a selected span's
+ * attributes, events, logs and exception stack show in a side panel.
+ */
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
@@ -116,20 +119,55 @@ function SpanDetails({ span, t0, logs, snapshots }: { span: SpanDetail; t0: numb
   );
 }
 
-export function Waterfall({ trace }: { trace: TraceDetail }) {
+interface WaterfallProps {
+  trace: TraceDetail;
+  /** The span whose details show in the side panel ('' for none); kept in the address bar. */
+  selected: string;
+  onSelect(spanId: string): void;
+}
+
+/** Is `spanId` below `ancestorId` in the trace? */
+function isBelow(spans: Map<string, SpanDetail>, spanId: string, ancestorId: string): boolean {
+  let cur = spans.get(spanId);
+  for (let hops = 0; cur !== undefined && cur.parentId !== null && hops < 1000; hops++) {
+    if (cur.parentId === ancestorId) return true;
+    cur = spans.get(cur.parentId);
+  }
+  return false;
+}
+
+export function Waterfall({ trace, selected, onSelect }: WaterfallProps) {
   const callee = callees(trace.spans);
+  const byId = new Map(trace.spans.map((s) => [s.spanId, s]));
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
-  const rows = spanTree(trace.spans, openGroups);
-  const toggleGroup = (id: string): void => {
-    const next = new Set(openGroups);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const chosen = byId.get(selected);
+  const rows = spanTree(trace.spans, { open: openGroups, collapsed, reveal: chosen?.spanId });
+  const toggle = (set: ReadonlySet<string>, id: string): Set<string> => {
+    const next = new Set(set);
     if (!next.delete(id)) next.add(id);
-    setOpenGroups(next);
+    return next;
   };
-  const [selected, setSelected] = useState<string | null>(null);
+  const toggleGroup = (row: Extract<WaterfallRow, { kind: 'group' }>, shown: boolean): void => {
+    // Closing the group that holds the selected span closes its details too.
+    if (shown && row.spans.some((s) => s.spanId === selected)) onSelect('');
+    setOpenGroups(shown ? new Set([...openGroups].filter((id) => id !== row.id)) : toggle(openGroups, row.id));
+  };
+  const toggleFold = (spanId: string): void => {
+    if (!collapsed.has(spanId) && chosen !== undefined && isBelow(byId, chosen.spanId, spanId)) onSelect('');
+    setCollapsed(toggle(collapsed, spanId));
+  };
+  useEffect(() => {
+    if (chosen === undefined) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') onSelect('');
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [chosen?.spanId]);
   const t0 = Math.min(...trace.spans.map((s) => s.startMs));
   const t1 = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
   const total = Math.max(t1 - t0, 0.001);
-  const chosen = trace.spans.find((s) => s.spanId === selected);
   const snapshots = usePoll(() => api<SnapshotSummary[]>('debug/snapshots', { traceId: trace.traceId, limit: 100 }), [trace.traceId], 0);
   const logsOf = new Map<string, LogEntry[]>();
   for (const l of trace.logs ?? []) {
@@ -138,47 +176,87 @@ export function Waterfall({ trace }: { trace: TraceDetail }) {
     if (list === undefined) logsOf.set(l.spanId, [l]);
     else list.push(l);
   }
+  const anyFoldable = rows.some((r) => r.kind === 'span' && r.descendants > 0);
   return (
     <section class="panel" id="waterfall" aria-label="trace waterfall">
       <h2>
         Trace <span class="mono">{trace.traceId}</span> <span class="muted">· {trace.spans.length} spans · {fmt.ms(total)}</span> <TraceActions trace={trace} />
       </h2>
       <WaterfallLegend />
-      <WaterfallRuler total={total} />
-      <div class="waterfall" role="tree">
-        {rows.map((row) => {
-          if (row.kind === 'group') return <GroupRow key={row.id} row={row} open={openGroups.has(row.id)} t0={t0} total={total} onToggle={() => toggleGroup(row.id)} />;
-          const { span, depth } = row;
-          return (
-          <button
-            type="button"
-            role="treeitem"
-            key={span.spanId}
-            class={`wf-row ${span.status === 2 ? 'wf-error' : ''} ${selected === span.spanId ? 'wf-selected' : ''}`}
-            data-span-id={span.spanId}
-            data-parent-id={span.parentId ?? ''}
-            data-depth={depth}
-            aria-level={depth + 1}
-            onClick={() => setSelected(selected === span.spanId ? null : span.spanId)}
-          >
-            <span class="wf-name" style={{ paddingLeft: `${depth * 16}px` }}>
-              <span class="wf-service">{span.service}</span> <span title={span.name}>{displayName(span, callee.get(span.spanId))}</span>
-            </span>
-            <span class="wf-track">
-              <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
-              {(span.events as SpanEvent[]).filter((e) => typeof e.timeMs === 'number').map((e, i) => (
-                <span key={`e${i}`} class={`wf-event ${e.name === 'exception' ? 'wf-event-exception' : ''}`} data-event-marker title={e.name ?? 'event'} style={{ left: `${Math.min(100, Math.max(0, (((e.timeMs as number) - t0) / total) * 100))}%` }} />
-              ))}
-              {(logsOf.get(span.spanId) ?? []).map((l, i) => (
-                <span key={i} class={`wf-log ${severityClass(l.severity)}`} data-log-marker title={`${l.severityText} ${l.body}`} style={{ left: `${Math.min(100, Math.max(0, ((l.timeMs - t0) / total) * 100))}%` }} />
-              ))}
-            </span>
-            <span class="wf-duration">{fmt.ms(span.durationMs)}</span>
-          </button>
-          );
-        })}
+      <div class={`wf-layout ${chosen !== undefined ? 'wf-with-panel' : ''}`}>
+        <div class="wf-main">
+          <WaterfallRuler total={total} />
+          <div class="waterfall" role="tree">
+            {rows.map((row) => {
+              if (row.kind === 'group') {
+                const shown = openGroups.has(row.id) || row.spans.some((s) => s.spanId === chosen?.spanId);
+                return <GroupRow key={row.id} row={row} open={shown} t0={t0} total={total} onToggle={() => toggleGroup(row, shown)} />;
+              }
+              const { span, depth } = row;
+              return (
+                <div
+                  role="treeitem"
+                  tabIndex={0}
+                  key={span.spanId}
+                  class={`wf-row ${span.status === 2 ? 'wf-error' : ''} ${selected === span.spanId ? 'wf-selected' : ''}`}
+                  data-span-id={span.spanId}
+                  data-parent-id={span.parentId ?? ''}
+                  data-depth={depth}
+                  aria-level={depth + 1}
+                  aria-selected={selected === span.spanId}
+                  aria-expanded={row.descendants > 0 ? !row.collapsed : undefined}
+                  onClick={() => onSelect(selected === span.spanId ? '' : span.spanId)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      onSelect(selected === span.spanId ? '' : span.spanId);
+                    }
+                  }}
+                >
+                  <span class="wf-name" style={{ paddingLeft: `${depth * 16}px` }}>
+                    {row.descendants > 0 ? (
+                      <button
+                        type="button"
+                        class="wf-fold"
+                        data-fold={span.spanId}
+                        aria-label={row.collapsed ? `show the ${row.descendants} spans below` : `hide the ${row.descendants} spans below`}
+                        title={row.collapsed ? `show the ${row.descendants} spans below` : 'hide the spans below'}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          toggleFold(span.spanId);
+                        }}
+                      >
+                        {row.collapsed ? '▸' : '▾'}
+                      </button>
+                    ) : (
+                      anyFoldable && <span class="wf-fold-space" />
+                    )}
+                    <span class="wf-service">{span.service}</span> <span title={span.name}>{displayName(span, callee.get(span.spanId))}</span>
+                    {row.collapsed && <span class="wf-hidden-count" data-hidden-count={row.descendants}> +{row.descendants}</span>}
+                  </span>
+                  <span class="wf-track">
+                    <span class={`wf-bar kind-${KINDS[span.kind] ?? 'other'}`} style={{ left: `${((span.startMs - t0) / total) * 100}%`, width: `${Math.max(0.4, (span.durationMs / total) * 100)}%` }} />
+                    {(span.events as SpanEvent[]).filter((e) => typeof e.timeMs === 'number').map((e, i) => (
+                      <span key={`e${i}`} class={`wf-event ${e.name === 'exception' ? 'wf-event-exception' : ''}`} data-event-marker title={e.name ?? 'event'} style={{ left: `${Math.min(100, Math.max(0, (((e.timeMs as number) - t0) / total) * 100))}%` }} />
+                    ))}
+                    {(logsOf.get(span.spanId) ?? []).map((l, i) => (
+                      <span key={i} class={`wf-log ${severityClass(l.severity)}`} data-log-marker title={`${l.severityText} ${l.body}`} style={{ left: `${Math.min(100, Math.max(0, ((l.timeMs - t0) / total) * 100))}%` }} />
+                    ))}
+                  </span>
+                  <span class="wf-duration">{fmt.ms(span.durationMs)}</span>
+                </div>
+              );
+            })}
+          </div>
+          {chosen === undefined && <p class="muted">Select a span to see its attributes and events.</p>}
+        </div>
+        {chosen !== undefined && (
+          <aside class="wf-panel" aria-label="span details">
+            <button type="button" class="ghost small wf-panel-close" aria-label="close the span details" onClick={() => onSelect('')}>×</button>
+            <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} snapshots={(snapshots.data ?? []).filter((s) => s.spanId === chosen.spanId)} />
+          </aside>
+        )}
       </div>
-      {chosen !== undefined ? <SpanDetails span={chosen} t0={t0} logs={logsOf.get(chosen.spanId) ?? []} snapshots={(snapshots.data ?? []).filter((s) => s.spanId === chosen.spanId)} /> : <p class="muted">Select a span to see its attributes and events.</p>}
     </section>
   );
 }

@@ -1,0 +1,224 @@
+/**
+ * The dashboard's Queries view, route pages, Runtime view and sort-in-the-URL, in real
+ * Chromium against a real `tracekit start` fed by the demo shop under the agent. Each view is
+ * compared with what the query API answers, and the API with what the shop did.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot, watchPage } from './helpers/browser';
+import { eventually, type CollectorProcess } from './helpers/collector';
+import { runShop, SHOP_TRAFFIC } from './helpers/shop';
+
+interface QueryStats { service: string; statement: string; calls: number; rowsPerCall: number | null; routes: string[]; nPlusOne: boolean; exampleTraceId: string; exampleSpanId: string }
+interface TraceSummary { traceId: string; durationMs: number }
+interface RouteView {
+  figures: { requests: number } | null;
+  distribution: { counts: number[]; statuses: { status: number | null; requests: number }[] };
+  slowest: TraceSummary[];
+  recent: TraceSummary[];
+  queries: QueryStats[];
+  outgoing: { host: string; calls: number }[];
+  errors: { message: string; traceId: string }[];
+}
+interface RuntimeSeries { processes: { service: string; instance: string; gauges: Record<string, (number | null)[]> }[] }
+
+const N_PLUS_ONE = 'SELECT id, name, price_cents FROM tk_shop_products WHERE id = $1';
+const DIR = 'dashboard';
+const timesOf = (path: string): number => SHOP_TRAFFIC.find((t) => t.path === path)?.times ?? 0;
+
+describe('dashboard views in Chromium', () => {
+  let collector: CollectorProcess;
+  let inventoryHost: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  async function openPage(path: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    page.on('close', () => problems.push(...watch.pageErrors, ...watch.dialogs));
+    await page.goto(collector.url + path);
+    return page;
+  }
+
+  before(async () => {
+    ({ collector, inventoryHost } = await runShop());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await collector?.stop();
+    assert.deepEqual(problems, [], 'no page error or dialog on any page');
+  });
+
+  it('the query API: one row per statement, with its routes, rows per call and the N+1 mark', async () => {
+    const queries = await collector.api<QueryStats[]>('queries?service=shop&window=5m');
+    const loop = queries.find((q) => q.statement === N_PLUS_ONE);
+    assert.ok(loop, 'the N+1 statement is listed');
+    // /products/featured runs it once for each of 12 products.
+    assert.equal(loop.calls, 12 * timesOf('/products/featured'));
+    assert.deepEqual(loop.routes, ['GET /products/featured']);
+    assert.equal(loop.rowsPerCall, 1);
+    assert.equal(loop.nPlusOne, true);
+    assert.deepEqual(queries.filter((q) => q.nPlusOne).map((q) => q.statement), [N_PLUS_ONE], 'only the loop is marked');
+    const orders = queries.find((q) => q.statement.startsWith('SELECT id, product_id, quantity FROM tk_shop_orders'));
+    assert.deepEqual([orders?.calls, orders?.routes], [timesOf('/orders/1'), ['GET /orders/:id']]);
+    // The example is the slowest call, and it is in the trace it names.
+    const trace = await collector.api<{ spans: { spanId: string; name: string }[] }>(`traces/${loop.exampleTraceId}`);
+    assert.ok(trace.spans.some((s) => s.spanId === loop.exampleSpanId));
+    // One route's queries only.
+    const ofRoute = await collector.api<QueryStats[]>(`queries?service=shop&window=5m&route=${encodeURIComponent('GET /products')}`);
+    assert.deepEqual(ofRoute.map((q) => q.routes), [['GET /products']]);
+  });
+
+  it('the Queries view lists what the API answers, marks the N+1 statement, sorts by a column kept in the URL, and opens an example trace', async () => {
+    const page = await openPage('/?view=queries&service=shop&window=5m');
+    await page.waitForSelector('table.queries tbody tr');
+    const api = await collector.api<QueryStats[]>('queries?service=shop&window=5m');
+    const shown = await page.locator('table.queries tbody tr').evaluateAll((rows) => rows.map((r) => ({ statement: r.getAttribute('data-statement'), nPlusOne: r.classList.contains('n-plus-one') })));
+    // By total time, as the API orders them.
+    assert.deepEqual(shown.map((r) => r.statement), api.map((q) => q.statement));
+    assert.deepEqual(shown.filter((r) => r.nPlusOne).map((r) => r.statement), [N_PLUS_ONE]);
+    await screenshot(page, DIR, 'queries');
+
+    await page.click('button[data-sort="calls"]');
+    assert.equal(new URL(page.url()).searchParams.get('sort'), 'calls');
+    await page.reload();
+    await page.waitForSelector('table.queries tbody tr');
+    assert.equal(await page.locator('th[aria-sort="descending"] button').getAttribute('data-sort'), 'calls');
+    const byCalls = [...api].sort((a, b) => b.calls - a.calls);
+    assert.equal(await page.locator('table.queries tbody tr').first().getAttribute('data-statement'), byCalls[0].statement);
+
+    const loop = api.find((q) => q.statement === N_PLUS_ONE) as QueryStats;
+    const row = page.locator('table.queries tbody tr.n-plus-one');
+    assert.equal(await row.locator('td.query-routes a').innerText(), 'GET /products/featured');
+    await row.locator('a[data-example]').click();
+    // The example call is shown (its N+1 group drawn open) with its details in the side panel.
+    await page.waitForSelector(`.waterfall [data-span-id="${loop.exampleSpanId}"]`);
+    await page.waitForSelector(`.wf-panel [data-span-detail="${loop.exampleSpanId}"]`);
+    const url = new URL(page.url());
+    assert.deepEqual([url.searchParams.get('view'), url.searchParams.get('trace'), url.searchParams.get('span'), url.searchParams.get('sort')], ['traces', loop.exampleTraceId, loop.exampleSpanId, null]);
+  });
+
+  it('a route page opens from the routes table: histogram, status codes, traces and queries agree with the API', async () => {
+    const page = await openPage('/?service=shop&window=5m');
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.click('tr[data-route="GET /products/featured"] a.route-link');
+    await page.waitForSelector('#route-histogram');
+    const url = new URL(page.url());
+    assert.deepEqual([url.searchParams.get('view'), url.searchParams.get('method'), url.searchParams.get('route')], ['route', 'GET', '/products/featured']);
+    assert.equal(await page.locator('#route-title').innerText(), 'GET /products/featured');
+    const api = await collector.api<RouteView>('route?service=shop&method=GET&route=%2Fproducts%2Ffeatured&window=5m');
+    assert.equal(api.figures?.requests, timesOf('/products/featured'));
+    const counts = await page.locator('#route-histogram [data-count]').evaluateAll((cols) => cols.map((c) => Number(c.getAttribute('data-count'))));
+    assert.equal(counts.reduce((a, b) => a + b, 0), timesOf('/products/featured'), 'every request in one bar');
+    assert.deepEqual(api.distribution.statuses, [{ status: 200, requests: timesOf('/products/featured') }]);
+    assert.equal(await page.locator('#route-statuses tr[data-status="200"] [data-col="requests"]').innerText(), String(timesOf('/products/featured')));
+    // Slowest first, and the same traces as the most recent list.
+    const slowest = await page.locator('#route-slowest tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id')));
+    assert.deepEqual(slowest, api.slowest.map((t) => t.traceId));
+    const durations = api.slowest.map((t) => t.durationMs);
+    assert.deepEqual(durations, [...durations].sort((a, b) => b - a));
+    assert.deepEqual(new Set(api.recent.map((t) => t.traceId)), new Set(slowest));
+    assert.equal(await page.locator(`#route-queries tr.n-plus-one`).getAttribute('data-statement'), N_PLUS_ONE);
+    await screenshot(page, DIR, 'route');
+    await page.locator('#route-slowest a').first().click();
+    await page.waitForSelector('.waterfall');
+    assert.equal(new URL(page.url()).searchParams.get('trace'), api.slowest[0].traceId);
+  });
+
+  it('a route page shows the outgoing calls and the errors of its requests', async () => {
+    const checkout = await collector.api<RouteView>(`route?service=shop&method=GET&route=${encodeURIComponent('/checkout/:productId')}&window=5m`);
+    assert.deepEqual(checkout.outgoing.map((o) => [o.host, o.calls]), [[inventoryHost, timesOf('/checkout/3')]]);
+    assert.deepEqual(checkout.errors, []);
+    const page = await openPage(`/?view=route&service=shop&method=GET&route=${encodeURIComponent('/checkout/:productId')}&window=5m`);
+    await page.waitForSelector(`#route-outgoing tr[data-host="${inventoryHost}"]`);
+
+    const payments = await collector.api<RouteView>('route?service=shop&method=GET&route=%2Fpayments%2Fcharge&window=5m');
+    assert.deepEqual(payments.distribution.statuses, [{ status: 500, requests: timesOf('/payments/charge') }]);
+    assert.deepEqual(payments.errors.map((e) => e.message), ['payment provider declined the charge']);
+    await page.goto(`${collector.url}/?view=route&service=shop&method=GET&route=%2Fpayments%2Fcharge&window=5m`);
+    await page.waitForSelector('#route-errors tr.bad');
+    assert.match(await page.locator('#route-errors').innerText(), /payment provider declined the charge/);
+    assert.equal(await page.locator('#route-statuses tr[data-status="500"]').getAttribute('class'), 'bad');
+  });
+
+  it('the Runtime view: one row and one line per process, with the latest values the API holds', async () => {
+    const api = await collector.api<RuntimeSeries>('runtime?window=5m');
+    assert.deepEqual(api.processes.map((p) => p.service).sort(), ['inventory', 'shop']);
+    const page = await openPage('/?view=runtime&window=5m');
+    await page.waitForSelector('table.processes tbody tr');
+    await page.waitForFunction(() => ['chart-cpu', 'chart-memory', 'chart-delay', 'chart-elu'].every((id) => window.tracekitDebug.charts[id] !== undefined));
+    for (const p of api.processes) {
+      const rss = p.gauges['process.memory.usage'].filter((v) => v !== null);
+      assert.ok(rss.length > 0, `${p.service} sent its RSS`);
+      const row = page.locator(`table.processes tr[data-instance="${p.instance}"]`);
+      assert.equal(Number(await row.locator('[data-col="rss"]').getAttribute('data-value')), rss[rss.length - 1]);
+      assert.match(await row.locator('[data-col="heap"]').innerText(), /^[\d.]+ [KMG]iB \/ [\d.]+ [KMG]iB$/);
+    }
+    // One line per process on the CPU chart; RSS and heap (two per process) on the memory chart.
+    const series = await page.evaluate(() => ['chart-cpu', 'chart-memory'].map((id) => (window.tracekitDebug.charts[id] as { series: unknown[] }).series.length - 1));
+    assert.deepEqual(series, [api.processes.length, 2 * api.processes.length]);
+    await screenshot(page, DIR, 'runtime');
+
+    const none = await openPage('/?view=runtime&service=no-such-service&window=5m');
+    await none.waitForSelector('#no-runtime');
+  });
+
+  it('the waterfall folds a subtree, and shows a span\'s details in a side panel kept in the URL', async () => {
+    const [summary] = await collector.api<TraceSummary[]>(`traces?service=shop&window=5m&route=${encodeURIComponent('/checkout/:productId')}&limit=1`);
+    const trace = await collector.api<{ spans: { spanId: string; parentId: string | null; kind: number; service: string }[] }>(`traces/${summary.traceId}`);
+    const root = trace.spans.find((s) => s.parentId === null);
+    const client = trace.spans.find((s) => s.kind === 3 && s.service === 'shop' && trace.spans.some((c) => c.parentId === s.spanId));
+    assert.ok(root && client, 'a root and a client call with the callee below it');
+    const page = await openPage(`/?view=traces&service=shop&window=5m&trace=${summary.traceId}`);
+    await page.waitForSelector('.wf-row');
+    const rowCount = (): Promise<number> => page.locator('.wf-row[data-span-id]').count();
+    assert.equal(await rowCount(), trace.spans.length);
+    // Folding the root hides everything below it and says how much.
+    await page.click(`.wf-fold[data-fold="${root.spanId}"]`);
+    assert.equal(await rowCount(), 1);
+    assert.equal(await page.locator(`[data-span-id="${root.spanId}"] [data-hidden-count]`).getAttribute('data-hidden-count'), String(trace.spans.length - 1));
+    assert.equal(await page.locator(`[data-span-id="${root.spanId}"]`).getAttribute('aria-expanded'), 'false');
+    await page.click(`.wf-fold[data-fold="${root.spanId}"]`);
+    assert.equal(await rowCount(), trace.spans.length);
+
+    // A span's details open beside the waterfall, stay across a reload, and close on Escape.
+    await page.click(`.wf-row[data-span-id="${client.spanId}"]`);
+    await page.waitForSelector(`.wf-panel [data-span-detail="${client.spanId}"]`);
+    assert.equal(new URL(page.url()).searchParams.get('span'), client.spanId);
+    const [list, panel] = await Promise.all([page.locator('.wf-main').boundingBox(), page.locator('.wf-panel').boundingBox()]);
+    assert.ok(list && panel && panel.x >= list.x + list.width, 'the panel is beside the waterfall, not below it');
+    await page.reload();
+    await page.waitForSelector(`.wf-panel [data-span-detail="${client.spanId}"]`);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.wf-panel', { state: 'detached' });
+    assert.equal(new URL(page.url()).searchParams.get('span'), null);
+    // Folding a span above the selected one closes its details.
+    await page.click(`.wf-row[data-span-id="${client.spanId}"]`);
+    await page.waitForSelector('.wf-panel');
+    await page.click(`.wf-fold[data-fold="${root.spanId}"]`);
+    await page.waitForSelector('.wf-panel', { state: 'detached' });
+    await screenshot(page, DIR, 'waterfall-folded');
+  });
+
+  it('the routes table keeps its sort in the URL', async () => {
+    const page = await openPage('/?service=shop&window=5m');
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.click('table.routes button[data-sort="p95"]');
+    assert.equal(new URL(page.url()).searchParams.get('sort'), 'p95');
+    await page.click('table.routes button[data-sort="p95"]');
+    assert.equal(new URL(page.url()).searchParams.get('sort'), 'p95.asc');
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.equal(await page.locator('table.routes th[aria-sort="ascending"] button').getAttribute('data-sort'), 'p95');
+    const p95s = await page.locator('table.routes tbody td[data-col="p95"]').evaluateAll((cells) => cells.map((c) => c.textContent ?? ''));
+    const values = p95s.filter((t) => t !== '–').map((t) => (t.endsWith(' s') ? parseFloat(t) * 1000 : parseFloat(t)));
+    assert.deepEqual(values, [...values].sort((a, b) => a - b));
+  });
+});
