@@ -12,6 +12,7 @@ import { runShop, SHOP_TRAFFIC } from './helpers/shop';
 
 interface QueryStats { service: string; statement: string; calls: number; rowsPerCall: number | null; routes: string[]; nPlusOne: boolean; exampleTraceId: string; exampleSpanId: string }
 interface TraceSummary { traceId: string; durationMs: number }
+interface TraceRow extends TraceSummary { service: string; route: string | null; services: string[]; spanCount: number; errorSpans: number; error: boolean }
 interface RouteView {
   figures: { requests: number } | null;
   distribution: { counts: number[]; statuses: { status: number | null; requests: number }[] };
@@ -168,6 +169,65 @@ describe('dashboard views in Chromium', () => {
 
     const none = await openPage('/?view=runtime&service=no-such-service&window=5m');
     await none.waitForSelector('#no-runtime');
+  });
+
+  it('trace search finds traces by any span\'s attributes and name, one row per trace with its services and span count', async () => {
+    const find = (q: string): Promise<TraceRow[]> => collector.api<TraceRow[]>(`traces?window=5m&limit=1000&${q}`);
+    // A column-backed attribute (the status) and a JSON one (error.type) find the same failures.
+    for (const q of ['attr=http.response.status_code%3D500', 'attr=error.type']) {
+      const failed = await find(q);
+      assert.deepEqual(failed.map((t) => t.route), Array(timesOf('/payments/charge')).fill('/payments/charge'), q);
+      assert.ok(failed.every((t) => t.error && t.errorSpans > 0));
+    }
+    // A filter on the callee's span (url.path of inventory's request) finds the caller's trace, with both services.
+    const checkout = await find('attr=url.path~STOCK');
+    assert.equal(checkout.length, timesOf('/checkout/3'));
+    for (const t of checkout) {
+      assert.deepEqual([t.service, t.route, t.services], ['shop', '/checkout/:productId', ['inventory', 'shop']]);
+      const detail = await collector.api<{ spans: unknown[] }>(`traces/${t.traceId}`);
+      assert.equal(t.spanCount, detail.spans.length);
+    }
+    // Two filters must both hold (on any spans of the trace).
+    assert.equal((await find(`attr=${encodeURIComponent('db.query.text~tk_shop_products')}&attr=${encodeURIComponent('http.route=/products/featured')}`)).length, timesOf('/products/featured'));
+    assert.equal((await find(`attr=${encodeURIComponent('db.query.text~tk_shop_orders')}&attr=${encodeURIComponent('http.route=/products/featured')}`)).length, 0);
+    assert.deepEqual((await find('name=select%20tk_shop_orders&service=shop')).map((t) => t.route), Array(timesOf('/orders/1')).fill('/orders/:id'));
+    // A duration range, and the slowest first.
+    const slowest = await find('sort=slowest&service=shop');
+    assert.deepEqual(slowest.map((t) => t.durationMs), [...slowest.map((t) => t.durationMs)].sort((a, b) => b - a));
+    const top = slowest[0].durationMs;
+    assert.deepEqual((await find(`service=shop&minDurationMs=${top}&maxDurationMs=${top}`)).map((t) => t.traceId), [slowest[0].traceId]);
+    // A malformed filter is named in a 400.
+    const bad = await fetch(`${collector.url}/api/traces?attr=${encodeURIComponent('no spaces=1')}`);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /attr must be key=value/);
+  });
+
+  it('the trace search page: attributes typed in the form, results as rows and as a scatter whose dots open traces', async () => {
+    const page = await openPage('/?view=traces&service=shop&window=5m');
+    await page.waitForSelector('table.traces tbody tr');
+    await page.fill('input[name="attrs"]', 'url.path~stock db.system.name');
+    await page.click('form.filters button[type="submit"]');
+    // The checkout traces have an outgoing call but no query: none match both.
+    await page.waitForSelector('text=No traces match in this window.');
+    await page.fill('input[name="attrs"]', 'url.path~"/stock/"');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForFunction((n) => document.querySelectorAll('table.traces tbody tr').length === n, timesOf('/checkout/3'));
+    assert.equal(new URL(page.url()).searchParams.get('attrs'), 'url.path~"/stock/"');
+    for (const services of await page.locator('table.traces td[data-col="services"]').allInnerTexts()) assert.equal(services, 'inventory, shop');
+    const ids = await page.locator('table.traces tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id')));
+    const dots = await page.locator('#trace-scatter circle').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-trace-id')));
+    assert.deepEqual(new Set(dots), new Set(ids));
+    await screenshot(page, DIR, 'trace-search');
+    await page.locator(`#trace-scatter circle[data-trace-id="${ids[1]}"]`).click();
+    await page.waitForSelector('.waterfall .wf-row');
+    assert.equal(new URL(page.url()).searchParams.get('trace'), ids[1]);
+    // Sorting by duration asks for the slowest of the window, and keeps it in the URL.
+    await page.click('table.traces button[data-sort="duration"]');
+    assert.equal(new URL(page.url()).searchParams.get('sort'), 'duration');
+    await page.waitForResponse((r) => r.url().includes('/api/traces') && r.url().includes('sort=slowest'));
+    const shown = await page.locator('table.traces td[data-col="duration"]').allInnerTexts();
+    const ms = shown.map((t) => (t.endsWith(' s') ? parseFloat(t) * 1000 : parseFloat(t)));
+    assert.deepEqual(ms, [...ms].sort((a, b) => b - a));
   });
 
   it('the waterfall folds a subtree, and shows a span\'s details in a side panel kept in the URL', async () => {

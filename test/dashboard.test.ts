@@ -355,8 +355,8 @@ describe('dashboard in Chromium', () => {
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('table.traces tbody tr').length === 2);
     const texts = await page.locator('table.traces tbody tr').allInnerTexts();
-    // The request, where its route is declared, and the status.
-    for (const t of texts) assert.match(t, /GET \/payments\/charge\s+fixtures\/shop\/app\.cjs:\d+\s+500/);
+    // The request, where its route is declared, the services, span count and the status.
+    for (const t of texts) assert.match(t, /shop GET \/payments\/charge\s+fixtures\/shop\/app\.cjs:\d+\s+shop\s+\d+\s+500/);
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('route'), '/payments/charge');
     assert.equal(url.searchParams.get('status'), 'error');

@@ -44,7 +44,7 @@ const VIEWS: Record<string, View> = {
   '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
   '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
   '/api/queries': (p, now, c) => c.store.queries(queriesQueryOf(p, now)),
-  '/api/traces': (p, now, c) => c.store.searchTraces(traceQueryOf(p, now)),
+  '/api/traces': (p, now, c) => c.store.findTraces(traceQueryOf(p, now)),
   '/api/status': async (_p, _now, c) => ({ ...c.status(), stored: await c.store.counts() }),
 };
 

@@ -3,7 +3,7 @@
  * and `window` (1m, 5m, 15m, 1h, 6h, 24h; default 15m); trace search also takes an explicit
  * `from`/`to` in epoch milliseconds. A bad value is a 400 naming the parameter.
  */
-import type { CodeQuery, LogQuery, QueriesQuery, QueryScope, TraceQuery } from '../store/store';
+import type { AttributeFilter, CodeQuery, LogQuery, QueriesQuery, QueryScope, TraceQuery } from '../store/store';
 
 export const WINDOWS: Record<string, number> = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const DEFAULT_WINDOW = '15m';
@@ -54,17 +54,45 @@ export function traceIdOf(v: string): string {
   return id;
 }
 
-/** Trace search filters. */
+/** Most attribute filters in one trace search. */
+const MAX_ATTRIBUTE_FILTERS = 8;
+
+/**
+ * One `attr` parameter: `key=value` (equal), `key~text` (contains) or `key` (present). Keys
+ * are attribute names: letters, digits and `._-:/`.
+ */
+export function attributeFilterOf(text: string): AttributeFilter {
+  const m = /^([A-Za-z0-9_.\-:/]{1,128})(?:([=~])([\s\S]{0,256}))?$/.exec(text);
+  if (m === null) throw new BadParam(`attr must be key=value, key~text or key (an attribute name of letters, digits and ._-:/), not ${JSON.stringify(text.slice(0, 80))}`);
+  if (m[2] === undefined) return { key: m[1], op: 'exists', value: '' };
+  return { key: m[1], op: m[2] === '=' ? 'eq' : 'contains', value: m[3] };
+}
+
+/**
+ * Trace search filters: `route`, `status`, `minDurationMs`, `maxDurationMs` and `traceId` on
+ * the request; `attr` (repeatable) and `name` (span name contains) on any span of the trace;
+ * `sort` (`recent` or `slowest`); `limit`.
+ */
 export function traceQueryOf(params: URLSearchParams, nowMs: number): TraceQuery {
   const status = one(params, 'status');
   if (status !== undefined && !/^(error|ok|[1-5]xx|[1-5]\d\d)$/i.test(status)) throw new BadParam('status must be error, ok, an HTTP status like 404 or a class like 5xx');
   const traceId = one(params, 'traceId');
+  const attrs = params.getAll('attr').filter((a) => a !== '');
+  if (attrs.length > MAX_ATTRIBUTE_FILTERS) throw new BadParam(`at most ${MAX_ATTRIBUTE_FILTERS} attr filters`);
+  const sort = one(params, 'sort') ?? 'recent';
+  if (sort !== 'recent' && sort !== 'slowest') throw new BadParam('sort must be recent or slowest');
+  const name = one(params, 'name');
+  if (name !== undefined && name.length > 256) throw new BadParam('name must be at most 256 characters');
   return {
     ...scopeOf(params, nowMs),
     route: one(params, 'route'),
     status: status?.toLowerCase(),
     minDurationMs: number(params, 'minDurationMs', 0, 1e9),
+    maxDurationMs: number(params, 'maxDurationMs', 0, 1e9),
     traceId: traceId === undefined ? undefined : traceIdOf(traceId),
+    attributes: attrs.map(attributeFilterOf),
+    spanName: name,
+    order: sort,
     limit: number(params, 'limit', 1, 1000) ?? 100,
   };
 }

@@ -209,8 +209,25 @@ export interface TraceQuery extends QueryScope {
   /** 'error', 'ok', an HTTP status (`404`) or class (`5xx`). */
   status: string | undefined;
   minDurationMs: number | undefined;
+  maxDurationMs?: number;
   traceId: string | undefined;
+  /** Trace search: every filter must hold on some span of the trace (not necessarily the same one). */
+  attributes?: AttributeFilter[];
+  /** Trace search: some span's name contains this (case-insensitive). */
+  spanName?: string;
   limit: number;
+}
+
+/** `key=value` (equal, as text), `key~text` (contains, case-insensitive) or `key` (present). */
+export interface AttributeFilter { key: string; op: 'eq' | 'contains' | 'exists'; value: string }
+
+/** One trace found by the trace search: its root request, and the trace as a whole. */
+export interface TraceRow extends TraceSummary {
+  /** Services with spans in the trace, sorted. */
+  services: string[];
+  spanCount: number;
+  /** Failed spans anywhere in the trace (`error` is true when there are any). */
+  errorSpans: number;
 }
 
 export interface TraceSummary {
@@ -338,7 +355,10 @@ export interface Store {
   /** Query spans grouped by statement template, by total time. */
   queries(q: QueriesQuery): Promise<QueryStats[]>;
   graph(scope: QueryScope): Promise<Graph>;
+  /** Requests (entry spans) matching the query. */
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
+  /** Traces with a request matching the query, and spans matching its attribute and name filters: one row per trace. */
+  findTraces(q: TraceQuery): Promise<TraceRow[]>;
   trace(traceId: string): Promise<TraceDetail | undefined>;
   /** Log records matching the filters, newest first. */
   searchLogs(q: LogQuery): Promise<LogPage>;

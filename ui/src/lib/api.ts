@@ -21,9 +21,14 @@ export function setCollectorKey(key: string | null): void {
 }
 
 /** GET /api/<path>?<params>; empty and undefined params are left out. */
-export async function api<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+export function api<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  return apiQuery<T>(path, qs);
+}
+
+/** GET /api/<path>?<qs>, for a query with a repeated parameter. */
+export async function apiQuery<T>(path: string, qs: URLSearchParams): Promise<T> {
   const headers: Record<string, string> = {};
   const key = collectorKey();
   if (key !== null) headers['x-api-key'] = key;

@@ -12,6 +12,8 @@ export interface SortColumn<T> {
   format(r: T): string;
   /** Text columns sort A→Z first; numeric ones largest first. */
   text?: boolean;
+  /** Left-aligned though it sorts like a number (a time). */
+  left?: boolean;
 }
 
 export interface SortState { key: string; desc: boolean }

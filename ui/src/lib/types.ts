@@ -18,6 +18,7 @@ export type {
   SnapshotSummary,
   SpanDetail,
   TraceDetail,
+  TraceRow,
   TraceSummary,
 } from '../../../src/collector/store/store';
 export type { InventoryRoute, RouteInventoryView, TreeNode } from '../../../src/collector/server/code-views';

@@ -25,7 +25,11 @@ export interface UrlState {
   method: string;
   status: string;
   minMs: string;
+  maxMs: string;
   traceId: string;
+  /** Trace search: attribute filters as typed (attribute-filters.ts), and a span-name text. */
+  attrs: string;
+  spanName: string;
   /** Code view: the folder (or file) the tree, routes and inventory are narrowed to. */
   folder: string;
   /** An error group (fingerprint): opened in the overview, or the code inventory narrowed to it. */
@@ -40,7 +44,7 @@ export interface UrlState {
   sort: string;
 }
 
-const DEFAULTS: UrlState = { service: '', window: '15m', from: '', to: '', view: 'overview', trace: '', span: '', route: '', method: '', status: '', minMs: '', traceId: '', folder: '', error: '', severity: '', q: '', bp: '', snapshot: '', sort: '' };
+const DEFAULTS: UrlState = { service: '', window: '15m', from: '', to: '', view: 'overview', trace: '', span: '', route: '', method: '', status: '', minMs: '', maxMs: '', traceId: '', attrs: '', spanName: '', folder: '', error: '', severity: '', q: '', bp: '', snapshot: '', sort: '' };
 
 export function readUrlState(search: string = location.search): UrlState {
   const p = new URLSearchParams(search);

@@ -11,7 +11,7 @@ export function SortHead<T>({ columns, sort, onSort }: Props<T>) {
   return (
     <>
       {columns.map((c) => (
-        <th key={c.key} title={c.title} class={c.text === true ? '' : 'num'} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+        <th key={c.key} title={c.title} class={c.text === true || c.left === true ? '' : 'num'} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
           <button type="button" data-sort={c.key} onClick={() => onSort(c.key)}>
             {c.label}
             {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}

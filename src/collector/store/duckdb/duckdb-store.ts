@@ -1,12 +1,12 @@
 /** The DuckDB implementation of {@link Store}: one file, batched appends, SQL queries. */
 import type { WriteBatch } from '../rows';
-import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, SnapshotDetail, SnapshotQuery, SnapshotSummary, Graph, OutgoingHost, Overview, QueriesQuery, QueryStats, RouteDistribution, RuntimeSeries, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceSummary } from '../store';
+import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery, SnapshotDetail, SnapshotQuery, SnapshotSummary, Graph, OutgoingHost, Overview, QueriesQuery, QueryStats, RouteDistribution, RuntimeSeries, QueryScope, RouteFigures, RouteStats, Series, ServiceInfo, Store, StoreCounts, TraceDetail, TraceQuery, TraceRow, TraceSummary } from '../store';
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
 import { errors, graph, outgoing, services } from './dependency-queries';
 import { overview, routeDistribution, routeFigures, routes, series } from './request-queries';
-import { searchTraces, trace } from './trace-queries';
+import { findTraces, searchTraces, trace } from './trace-queries';
 import { LOG_SEARCH_BUDGET_MS, searchLogs } from './log-queries';
 import { BatchWriter } from './writer';
 import { queryStats } from './query-stats';
@@ -73,6 +73,7 @@ export class DuckDbStore implements Store {
   queries(q: QueriesQuery): Promise<QueryStats[]> { return queryStats(this.db.reader, q); }
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
+  findTraces(q: TraceQuery): Promise<TraceRow[]> { return findTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
   searchLogs(q: LogQuery): Promise<LogPage> { return searchLogs(this.db.reader, q, this.logSearchBudgetMs); }
   snapshots(q: SnapshotQuery): Promise<SnapshotSummary[]> { return snapshots(this.db.reader, q); }
