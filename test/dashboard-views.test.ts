@@ -28,6 +28,27 @@ const N_PLUS_ONE = 'SELECT id, name, price_cents FROM tk_shop_products WHERE id 
 const DIR = 'dashboard';
 const timesOf = (path: string): number => SHOP_TRAFFIC.find((t) => t.path === path)?.times ?? 0;
 
+/** One failed server span of `service` at `timeMs` with an exception thrown in `fn`, as OTLP/JSON. */
+function failedSpan(service: string, timeMs: number, message: string, fn: string): unknown {
+  const ns = BigInt(Math.round(timeMs)) * 1_000_000n;
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', service)] },
+      scopeSpans: [{
+        spans: [{
+          traceId: hex(32), spanId: hex(16), name: 'GET /jobs', kind: 2,
+          startTimeUnixNano: String(ns - 2_000_000n), endTimeUnixNano: String(ns),
+          attributes: [str('http.request.method', 'GET'), str('http.route', '/jobs'), { key: 'http.response.status_code', value: { intValue: '500' } }],
+          events: [{ name: 'exception', timeUnixNano: String(ns - 1_000_000n), attributes: [str('exception.type', 'Error'), str('exception.message', message), str('exception.stacktrace', `Error: ${message}\n    at ${fn} (/srv/app/jobs.js:10:5)\n    at Layer.handle (/srv/app/node_modules/express/lib/router/layer.js:95:5)`)] }],
+          status: { code: 2 },
+        }],
+      }],
+    }],
+  };
+}
+
 describe('dashboard views in Chromium', () => {
   let collector: CollectorProcess;
   let inventoryHost: string;
@@ -228,6 +249,39 @@ describe('dashboard views in Chromium', () => {
     const shown = await page.locator('table.traces td[data-col="duration"]').allInnerTexts();
     const ms = shown.map((t) => (t.endsWith(' s') ? parseFloat(t) * 1000 : parseFloat(t)));
     assert.deepEqual(ms, [...ms].sort((a, b) => b - a));
+  });
+
+  it('an error back after a silence is marked regressed; one first seen in the window is new; one only seen before is not listed', async () => {
+    const post = async (body: unknown): Promise<void> => {
+      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200, await res.text());
+    };
+    const threeHoursAgo = Date.now() - 3 * 3600_000;
+    // Distinct stacks make distinct groups (a group is its stack's frames, not its message).
+    await post(failedSpan('jobs', threeHoursAgo, 'the queue is gone', 'drainQueue'));
+    await post(failedSpan('jobs', Date.now() - 1000, 'the queue is gone', 'drainQueue'));
+    await post(failedSpan('jobs', Date.now() - 1000, 'a brand new failure', 'sendMail'));
+    await post(failedSpan('jobs', threeHoursAgo, 'an old failure', 'resize'));
+    type Group = { message: string; isNew: boolean; regressed: boolean; previousSeenMs: number | null; count: number; fingerprint: string };
+    const groups = await eventually(async () => {
+      const g = await collector.api<Group[]>('errors?service=jobs&window=1h');
+      return g.length === 2 ? g : undefined;
+    }, 'the two groups of the last hour');
+    const byMessage = new Map(groups.map((g) => [g.message, g]));
+    assert.deepEqual([byMessage.get('the queue is gone')?.regressed, byMessage.get('the queue is gone')?.isNew, byMessage.get('the queue is gone')?.count], [true, false, 1]);
+    assert.ok(Math.abs((byMessage.get('the queue is gone')?.previousSeenMs ?? 0) - threeHoursAgo) < 5);
+    assert.deepEqual([byMessage.get('a brand new failure')?.regressed, byMessage.get('a brand new failure')?.isNew], [false, true]);
+    assert.equal(byMessage.has('an old failure'), false);
+    const page = await openPage('/?service=jobs&window=1h');
+    const regressed = page.locator(`li[data-fingerprint="${byMessage.get('the queue is gone')?.fingerprint}"]`);
+    await regressed.waitFor();
+    assert.deepEqual(await regressed.locator('[data-mark]').evaluateAll((m) => m.map((x) => x.getAttribute('data-mark'))), ['regressed']);
+    const fresh = page.locator(`li[data-fingerprint="${byMessage.get('a brand new failure')?.fingerprint}"]`);
+    assert.deepEqual(await fresh.locator('[data-mark]').evaluateAll((m) => m.map((x) => x.getAttribute('data-mark'))), ['new']);
+    // An app frame and a library frame: the library one is folded.
+    await regressed.locator('.error-summary').click();
+    assert.match(await regressed.locator('.frame-app').innerText(), /drainQueue/);
+    assert.equal(await regressed.locator('details.lib-frames').getAttribute('data-library-frames'), '1');
   });
 
   it('the waterfall folds a subtree, and shows a span\'s details in a side panel kept in the URL', async () => {

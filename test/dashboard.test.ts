@@ -17,7 +17,7 @@ import { runShop, SHOP_REQUESTS } from './helpers/shop';
 
 interface Overview { requests: number; requestRate: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; inFlight: number | null; cpuUtilization: number | null; memoryBytes: number | null }
 interface Route { service: string; method: string | null; route: string; requests: number; rate: number; errorPct: number; p95Ms: number | null; dbQueriesPerRequest: number | null; nPlusOneRequests: number; nPlusOneTemplate: string | null }
-interface ErrorGroup { fingerprint: string; message: string; traceId: string; spanId: string }
+interface ErrorGroup { fingerprint: string; message: string; traceId: string; spanId: string; count: number; sparkline: number[]; isNew: boolean; regressed: boolean; samples: { traceId: string }[] }
 interface Span { spanId: string; parentId: string | null; service: string; kind: number; name: string; startMs: number; durationMs: number }
 
 const TOTAL = SHOP_REQUESTS;
@@ -255,27 +255,42 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, DASHBOARD, 'routes-sorted-by-total');
   });
 
-  it('an error group expands to its stack and opens a trace that hit it', async () => {
+  it('an error group: a sparkline of its count, the new mark, its stack with the app\'s frames marked and library frames folded, and its latest traces', async () => {
     const groups = await collector.api<ErrorGroup[]>('errors?service=shop&window=5m');
     assert.equal(groups.length, 1);
+    const g = groups[0];
+    assert.equal(g.sparkline.reduce((a, b) => a + b, 0), g.count, 'the sparkline counts every occurrence');
+    assert.equal(g.isNew, true, 'first seen in this run');
+    assert.equal(g.regressed, false);
+    assert.equal(g.samples.length, g.count);
     const { page } = await openPage('/?service=shop&window=5m');
     await ready(page);
-    const summary = page.locator(`li[data-fingerprint="${groups[0].fingerprint}"] .error-summary`);
+    const item = page.locator(`li[data-fingerprint="${g.fingerprint}"]`);
+    const summary = item.locator('.error-summary');
     assert.equal(await summary.getAttribute('aria-expanded'), 'false');
-    assert.equal(await page.locator('pre.stack').count(), 0);
+    assert.equal(await item.locator('[data-mark="new"]').count(), 1);
+    assert.equal(await item.locator('svg.sparkline').getAttribute('data-counts'), g.sparkline.join(','));
+    assert.equal(await page.locator('#errors .stack').count(), 0);
     await summary.click();
     assert.equal(await summary.getAttribute('aria-expanded'), 'true');
-    const stack = await page.locator('#errors pre.stack').innerText();
+    const stack = await page.locator('#errors .stack').innerText();
     assert.match(stack, /payment provider declined the charge/);
-    assert.match(stack, /fixtures\/shop\/app\.cjs/);
+    // The handler's frame is the app's; express's own frames are folded away until opened.
+    assert.match(await item.locator('.frame-app').first().innerText(), /fixtures\/shop\/app\.cjs/);
+    const folded = item.locator('details.lib-frames').first();
+    assert.equal(await folded.getAttribute('open'), null);
+    assert.equal(await folded.locator('.frame-library').first().isVisible(), false);
+    assert.match(await folded.locator('summary').innerText(), /^\d+ library frames?$/);
+    await folded.locator('summary').click();
+    assert.match(await folded.locator('.frame-library').first().innerText(), /node_modules/);
     assert.match(await page.locator('#errors .error-detail').innerText(), /\/payments\/charge/);
+    assert.deepEqual(await item.locator('[data-sample-trace]').evaluateAll((as) => as.map((a) => a.getAttribute('data-sample-trace'))), g.samples.map((s) => s.traceId));
     await screenshot(page, DASHBOARD, 'error-expanded');
-    await page.click(`#errors button[data-trace="${groups[0].traceId}"]`);
-    await page.waitForSelector(`.wf-row[data-span-id="${groups[0].spanId}"]`);
+    await page.click(`#errors button[data-trace="${g.traceId}"]`);
+    // The trace opens with the span that raised the error selected.
+    await page.waitForSelector(`.wf-panel [data-span-detail="${g.spanId}"]`);
     const url = new URL(page.url());
-    assert.equal(url.searchParams.get('view'), 'traces');
-    assert.equal(url.searchParams.get('trace'), groups[0].traceId);
-    await page.click(`.wf-row[data-span-id="${groups[0].spanId}"]`);
+    assert.deepEqual([url.searchParams.get('view'), url.searchParams.get('trace'), url.searchParams.get('span')], ['traces', g.traceId, g.spanId]);
     assert.match(await page.locator('.span-detail pre.stack').innerText(), /payment provider declined the charge/);
   });
 
@@ -442,7 +457,7 @@ describe('dashboard in Chromium', () => {
     assert.ok((await page.locator('#service option').allInnerTexts()).includes(HOSTILE), 'the service name is an option, as text');
     await page.click('#errors .error-summary');
     assert.equal(await page.locator('#errors .error-type').innerText(), SCRIPT);
-    assert.match(await page.locator('#errors pre.stack').innerText(), new RegExp(`at ${SCRIPT.replace(/[()/]/g, '\\$&')}`));
+    assert.match(await page.locator('#errors .stack').innerText(), new RegExp(`at ${SCRIPT.replace(/[()/]/g, '\\$&')}`));
     await screenshot(page, DASHBOARD, 'hostile-overview');
     await page.click('#errors button[data-trace]');
     // Its exception event is a marker on the span's bar.
@@ -450,8 +465,8 @@ describe('dashboard in Chromium', () => {
     const marker = page.locator('.wf-row[data-span-id="0123456789abcdef"] [data-event-marker]');
     assert.equal(await marker.count(), 1);
     assert.equal(await marker.getAttribute('title'), 'exception');
-    await page.click('.wf-row[data-span-id="0123456789abcdef"]');
-    const detail = await page.locator('.span-detail').innerText();
+    // The error's span is selected: its details are open beside the waterfall.
+    const detail = await page.locator('.wf-panel [data-span-detail="0123456789abcdef"]').innerText();
     assert.ok(detail.includes(`note\t${SCRIPT}`) || detail.includes(`note ${SCRIPT}`), detail);
     assert.ok(detail.includes(`error: ${SCRIPT}`), 'status message as text');
     // Also the Express request to the hostile path: its trace shows the path as text.

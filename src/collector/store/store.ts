@@ -111,7 +111,23 @@ export interface ErrorGroup {
   stack: string;
   traceId: string;
   spanId: string;
+  /** Occurrences per step of the scope, oldest first ({@link ERROR_SPARK_STEPS} steps). */
+  sparkline: number[];
+  /** First seen (ever, within retention) inside the scope. */
+  isNew: boolean;
+  /**
+   * Seen before, then silent for longer than the scope (at least an hour), then back in it.
+   * `previousSeenMs` is the last occurrence before the scope.
+   */
+  regressed: boolean;
+  previousSeenMs: number | null;
+  /** The latest occurrences (up to {@link ERROR_SAMPLES}), newest first. */
+  samples: { traceId: string; spanId: string; timeMs: number; route: string | null }[];
 }
+
+/** Steps in an error group's sparkline, and samples kept per group. */
+export const ERROR_SPARK_STEPS = 24;
+export const ERROR_SAMPLES = 5;
 
 /** A code-inventory request: the scope, a file prefix, whether to list library frames, the order. */
 export interface CodeQuery extends QueryScope {

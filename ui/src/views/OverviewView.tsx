@@ -72,7 +72,7 @@ export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }
         groups={d.errors}
         open={state.error}
         onOpen={(fingerprint) => onChange({ error: fingerprint })}
-        onTrace={(traceId) => onChange({ view: 'traces', trace: traceId })}
+        onTrace={(traceId, spanId) => onChange({ view: 'traces', trace: traceId, span: spanId })}
         onCode={(fingerprint) => onChange({ view: 'code', error: fingerprint, folder: '' })}
       />
       <Outgoing

@@ -1,9 +1,8 @@
 /**
- * Errors grouped by fingerprint, outgoing HTTP hosts, and the dependency graph (route →
- * host, service → service). These come from spans, so they describe sampled traffic.
+ * Services, outgoing HTTP hosts, and the dependency graph (route → host, service → service). These come from spans, so they describe sampled traffic.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ErrorGroup, Graph, OutgoingHost, QueryScope, ServiceInfo } from '../store';
+import type { Graph, OutgoingHost, QueryScope, ServiceInfo } from '../store';
 import { readRows, type SqlParams } from './connection';
 import { numOrNull, scopeWhere } from './sql-scope';
 
@@ -27,30 +26,6 @@ export async function services(conn: DuckDBConnection, scope: QueryScope): Promi
       SELECT service, 0 AS n, max(time_us) AS last FROM metric_points WHERE ${metricWhere} GROUP BY service
     ) GROUP BY service ORDER BY n DESC, service`, p);
   return rows.map((r) => ({ service: String(r.service), spans: Number(r.n), lastSeenMs: Number(r.last) / 1000 }));
-}
-
-/** Errors grouped by fingerprint: counts in the scope, first sight ever, a sample. */
-export async function errors(conn: DuckDBConnection, scope: QueryScope, route?: string): Promise<ErrorGroup[]> {
-  const p: SqlParams = [];
-  let where = scopeWhere(scope, 'time_us', p);
-  if (route !== undefined) {
-    p.push(route);
-    where += ' AND route = ?';
-  }
-  const rows = await readRows(conn, `
-    WITH g AS (
-      SELECT fingerprint, any_value(service) AS service, arg_max(type, time_us) AS type, arg_max(message, time_us) AS message,
-             count(*) AS n, max(time_us) AS last, list(DISTINCT route) FILTER (WHERE route IS NOT NULL) AS routes,
-             arg_max(stack, time_us) AS stack, arg_max(trace_id, time_us) AS trace_id, arg_max(span_id, time_us) AS span_id
-      FROM errors WHERE ${where} GROUP BY fingerprint
-    )
-    SELECT g.*, (SELECT min(time_us) FROM errors e WHERE e.fingerprint = g.fingerprint) AS first
-    FROM g ORDER BY n DESC, last DESC LIMIT 200`, p);
-  return rows.map((r) => ({
-    fingerprint: String(r.fingerprint), service: String(r.service), type: String(r.type), message: String(r.message),
-    count: Number(r.n), firstSeenMs: Number(r.first) / 1000, lastSeenMs: Number(r.last) / 1000,
-    routes: ((r.routes as string[] | null) ?? []).sort(), stack: String(r.stack), traceId: String(r.trace_id), spanId: String(r.span_id),
-  }));
 }
 
 /** Outgoing HTTP calls per host (of one request route's requests, when given). */

@@ -4,7 +4,8 @@ import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
-import { errors, graph, outgoing, services } from './dependency-queries';
+import { graph, outgoing, services } from './dependency-queries';
+import { errors } from './error-queries';
 import { overview, routeDistribution, routeFigures, routes, series } from './request-queries';
 import { findTraces, searchTraces, trace } from './trace-queries';
 import { LOG_SEARCH_BUDGET_MS, searchLogs } from './log-queries';
