@@ -321,6 +321,69 @@ describe('dashboard views in Chromium', () => {
     await screenshot(page, DIR, 'waterfall-folded');
   });
 
+  it('the service map: services with their numbers, the inventory host drawn as the inventory service, and nodes and edges that open filtered traces', async () => {
+    type Map = { services: { service: string; requests: number; p95Ms: number | null }[]; edges: { from: string; toService: string | null; host: string; calls: number; errorPct: number; p95Ms: number | null }[] };
+    const map = await collector.api<Map>('service-map?window=5m');
+    // (Other tests may add services of their own; the shop and its inventory are what this one checks.)
+    for (const name of ['inventory', 'shop']) assert.ok(map.services.some((s) => s.service === name), name);
+    const shopOverview = await collector.api<{ requests: number; p95Ms: number | null }>('overview?service=shop&window=5m');
+    assert.deepEqual(map.services.find((s) => s.service === 'shop')?.p95Ms, shopOverview.p95Ms);
+    assert.deepEqual(map.edges, [{ from: 'shop', toService: 'inventory', host: inventoryHost, calls: timesOf('/checkout/3'), errorPct: 0, p95Ms: map.edges[0].p95Ms }]);
+    const page = await openPage('/?view=map&window=5m');
+    await page.waitForFunction(() => window.tracekitDebug.graphs.map !== undefined);
+    // Two service nodes and one edge between them: no node for the inventory's address.
+    const drawn = await page.evaluate(() => {
+      const cy = window.tracekitDebug.graphs.map as { nodes(): { data(k: string): string }[]; edges(): { data(k: string): string }[] };
+      return { nodes: [...cy.nodes()].map((n) => n.data('id')).sort(), edges: [...cy.edges()].map((e) => `${e.data('source')}>${e.data('target')}`) };
+    });
+    assert.deepEqual(drawn.edges, ['service:shop>service:inventory']);
+    assert.ok(drawn.nodes.includes('service:shop') && drawn.nodes.includes('service:inventory'));
+    assert.deepEqual(drawn.nodes.filter((n) => n.startsWith('host:')), []);
+    assert.match(await page.locator('table.map-services tr[data-service="shop"]').innerText(), new RegExp(`shop\\s+${(shopOverview.requests / 300).toFixed(2)}/s`));
+    await screenshot(page, DIR, 'service-map');
+    // Clicking the edge on the canvas opens the shop's traces of calls to the inventory.
+    const at = await page.evaluate(() => {
+      const cy = window.tracekitDebug.graphs.map as { edges(): { renderedMidpoint(): { x: number; y: number } }[] };
+      return [...cy.edges()][0].renderedMidpoint();
+    });
+    const box = await page.locator('#graph-map .graph-canvas').boundingBox();
+    assert.ok(box);
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    await eventually(async () => (new URL(page.url()).searchParams.get('view') === 'traces' ? true : undefined), 'the traces view');
+    const url = new URL(page.url());
+    assert.deepEqual([url.searchParams.get('service'), url.searchParams.get('attrs')], ['shop', `url.full~"//${inventoryHost}/"`]);
+    await page.waitForFunction((n) => document.querySelectorAll('table.traces tbody tr').length === n, timesOf('/checkout/3'));
+    for (const t of await page.locator('table.traces tbody tr').allInnerTexts()) assert.match(t, /GET \/checkout\/:productId/);
+  });
+
+  it('chart time labels never overlap, at 1024 and 1400 pixels, with and without seconds', async () => {
+    for (const width of [1024, 1400]) {
+      for (const win of ['1m', '5m', '15m', '1h']) {
+        const context = await browser.newContext({ viewport: { width, height: 900 } });
+        contexts.push(context);
+        const page = await context.newPage();
+        await page.goto(`${collector.url}/?service=shop&window=${win}`);
+        await page.waitForFunction(() => window.tracekitDebug.charts['chart-latency'] !== undefined);
+        for (const id of ['chart-traffic', 'chart-latency']) {
+          // uPlot draws the axis on the canvas: its chosen ticks and their text are on the axis object.
+          const ticks = await page.evaluate((chart) => {
+            type Axis = { _splits: number[]; _values: string[]; font: [string] };
+            const u = window.tracekitDebug.charts[chart] as { axes: Axis[]; valToPos(v: number, scale: string): number };
+            const ctx = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+            ctx.font = u.axes[0].font[0];
+            return u.axes[0]._splits.map((v, i) => ({ x: u.valToPos(v, 'x'), width: ctx.measureText(u.axes[0]._values[i]).width / devicePixelRatio, text: u.axes[0]._values[i] }));
+          }, id);
+          assert.ok(ticks.length >= 2, `${width}px ${win} ${id}: ${ticks.length} labels`);
+          for (let i = 1; i < ticks.length; i++) {
+            const gap = ticks[i].x - ticks[i - 1].x - (ticks[i].width + ticks[i - 1].width) / 2;
+            assert.ok(gap >= 4, `${width}px ${win} ${id}: "${ticks[i - 1].text}" and "${ticks[i].text}" are ${gap.toFixed(1)}px apart`);
+          }
+        }
+        await context.close();
+      }
+    }
+  });
+
   it('the routes table keeps its sort in the URL', async () => {
     const page = await openPage('/?service=shop&window=5m');
     await page.waitForSelector('html[data-ready="true"]');

@@ -21,6 +21,7 @@ import { LogsView } from './views/LogsView';
 import { Header } from './views/Header';
 import { KeyPrompt } from './views/KeyPrompt';
 import { OverviewView, type OverviewData } from './views/OverviewView';
+import { MapView } from './views/MapView';
 import { QueriesView } from './views/QueriesView';
 import { RoutePage } from './views/RoutePage';
 import { RuntimeView } from './views/RuntimeView';
@@ -106,6 +107,8 @@ function App() {
         )}
         {state.view === 'overview' ? (
           <OverviewView state={state} dark={dark} ink={ink} onChange={change} onAnalyze={analyze} onStatus={setStatus} />
+        ) : state.view === 'map' ? (
+          <MapView state={state} dark={dark} onChange={change} onStatus={setStatus} />
         ) : state.view === 'queries' ? (
           <QueriesView state={state} onChange={change} onStatus={setStatus} />
         ) : state.view === 'runtime' ? (

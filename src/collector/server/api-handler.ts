@@ -2,7 +2,7 @@
  * `GET /api/*`: the JSON query API the dashboard reads.
  *
  *   /api/services  /api/overview  /api/series  /api/routes  /api/route  /api/errors
- *   /api/outgoing  /api/graph     /api/traces  /api/traces/:traceId  /api/status
+ *   /api/outgoing  /api/graph     /api/service-map  /api/traces  /api/traces/:traceId  /api/status
  *   /api/code      /api/code/routes  /api/code/tree  /api/logs  /api/queries  /api/runtime
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +10,7 @@ import type { Store } from '../store/store';
 import { BadParam, codeQueryOf, folderOf, logQueryOf, queriesQueryOf, scopeOf, stepFor, traceIdOf, traceQueryOf } from './api-params';
 import { inventoryRoutes, projectTree } from './code-views';
 import { routeParamsOf, routeView } from './route-view';
+import { serviceMap } from './service-map';
 import { sendJson } from './respond';
 
 export interface ApiContext {
@@ -43,6 +44,7 @@ const VIEWS: Record<string, View> = {
   '/api/logs': (p, now, c) => c.store.searchLogs(logQueryOf(p, now)),
   '/api/outgoing': (p, now, c) => c.store.outgoing(scopeOf(p, now)),
   '/api/graph': (p, now, c) => c.store.graph(scopeOf(p, now)),
+  '/api/service-map': (p, now, c) => serviceMap(c.store, scopeOf(p, now)),
   '/api/queries': (p, now, c) => c.store.queries(queriesQueryOf(p, now)),
   '/api/traces': (p, now, c) => c.store.findTraces(traceQueryOf(p, now)),
   '/api/status': async (_p, _now, c) => ({ ...c.status(), stored: await c.store.counts() }),

@@ -371,6 +371,8 @@ export interface Store {
   /** Query spans grouped by statement template, by total time. */
   queries(q: QueriesQuery): Promise<QueryStats[]>;
   graph(scope: QueryScope): Promise<Graph>;
+  /** Outgoing hosts that are services reporting here (a call to the host reached that service's server span). */
+  hostServices(scope: QueryScope): Promise<{ host: string; service: string }[]>;
   /** Requests (entry spans) matching the query. */
   searchTraces(q: TraceQuery): Promise<TraceSummary[]>;
   /** Traces with a request matching the query, and spans matching its attribute and name filters: one row per trace. */

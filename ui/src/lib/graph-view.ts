@@ -26,7 +26,7 @@ function markStylesheetPresent(): void {
 }
 
 function edgeData(e: GraphModel['edges'][number], maxCalls: number): Record<string, unknown> {
-  return { id: e.id, source: e.source, target: e.target, calls: e.calls, errorPct: e.errorPct, width: 1.5 + 8 * Math.sqrt(e.calls / maxCalls), colour: errorColour(e.errorPct), label: `${e.calls} · ${e.errorPct.toFixed(1)}% err` };
+  return { id: e.id, source: e.source, target: e.target, open: e.open, calls: e.calls, errorPct: e.errorPct, width: 1.5 + 8 * Math.sqrt(e.calls / maxCalls), colour: errorColour(e.errorPct), label: `${e.calls} · ${e.errorPct.toFixed(1)}% err` };
 }
 
 /** Green → red as the error rate goes from 0 to 20%. */
@@ -65,6 +65,7 @@ export function drawGraph(container: HTMLElement, model: GraphModel, dark: boole
           'text-valign': 'center',
           'text-margin-x': -8,
           'text-halign': 'left',
+          'text-wrap': 'wrap',
         },
       },
       { selector: 'node[column = "right"], node[column = "any"]', style: { 'text-halign': 'right', 'text-margin-x': 8, 'background-color': dark ? '#c792ea' : '#8e44ad' } },
@@ -89,8 +90,8 @@ export function drawGraph(container: HTMLElement, model: GraphModel, dark: boole
     // The mouse wheel scrolls the page, as everywhere else on it; drag still pans.
     userZoomingEnabled: false,
   });
-  cy.on('tap', 'node', (evt) => {
-    const target = (evt.target as cytoscape.NodeSingular).data('open') as NodeTarget | undefined;
+  cy.on('tap', 'node, edge', (evt) => {
+    const target = (evt.target as cytoscape.SingularElementArgument).data('open') as NodeTarget | undefined;
     if (target !== undefined) onOpen(target);
   });
   // Leave room for labels outside the two columns.

@@ -23,6 +23,7 @@ export type {
 } from '../../../src/collector/store/store';
 export type { InventoryRoute, RouteInventoryView, TreeNode } from '../../../src/collector/server/code-views';
 export type { RouteView } from '../../../src/collector/server/route-view';
+export type { MapEdge, MapService, ServiceMap } from '../../../src/collector/server/service-map';
 export type { Breakpoint, InstanceState } from '../../../src/collector/debug/breakpoint-types';
 export type { SnapshotBody } from '../../../src/debug/snapshot-record';
 export type { ValueNode } from '../../../src/debug/value-tree';

@@ -4,8 +4,8 @@
  */
 export const WINDOWS = ['1m', '5m', '15m', '1h', '6h', '24h'] as const;
 export type WindowName = (typeof WINDOWS)[number];
-export type ViewName = 'overview' | 'traces' | 'queries' | 'runtime' | 'route' | 'code' | 'logs' | 'debug';
-const VIEWS: readonly ViewName[] = ['overview', 'traces', 'queries', 'runtime', 'route', 'code', 'logs', 'debug'];
+export type ViewName = 'overview' | 'traces' | 'map' | 'queries' | 'runtime' | 'route' | 'code' | 'logs' | 'debug';
+const VIEWS: readonly ViewName[] = ['overview', 'traces', 'map', 'queries', 'runtime', 'route', 'code', 'logs', 'debug'];
 
 export interface UrlState {
   service: string;

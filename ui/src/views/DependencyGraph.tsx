@@ -9,7 +9,16 @@ import type { Graph } from '../lib/types';
 import { graphModel, type GraphModel, type NodeTarget } from '../lib/graph-model';
 import type { GraphHandle } from '../lib/graph-view';
 
-interface Props { id: string; title: string; graph: Graph; kind: 'routes' | 'services'; showService: boolean; dark: boolean; onOpen(target: NodeTarget): void }
+interface Props {
+  id: string;
+  title: string;
+  /** The API's graph (drawn as `kind`), or a model built already (the service map). */
+  graph: Graph | GraphModel;
+  kind: 'routes' | 'services' | 'model';
+  showService: boolean;
+  dark: boolean;
+  onOpen(target: NodeTarget): void;
+}
 
 export function DependencyGraph({ id, title, graph, kind, showService, dark, onOpen }: Props) {
   // The graph is drawn once per shape; a click reaches the latest callback through this.
@@ -18,7 +27,7 @@ export function DependencyGraph({ id, title, graph, kind, showService, dark, onO
   const host = useRef<HTMLDivElement>(null);
   const handle = useRef<GraphHandle | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const model: GraphModel = graphModel(graph, kind, showService);
+  const model: GraphModel = kind === 'model' ? (graph as GraphModel) : graphModel(graph as Graph, kind, showService);
   // Redraw when the set of nodes and edges changes; new numbers alone are applied in place.
   const shape = JSON.stringify([model.nodes.map((n) => [n.id, n.label]), model.edges.map((e) => e.id)]);
   const numbers = JSON.stringify(model.edges.map((e) => [e.calls, e.errorPct]));

@@ -18,6 +18,7 @@ interface Props {
 const TABS: [ViewName, string, Partial<UrlState>][] = [
   ['overview', 'Overview', { trace: '' }],
   ['traces', 'Traces', {}],
+  ['map', 'Map', { trace: '' }],
   ['queries', 'Queries', { trace: '' }],
   ['runtime', 'Runtime', { trace: '' }],
   ['code', 'Code', { trace: '', error: '' }],

@@ -50,7 +50,7 @@ export function RangePicker({ state, onChange }: Props) {
           <button type="button" class="ghost small" id="range-clear" aria-label="clear the time range" onClick={() => onChange({ from: '', to: '' })}>×</button>
         </span>
       )}
-      <button type="button" class="ghost" id="range-open" aria-expanded={open} onClick={() => setOpen(!open)}>{active ? 'edit range' : 'custom range'}</button>
+      <button type="button" class="ghost" id="range-open" aria-expanded={open} onClick={() => setOpen(!open)}>{active ? 'edit range' : 'range…'}</button>
       {open && (
         <form class="range-form" id="range-form" onSubmit={apply}>
           <label class="field">

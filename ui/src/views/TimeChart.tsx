@@ -73,6 +73,8 @@ export function TimeChart({ id, title, lines, axes, data, ink, onRange, onReset 
           stroke: ink.text,
           grid: { stroke: ink.grid, width: 1 },
           ticks: { stroke: ink.grid },
+          // Room for a whole label between ticks: "10:13:40" (a short range, seconds shown) is wider than "10:13".
+          space: (_u: uPlot, _axis: number, min: number, max: number) => (max - min <= 1800 ? 64 : 50),
           // The tables' 24-hour clock, with seconds only when the ticks are under a minute apart.
           values: (_u: uPlot, splits: number[], _axis: number, _space: number, incr: number) => splits.map((v) => fmt.clock(v * 1000, incr < 60)),
         },

@@ -171,3 +171,19 @@ async function serviceEdges(conn: DuckDBConnection, scope: QueryScope): Promise<
     ${serviceFilter} GROUP BY ALL ORDER BY n DESC`, p2);
   return serviceRows;
 }
+
+/**
+ * Outgoing hosts that are services reporting here: a client span to the host whose child is
+ * another service's server span names the service behind it. One row per (host, service).
+ */
+export async function hostServices(conn: DuckDBConnection, scope: QueryScope): Promise<{ host: string; service: string }[]> {
+  const p: SqlParams = [];
+  const calleeWhere = scopeWhere({ ...scope, service: undefined }, 'start_us', p);
+  const callerWhere = scopeWhere({ ...scope, fromUs: scope.fromUs - ROUTE_LOOKBACK_US, service: undefined }, 'start_us', p);
+  const rows = await readRows(conn, `
+    WITH s AS (SELECT trace_id, parent_id, service FROM spans WHERE kind = ${SERVER} AND parent_id IS NOT NULL AND ${calleeWhere}),
+         c AS (SELECT trace_id, span_id, service, peer FROM spans WHERE kind = ${CLIENT} AND peer IS NOT NULL AND ${callerWhere} AND span_id IN (SELECT parent_id FROM s))
+    SELECT DISTINCT c.peer AS host, s.service AS service
+    FROM c JOIN s ON s.trace_id = c.trace_id AND s.parent_id = c.span_id AND s.service <> c.service`, p);
+  return rows.map((r) => ({ host: String(r.host), service: String(r.service) }));
+}

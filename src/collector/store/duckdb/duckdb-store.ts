@@ -4,7 +4,7 @@ import type { CodeEntry, CodeQuery, DeclaredRoute, ErrorGroup, LogPage, LogQuery
 import { openDb, readRows, type OpenedDb } from './connection';
 import { codeInventory } from './code-queries';
 import { declaredRoutes } from './route-queries';
-import { graph, outgoing, services } from './dependency-queries';
+import { graph, hostServices, outgoing, services } from './dependency-queries';
 import { errors } from './error-queries';
 import { overview, routeDistribution, routeFigures, routes, series } from './request-queries';
 import { findTraces, searchTraces, trace } from './trace-queries';
@@ -73,6 +73,7 @@ export class DuckDbStore implements Store {
   outgoing(scope: QueryScope, requestRoute?: string): Promise<OutgoingHost[]> { return outgoing(this.db.reader, scope, requestRoute); }
   queries(q: QueriesQuery): Promise<QueryStats[]> { return queryStats(this.db.reader, q); }
   graph(scope: QueryScope): Promise<Graph> { return graph(this.db.reader, scope); }
+  hostServices(scope: QueryScope): Promise<{ host: string; service: string }[]> { return hostServices(this.db.reader, scope); }
   searchTraces(q: TraceQuery): Promise<TraceSummary[]> { return searchTraces(this.db.reader, q); }
   findTraces(q: TraceQuery): Promise<TraceRow[]> { return findTraces(this.db.reader, q); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return trace(this.db.reader, traceId); }
