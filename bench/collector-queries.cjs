@@ -44,10 +44,11 @@ async function fill(path, spans) {
       CASE WHEN k IN (1, 2, 3) THEN 'postgresql' END,
       CASE WHEN k = 0 THEN 3 END, CASE WHEN k = 0 THEN 4.5 END, CASE WHEN k = 0 THEN 1 END,
       CASE WHEN k = 0 AND r % 100 = 7 THEN 'SELECT id FROM items WHERE order_id = $1' END,
-      k = 0, CASE WHEN k = 4 THEN 'GET /route/' || (r % ${ROUTES}) END, 'tracekit',
+      k = 0, CASE WHEN k > 0 THEN 'GET /route/' || (r % ${ROUTES}) END, 'tracekit',
       CASE WHEN k = 0 THEN '{"http.request.method":"GET","http.route":"/route/' || (r % ${ROUTES}) || '","url.path":"/route/' || r || '","http.response.status_code":200,"user_agent.original":"bench"}'
            ELSE '{"db.system.name":"postgresql","db.query.text":"SELECT id, name FROM users WHERE id = $1"}' END,
-      NULL, NULL
+      NULL, NULL,
+      CASE WHEN k IN (1, 2, 3) THEN 'SELECT id, name FROM users WHERE id = $' || k END, CASE WHEN k IN (1, 2, 3) THEN 1 END
     FROM (SELECT i, i // 5 AS r, i % 5 AS k FROM range(${requests * 5}) t(i))`);
   await c.run(`
     INSERT INTO call_edges
@@ -98,7 +99,8 @@ async function fill(path, spans) {
     INSERT INTO metric_points
     SELECT 'svc-' || s, 'inst-' || s, n, 0, t, t, NULL, NULL, NULL, '{}', v, NULL, NULL, NULL, NULL, NULL, NULL
     FROM range(8640) a(step), range(${SERVICES}) b(s),
-      (VALUES ('http.server.active_requests', 2.0), ('process.cpu.utilization', 0.3), ('process.memory.usage', 120e6)) d(n, v),
+      (VALUES ('http.server.active_requests', 2.0), ('process.cpu.utilization', 0.3), ('process.memory.usage', 120e6), ('v8js.memory.heap.used', 40e6),
+        ('v8js.memory.heap.limit', 60e6), ('nodejs.eventloop.utilization', 0.2), ('nodejs.eventloop.delay.p50', 0.01), ('nodejs.eventloop.delay.p99', 0.012)) d(n, v),
       (SELECT ${nowUs} - (step * 10000000) AS t) x`);
   await c.run('CHECKPOINT');
   const [counts] = (await c.runAndReadAll('SELECT (SELECT count(*) FROM spans) s, (SELECT count(*) FROM metric_points) m, (SELECT count(*) FROM errors) e')).getRowObjectsJS();
@@ -134,7 +136,13 @@ async function main() {
         graph: 'graph?window=WIN',
         'traces (search)': 'traces?service=svc-0&window=WIN',
         'traces (route, 5xx, ≥20 ms)': 'traces?service=svc-0&route=/route/3&status=5xx&minDurationMs=20&window=WIN',
+        'traces (attribute in JSON)': 'traces?window=WIN&attr=url.path~/route/77',
+        'traces (attribute in a column)': 'traces?window=WIN&attr=http.response.status_code%3D500',
         'trace by id': `traces/${sample.traceId}`,
+        queries: 'queries?window=WIN',
+        'route page': 'route?service=svc-0&method=GET&route=/route/3&window=WIN',
+        'service map': 'service-map?window=WIN',
+        runtime: 'runtime?window=WIN',
       };
       for (const [name, q] of Object.entries(queries)) {
         const row = { size, query: name };

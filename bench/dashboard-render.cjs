@@ -1,10 +1,9 @@
 'use strict';
-// First render of the dashboard's main view in Chromium: from navigation start to the moment
-// the tiles, charts, routes, errors and outgoing tables first show data (the page marks it in
-// tracekitDebug.firstRenderMs), with 1M spans stored (bench/collector-queries.cjs's fill:
-// 3 services, 20 routes, 24 h) and, interleaved in the same run, with an empty store, so the
-// cost of the data shows apart from the cost of the page. Every round is a new browser
-// context (cold cache). Prints medians in ms.
+// First render of each dashboard view in Chromium: from navigation start to the moment the
+// view first shows data (the page marks it: tracekitDebug.firstRenderMs, ui/src/lib/debug.ts),
+// with 1M spans stored (bench/collector-queries.cjs's fill: 3 services, 20 routes, 24 h) and,
+// interleaved in the same run, with an empty store, so the cost of the data shows apart from
+// the cost of the page. Every round is a new browser context (cold cache). Prints medians in ms.
 //
 // Usage: npm run build && node bench/dashboard-render.cjs [--spans 1000000] [--runs 7]
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -19,9 +18,15 @@ const opt = (name, fallback) => { const i = args.indexOf(`--${name}`); return i 
 const SPANS = Number(opt('spans', '1000000'));
 const RUNS = Number(opt('runs', '7'));
 const VIEWS = [
-  ['one service, 15m', '?service=svc-0&window=15m'],
-  ['one service, 24h', '?service=svc-0&window=24h'],
-  ['all services, 24h', '?window=24h'],
+  ['overview, one service, 15m', '?service=svc-0&window=15m'],
+  ['overview, one service, 24h', '?service=svc-0&window=24h'],
+  ['overview, all services, 24h', '?window=24h'],
+  ['traces, one service, 24h', '?view=traces&service=svc-0&window=24h'],
+  ['traces by attribute, all services, 24h', `?view=traces&window=24h&attrs=${encodeURIComponent('url.path~/route/77')}`],
+  ['service map, 24h', '?view=map&window=24h'],
+  ['queries, all services, 24h', '?view=queries&window=24h'],
+  ['route page, 24h', `?view=route&service=svc-0&method=GET&route=${encodeURIComponent('/route/3')}&window=24h`],
+  ['runtime, all services, 24h', '?view=runtime&window=24h'],
 ];
 
 async function firstRender(browser, url) {

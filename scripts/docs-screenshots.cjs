@@ -19,8 +19,25 @@ const PORT = opt('port', '9877');
 const WARMUP_S = Number(opt('warmup', '20'));
 const OUT = join(ROOT, 'docs', 'images');
 
-/** The views pictured: file name, address (relative to the dashboard), what to wait for. */
-const SHOTS = [{ name: 'code-view', path: '/?service=shop&window=5m&view=code', ready: '#declared-routes tr[data-never-hit="true"]' }];
+/**
+ * The views pictured: file name, address (relative to the dashboard), what to wait for, then
+ * optionally clicks to make (`act`, each waited for by its selector) and an element to crop to.
+ */
+const SHOTS = [
+  { name: 'overview', path: '/?service=shop&window=5m', ready: 'html[data-ready="true"]' },
+  {
+    name: 'trace-search',
+    path: `/?view=traces&service=shop&window=5m&attrs=${encodeURIComponent('url.path~/stock/')}`,
+    ready: '#trace-scatter circle',
+    act: [['table.traces tbody tr', '.wf-row'], ['.wf-row[aria-level="3"]', '.wf-panel']],
+  },
+  { name: 'queries', path: '/?view=queries&window=5m', ready: 'table.queries tbody tr' },
+  { name: 'route', path: `/?view=route&service=shop&method=GET&route=${encodeURIComponent('/products/featured')}&window=5m`, ready: '#route-histogram' },
+  { name: 'runtime', path: '/?view=runtime&window=5m', ready: 'table.processes tbody tr' },
+  { name: 'service-map', path: '/?view=map&window=5m', ready: '#graph-map canvas' },
+  { name: 'errors', path: '/?service=shop&window=5m', ready: '#errors .error-summary', act: [['#errors .error-summary', '#errors .stack']], crop: '#errors' },
+  { name: 'code-view', path: '/?service=shop&window=5m&view=code', ready: '#declared-routes tr[data-never-hit="true"]' },
+];
 
 async function main() {
   const demo = spawn(process.execPath, [join(__dirname, 'demo.cjs'), '--port', PORT, '--rate', '20'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -47,8 +64,15 @@ async function main() {
       await page.waitForSelector(shot.ready, { timeout: 30000 });
       // One more refresh, so the figures are settled.
       await page.waitForTimeout(2500);
+      for (const [click, then] of shot.act ?? []) {
+        await page.locator(click).first().click();
+        await page.waitForSelector(then, { timeout: 10000 });
+      }
+      // A click may have scrolled: a full-page picture taken scrolled shows the sticky top bar mid-page.
+      await page.evaluate(() => window.scrollTo(0, 0));
       const file = join(OUT, `${shot.name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      if (shot.crop !== undefined) await page.locator(shot.crop).screenshot({ path: file });
+      else await page.screenshot({ path: file, fullPage: true });
       process.stdout.write(`wrote ${file}\n`);
     }
   } finally {

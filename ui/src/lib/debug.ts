@@ -15,3 +15,14 @@ declare global {
 }
 
 export const debug: TracekitDebug = (window.tracekitDebug = { graphs: {}, charts: {} });
+
+/**
+ * Marks the first render with data, once per page: what bench/dashboard-render.cjs times
+ * (`firstRenderMs`) and what tests wait for (`<html data-ready="true">`). Each view calls it
+ * when its first answer is on screen.
+ */
+export function markReady(): void {
+  if (debug.firstRenderMs !== undefined) return;
+  debug.firstRenderMs = performance.now();
+  document.documentElement.dataset.ready = 'true';
+}

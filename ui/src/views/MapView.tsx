@@ -5,6 +5,7 @@
  * and are the keyboard's way in.
  */
 import { useEffect, useMemo } from 'preact/hooks';
+import { markReady } from '../lib/debug';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { hostFilter, serviceMapModel, type NodeTarget } from '../lib/graph-model';
@@ -24,6 +25,9 @@ export function MapView({ state, dark, onChange, onStatus }: Props) {
   // The map is of every service: the service picker does not narrow it.
   const polled = usePoll(() => api<ServiceMap>('service-map', { ...scopeParams(state), service: '' }), [state.window, state.from, state.to], 5000);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
+  useEffect(() => {
+    if (polled.data !== undefined) markReady();
+  }, [polled.data]);
   const model = useMemo(() => (polled.data === undefined ? undefined : serviceMapModel(polled.data)), [polled.data]);
   const open = (t: NodeTarget): void => onChange({ view: 'traces', service: t.service, attrs: t.attrs ?? '', route: '', status: '', trace: '', sort: '' });
   const d = polled.data;

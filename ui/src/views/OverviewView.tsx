@@ -1,7 +1,7 @@
 /** The main view: tiles, charts, routes, errors, outgoing calls and the dependency graphs. */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { api } from '../lib/api';
-import { debug } from '../lib/debug';
+import { markReady } from '../lib/debug';
 import { usePoll } from '../lib/poll';
 import { routeSites } from '../lib/route-sites';
 import type { ErrorGroup, Graph, OutgoingHost, Overview, RouteInventoryView, RouteStats, Series } from '../lib/types';
@@ -39,14 +39,9 @@ interface Props {
 
 export function OverviewView({ state, dark, ink, onChange, onAnalyze, onStatus }: Props) {
   const polled = usePoll(() => loadOverview(scopeParams(state)), [state.service, state.window, state.from, state.to], 2000);
-  const marked = useRef(false);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
   useEffect(() => {
-    if (polled.data === undefined || marked.current) return;
-    marked.current = true;
-    // The first render with data: what bench/dashboard-render.cjs times.
-    debug.firstRenderMs = performance.now();
-    document.documentElement.dataset.ready = 'true';
+    if (polled.data !== undefined) markReady();
   }, [polled.data]);
   const d = polled.data;
   if (d === undefined) return <p class="panel muted">{polled.error ? polled.error.message : 'Loading…'}</p>;

@@ -4,6 +4,7 @@
  * template some request ran as an N+1 loop is marked.
  */
 import { useEffect } from 'preact/hooks';
+import { markReady } from '../lib/debug';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
@@ -34,6 +35,9 @@ function splitRoute(requestRoute: string): { method: string; route: string } {
 export function QueriesView({ state, onChange, onStatus }: Props) {
   const polled = usePoll(() => api<QueryStats[]>('queries', scopeParams(state)), [state.service, state.window, state.from, state.to], 5000);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
+  useEffect(() => {
+    if (polled.data !== undefined) markReady();
+  }, [polled.data]);
   const sort = parseSort(state.sort, COLUMNS, DEFAULT_SORT);
   const rows = sortRows(polled.data ?? [], COLUMNS, sort);
   const showService = state.service === '';

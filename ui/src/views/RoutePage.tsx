@@ -3,6 +3,7 @@
  * traces, the queries and outgoing calls its requests made, and the errors raised in them.
  */
 import { useEffect } from 'preact/hooks';
+import { markReady } from '../lib/debug';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
@@ -70,6 +71,9 @@ export function RoutePage({ state, onChange, onStatus }: Props) {
     5000,
   );
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
+  useEffect(() => {
+    if (polled.data !== undefined) markReady();
+  }, [polled.data]);
   const openTrace = (traceId: string, spanId = ''): void => onChange({ view: 'traces', trace: traceId, span: spanId });
   const title = requestLabel(state.method === '' ? null : state.method, state.route);
   const d = polled.data;

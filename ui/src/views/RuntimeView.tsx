@@ -5,6 +5,7 @@
  * "service · instance".
  */
 import { useEffect, useMemo } from 'preact/hooks';
+import { markReady } from '../lib/debug';
 import { api } from '../lib/api';
 import * as fmt from '../lib/format';
 import { usePoll } from '../lib/poll';
@@ -50,6 +51,9 @@ function latest(values: (number | null)[] | undefined): number | null {
 export function RuntimeView({ state, ink, onChange, onStatus }: Props) {
   const polled = usePoll(() => api<RuntimeSeries>('runtime', scopeParams(state)), [state.service, state.window, state.from, state.to], 5000);
   useEffect(() => onStatus({ updatedMs: polled.updatedMs, error: polled.error }), [polled.updatedMs, polled.error]);
+  useEffect(() => {
+    if (polled.data !== undefined) markReady();
+  }, [polled.data]);
   const d = polled.data;
   const showService = state.service === '';
   const name = (p: RuntimeSeries['processes'][number]): string => (showService ? `${p.service} · ${p.instance}` : p.instance);

@@ -4,6 +4,7 @@
  * a duration-over-time scatter of the results, and the waterfall of the chosen trace.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { markReady } from '../lib/debug';
 import { api, apiQuery } from '../lib/api';
 import { attributeParams } from '../lib/attribute-filters';
 import * as fmt from '../lib/format';
@@ -59,6 +60,9 @@ export function TraceExplorer({ state, onChange, onStatus }: Props) {
   const sites = routeSites(declared.data?.routes ?? [], rows.map((t) => ({ service: t.service, method: t.method, route: t.route ?? '' })));
   const detail = usePoll(() => (state.trace === '' ? Promise.resolve(undefined) : api<TraceDetail>(`traces/${encodeURIComponent(state.trace)}`)), [state.trace], 0);
   useEffect(() => onStatus({ updatedMs: list.updatedMs, error: list.error }), [list.updatedMs, list.error]);
+  useEffect(() => {
+    if (list.data !== undefined) markReady();
+  }, [list.data]);
 
   const apply = (d: Draft): void => {
     onChange({ route: d.route.trim(), status: d.status, minMs: d.minMs.trim(), maxMs: d.maxMs.trim(), traceId: d.traceId.trim(), attrs: d.attrs.trim(), spanName: d.spanName.trim() });
