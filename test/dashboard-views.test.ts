@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshot, watchPage } from './helpers/browser';
 import { eventually, type CollectorProcess } from './helpers/collector';
+import { serverSpanJson } from './helpers/otlp-json';
 import { runShop, SHOP_TRAFFIC } from './helpers/shop';
 
 interface QueryStats { service: string; statement: string; calls: number; rowsPerCall: number | null; routes: string[]; nPlusOne: boolean; exampleTraceId: string; exampleSpanId: string }
@@ -28,25 +29,9 @@ const N_PLUS_ONE = 'SELECT id, name, price_cents FROM tk_shop_products WHERE id 
 const DIR = 'dashboard';
 const timesOf = (path: string): number => SHOP_TRAFFIC.find((t) => t.path === path)?.times ?? 0;
 
-/** One failed server span of `service` at `timeMs` with an exception thrown in `fn`, as OTLP/JSON. */
+/** A failed `GET /jobs` of `service` at `timeMs`, thrown in `fn` (distinct stacks make distinct groups). */
 function failedSpan(service: string, timeMs: number, message: string, fn: string): unknown {
-  const ns = BigInt(Math.round(timeMs)) * 1_000_000n;
-  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
-  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', service)] },
-      scopeSpans: [{
-        spans: [{
-          traceId: hex(32), spanId: hex(16), name: 'GET /jobs', kind: 2,
-          startTimeUnixNano: String(ns - 2_000_000n), endTimeUnixNano: String(ns),
-          attributes: [str('http.request.method', 'GET'), str('http.route', '/jobs'), { key: 'http.response.status_code', value: { intValue: '500' } }],
-          events: [{ name: 'exception', timeUnixNano: String(ns - 1_000_000n), attributes: [str('exception.type', 'Error'), str('exception.message', message), str('exception.stacktrace', `Error: ${message}\n    at ${fn} (/srv/app/jobs.js:10:5)\n    at Layer.handle (/srv/app/node_modules/express/lib/router/layer.js:95:5)`)] }],
-          status: { code: 2 },
-        }],
-      }],
-    }],
-  };
+  return serverSpanJson({ service, route: '/jobs', status: 500, endMs: timeMs, exception: { message, fn } });
 }
 
 describe('dashboard views in Chromium', () => {
@@ -354,6 +339,20 @@ describe('dashboard views in Chromium', () => {
     assert.deepEqual([url.searchParams.get('service'), url.searchParams.get('attrs')], ['shop', `url.full~"//${inventoryHost}/"`]);
     await page.waitForFunction((n) => document.querySelectorAll('table.traces tbody tr').length === n, timesOf('/checkout/3'));
     for (const t of await page.locator('table.traces tbody tr').allInnerTexts()) assert.match(t, /GET \/checkout\/:productId/);
+    // Clicking the inventory's node opens the inventory's traces, unfiltered.
+    await page.goBack();
+    await page.waitForFunction(() => window.tracekitDebug.graphs.map !== undefined);
+    const node = await page.evaluate(() => {
+      const cy = window.tracekitDebug.graphs.map as { getElementById(id: string): { renderedPosition(): { x: number; y: number } } };
+      return cy.getElementById('service:inventory').renderedPosition();
+    });
+    const box2 = await page.locator('#graph-map .graph-canvas').boundingBox();
+    assert.ok(box2);
+    await page.mouse.click(box2.x + node.x, box2.y + node.y);
+    await eventually(async () => (new URL(page.url()).searchParams.get('service') === 'inventory' ? true : undefined), 'the inventory\'s traces');
+    const nodeUrl = new URL(page.url());
+    assert.deepEqual([nodeUrl.searchParams.get('view'), nodeUrl.searchParams.get('attrs')], ['traces', null]);
+    await page.waitForSelector('table.traces tbody tr');
   });
 
   it('chart time labels never overlap, at 1024 and 1400 pixels, with and without seconds', async () => {

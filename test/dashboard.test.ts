@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { ROOT } from './helpers/app';
 import { ARTIFACTS, launchBrowser, screenshot, watchPage } from './helpers/browser';
 import { eventually, startCollectorProcess, type CollectorProcess } from './helpers/collector';
+import { serverSpanJson } from './helpers/otlp-json';
 import { runShop, SHOP_REQUESTS } from './helpers/shop';
 
 interface Overview { requests: number; requestRate: number; errorRate: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; inFlight: number | null; cpuUtilization: number | null; memoryBytes: number | null }
@@ -65,29 +66,6 @@ function hostileSpans(): unknown {
           attributes: [str('http.request.method', 'GET'), str('http.route', HOSTILE), { key: 'http.response.status_code', value: { intValue: '500' } }, str('note', SCRIPT)],
           events: [{ name: 'exception', timeUnixNano: String(now - 1_000_000n), attributes: [str('exception.type', SCRIPT), str('exception.message', HOSTILE), str('exception.stacktrace', `Error: ${HOSTILE}\n    at ${SCRIPT} (/app/x.js:1:1)`)] }],
           status: { code: 2, message: SCRIPT },
-        }],
-      }],
-    }],
-  };
-}
-
-/** One server span of `service` for `route`, ending now, as OTLP/JSON. */
-function serverSpan(service: string, route: string, status: number): unknown {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
-  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', service)] },
-      scopeSpans: [{
-        spans: [{
-          traceId: hex(32),
-          spanId: hex(16),
-          name: `GET ${route}`,
-          kind: 2,
-          startTimeUnixNano: String(now - 2_000_000n),
-          endTimeUnixNano: String(now),
-          attributes: [str('http.request.method', 'GET'), str('http.route', route), { key: 'http.response.status_code', value: { intValue: String(status) } }],
         }],
       }],
     }],
@@ -384,7 +362,7 @@ describe('dashboard in Chromium', () => {
   it('the trace list follows new traces while it is open, and a status choice applies at once', async () => {
     const service = 'live-list';
     const send = async (route: string): Promise<void> => {
-      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(serverSpan(service, route, 200)) });
+      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(serverSpanJson({ service, route, status: 200 })) });
       assert.equal(res.status, 200, await res.text());
     };
     await send('/first');

@@ -61,15 +61,26 @@ export function parseStack(stack: string, root?: string): StackFrame[] {
   const frames: StackFrame[] = [];
   const prefix = root === undefined || root === '' ? undefined : root.endsWith('/') ? root : `${root}/`;
   for (const text of stack.split('\n')) {
-    const at = AT.exec(text);
-    if (at === null) continue;
-    const [name, location] = split(at[1]);
-    const loc = LOCATION.exec(location);
-    if (loc === null) continue;
-    let file = pathOf(loc[1]);
-    if (file.startsWith('node:') || file === '<anonymous>' || file === 'native') continue;
-    if (prefix !== undefined && file.startsWith(prefix)) file = file.slice(prefix.length);
-    frames.push({ function: cleanName(name), file, line: Number(loc[2]), column: Number(loc[3]), library: /(^|\/)node_modules\//.test(file) });
+    const frame = frameOfLine(text);
+    if (frame === undefined || isNodeInternal(frame.file)) continue;
+    if (prefix !== undefined && frame.file.startsWith(prefix)) frame.file = frame.file.slice(prefix.length);
+    frames.push(frame);
   }
   return frames;
+}
+
+/** One `at ...` line as a frame (its file absolute), or undefined when it is not one V8 locates. */
+export function frameOfLine(text: string): StackFrame | undefined {
+  const at = AT.exec(text);
+  if (at === null) return undefined;
+  const [name, location] = split(at[1]);
+  const loc = LOCATION.exec(location);
+  if (loc === null) return undefined;
+  const file = pathOf(loc[1]);
+  return { function: cleanName(name), file, line: Number(loc[2]), column: Number(loc[3]), library: /(^|\/)node_modules\//.test(file) };
+}
+
+/** Node's own code, or code with no file: never the app's. */
+export function isNodeInternal(file: string): boolean {
+  return file.startsWith('node:') || file === '<anonymous>' || file === 'native';
 }

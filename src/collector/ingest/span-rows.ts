@@ -157,11 +157,20 @@ export function traceRows(decoded: DecodedTraces): { spans: SpanRow[]; errors: E
   const frames: FrameRow[] = [];
   for (const g of decoded.groups) {
     let byId: Map<string, SpanRecord> | undefined;
+    // The queries and calls of one request share a parent: walk up once per parent.
+    const routeOfParent = new Map<string, string | null>();
     const root = str(g.resource[RESOURCE_ATTRIBUTES.appRoot]) ?? undefined;
     for (const s of g.items) {
       const row = spanRow(g, s);
       spans.push(row);
-      if (row.peer !== null || row.dbSystem !== null) row.requestRoute = requestRouteAbove(s, (byId ??= indexById(g.items)));
+      if ((row.peer !== null || row.dbSystem !== null) && s.parentSpanId !== undefined) {
+        let route = routeOfParent.get(s.parentSpanId);
+        if (route === undefined) {
+          route = requestRouteAbove(s, (byId ??= indexById(g.items)));
+          routeOfParent.set(s.parentSpanId, route);
+        }
+        row.requestRoute = route;
+      }
       if (s.events === undefined) continue;
       for (const e of s.events) {
         if (e.name !== 'exception' || e.attributes === undefined) continue;

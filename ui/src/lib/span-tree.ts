@@ -46,12 +46,12 @@ export function spanTree(spans: SpanDetail[], choices: TreeChoices = {}): Waterf
     cur = byId.get(cur.parentId);
   }
   const countBelow = new Map<string, number>();
-  const below = (s: SpanDetail, guard = 0): number => {
+  const below = (s: SpanDetail): number => {
     const known = countBelow.get(s.spanId);
     if (known !== undefined) return known;
     countBelow.set(s.spanId, 0); // a parent cycle counts nothing more
     let n = 0;
-    for (const k of children.get(s.spanId) ?? []) n += 1 + (guard < 1000 ? below(k, guard + 1) : 0);
+    for (const k of children.get(s.spanId) ?? []) n += 1 + below(k);
     countBelow.set(s.spanId, n);
     return n;
   };

@@ -2,10 +2,15 @@
  * A stack trace as an error tracker shows it: the app's own frames stand out, and each run of
  * library frames (node_modules, Node's internals) is folded into one line that opens.
  */
+import { frameOfLine, isNodeInternal } from '../../../src/shared/stack-frames';
 
-/** Is this `at ...` line a frame outside the app (a dependency or Node itself)? */
-export function isLibraryFrame(line: string): boolean {
-  return /node_modules[\\/]|\(node:|^\s*at node:|\(native\)|^\s*at <anonymous>$/.test(line);
+/**
+ * Is this `at ...` line outside the app: a dependency, Node itself, or a location V8 does not
+ * give (the shared parser's rules, src/shared/stack-frames.ts)?
+ */
+function isLibraryFrame(line: string): boolean {
+  const frame = frameOfLine(line);
+  return frame === undefined || frame.library || isNodeInternal(frame.file);
 }
 
 type Block = { kind: 'text'; line: string } | { kind: 'app'; line: string } | { kind: 'library'; lines: string[] };

@@ -10,7 +10,7 @@ import { readRows, type SqlParams } from './connection';
 import { scopeWhere } from './sql-scope';
 
 /** The gauges shown, in the order the view draws them. */
-export const RUNTIME_GAUGES = [
+const RUNTIME_GAUGES = [
   RUNTIME_METRICS.cpuUtilization,
   RUNTIME_METRICS.memoryUsage,
   'v8js.memory.heap.used',
