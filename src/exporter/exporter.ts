@@ -22,6 +22,7 @@ import { NO_AGENT_ENV } from '../symbols';
 import { WorkerHost } from './worker-host';
 import { FLAG_ACCEPTED, FLAG_COUNT, FLAG_FLUSHED, FLAG_READY, METER_SCOPE, type EncodedLogsTask, type ExportResult, type ExportTask, type FlushMessage, type FlushWiring, type TracesTask } from './tasks';
 import { newLogBatch, type LogBatch } from '../otlp/log-batch';
+import { PayloadBuffers } from './payload-buffers';
 
 const MAX_INFLIGHT_BATCHES = 2;
 /** A batch is sealed at this many encoded bytes even before it has the configured span count. */
@@ -83,6 +84,9 @@ export class Exporter {
   /** Captured log records not yet handed to the worker, encoded as they came. */
   private logBatch: LogBatch;
   private logsInflight = 0;
+  /** Buffers the worker gave back, for the next sealed batches (payload-buffers.ts). */
+  private readonly buffers = new PayloadBuffers();
+  private readonly spare = (bytes: number): ArrayBuffer | undefined => this.buffers.take(bytes);
 
   constructor(
     private config: AgentConfig,
@@ -101,6 +105,7 @@ export class Exporter {
       env,
       workerData: { tracekitFlush: { flags: this.flags.buffer as SharedArrayBuffer, channel: this.channelName } satisfies FlushWiring },
       onFailure: (reason) => log.once('warn', 'exporter-worker-error', reason),
+      onBuffer: (buffer) => this.buffers.give(buffer),
     });
     worker.start();
     this.worker = worker;
@@ -171,14 +176,15 @@ export class Exporter {
   private seal(): void {
     const batch = this.batch;
     if (batch.spans === 0) return;
-    this.ready.push({ payload: batch.seal(this.resource), json: batch.json, spans: batch.spans, bytes: batch.bytes });
+    const payload = batch.seal(this.resource, this.spare);
+    this.ready.push({ payload, json: batch.json, spans: batch.spans, bytes: batch.bytes });
     batch.reset();
   }
 
   /** Seals the buffered log records into one export and empties the buffer. */
   private takeLogs(): EncodedLogsTask {
     const batch = this.logBatch;
-    const task: EncodedLogsTask = { kind: 'encodedLogs', target: this.config.target, payload: batch.seal(this.resource, METER_SCOPE), json: batch.json, records: batch.records };
+    const task: EncodedLogsTask = { kind: 'encodedLogs', target: this.config.target, payload: batch.seal(this.resource, METER_SCOPE, this.spare), json: batch.json, records: batch.records };
     batch.reset();
     return task;
   }

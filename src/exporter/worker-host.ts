@@ -20,6 +20,8 @@ const MAX_RESTARTS = 3;
 export interface TaskAnswer {
   id: number;
   result: ExportResult;
+  /** The task's payload buffer, transferred back once sent, for the next batch to reuse. */
+  buffer?: ArrayBuffer;
 }
 
 export interface WorkerHostOptions {
@@ -27,6 +29,8 @@ export interface WorkerHostOptions {
   workerData: unknown;
   /** Called with a reason when the worker fails or cannot be started (for a one-time warning). */
   onFailure(reason: string): void;
+  /** Called with each payload buffer the worker hands back. */
+  onBuffer?(buffer: ArrayBuffer): void;
 }
 
 function failure(error: string): ExportResult {
@@ -51,6 +55,7 @@ export class WorkerHost {
       workerData: this.options.workerData,
     });
     worker.on('message', (answer: TaskAnswer) => {
+      if (answer.buffer !== undefined) this.options.onBuffer?.(answer.buffer);
       const resolve = this.waiting.get(answer.id);
       if (resolve === undefined) return;
       this.waiting.delete(answer.id);

@@ -94,6 +94,20 @@ async function run(task: ExportTask): Promise<ExportResult> {
   }
 }
 
+/**
+ * The payload's buffer, to give back to the main thread once the receiver has answered
+ * (payload-buffers.ts). Only after a 2xx: the receiver then read the whole body, so nothing
+ * of this thread still writes from it. A buffer shared with other memory is never handed back.
+ */
+function returnable(task: ExportTask, result: ExportResult): ArrayBuffer | undefined {
+  if (!result.ok || (task.kind !== 'traces' && task.kind !== 'encodedLogs')) return undefined;
+  const buffer = task.payload.buffer;
+  return buffer instanceof ArrayBuffer && buffer.byteLength > 0 ? buffer : undefined;
+}
+
 parentPort?.on('message', (message: { id: number; task: ExportTask }) => {
-  void run(message.task).then((result) => parentPort?.postMessage({ id: message.id, result } satisfies TaskAnswer));
+  void run(message.task).then((result) => {
+    const buffer = returnable(message.task, result);
+    parentPort?.postMessage({ id: message.id, result, buffer } satisfies TaskAnswer, buffer === undefined ? [] : [buffer]);
+  });
 });

@@ -11,17 +11,26 @@
  * bound to the context it was called in. With both, a query's parent is the request that
  * issued it.
  *
+ * `Pool.query` calls `this.connect` at once and, in its callback, the client's `query`: the
+ * connect made by our `Pool.query` wrapper is marked by a flag set around that call, and its
+ * callback runs with a depth counter up, which tells the client query to add no span. Plain
+ * variables, not a context value: entering a context on Node 24 copies AsyncLocalStorage's
+ * frame (a Map), and the two entries per query were most of a query's garbage
+ * (docs/agent.md, "Context entries").
+ *
  * pg does not publish diagnostics channels, hence the patch. pg-native is not covered.
  */
-import { createContextKey, type Context, type Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
 import { endQuery, endQuerySafely, endingCallback, startQuery, type QueryCall, type QueryTarget } from './db-query';
 import type { ContextCalls, Kit, Switch } from './kit';
 import { keepTarget } from './query-attributes';
 import type { Instrumentation } from './types';
 import { wrapMethod } from './wrap';
 
-/** Set while `Pool.query` runs: its span covers the client query it makes, which adds none. */
-const IN_POOL_QUERY = createContextKey('tracekit.pg.poolQuery');
+/** True while our `Pool.query` wrapper calls the original, until pg-pool's `connect` takes it. */
+let poolQueryConnecting = false;
+/** Above 0 while the connect callback of a traced `Pool.query` runs: its span covers the client query made there. */
+let inPoolQuery = 0;
 
 type Callback = (this: unknown, err: unknown, result?: unknown) => unknown;
 type Query = (this: PgClient, config: unknown, values?: unknown, callback?: unknown) => unknown;
@@ -131,8 +140,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function tracedQuery(original: Query, tracer: Tracer, kit: Kit, sw: Switch): Query {
   return function query(this: PgClient, config: unknown, values?: unknown, callback?: unknown): unknown {
     if (!sw.on || !kit.active || config === null || config === undefined) return original.apply(this, arguments as unknown as [unknown]);
+    if (inPoolQuery > 0) return original.apply(this, arguments as unknown as [unknown]);
     const parent: Context = kit.contexts.active();
-    if (parent.getValue(IN_POOL_QUERY) === true) return original.apply(this, arguments as unknown as [unknown]);
     let call: QueryCall | undefined;
     let args = arguments as unknown as unknown[];
     let promised = false;
@@ -218,13 +227,10 @@ function tracedPoolQuery(original: PoolQuery, tracer: Tracer, kit: Kit, sw: Swit
     }
     let call: QueryCall | undefined;
     let args = arguments as unknown as unknown[];
-    let inner: Context | undefined;
     let promised = false;
     try {
-      const parent = kit.contexts.active();
-      call = startQuery(tracer, queryText(text), poolTarget(this), parent);
+      call = startQuery(tracer, queryText(text), poolTarget(this), kit.contexts.active());
       if (call !== undefined) {
-        inner = parent.setValue(IN_POOL_QUERY, true);
         if (typeof values === 'function') args = [text, wrapCallback(call, values as Callback, sw, kit.contexts)];
         else if (typeof cb === 'function') args = [text, values, wrapCallback(call, cb as Callback, sw, kit.contexts)];
         else promised = true;
@@ -233,13 +239,30 @@ function tracedPoolQuery(original: PoolQuery, tracer: Tracer, kit: Kit, sw: Swit
       sw.fail('pool query start', err);
       return original.apply(this, arguments as unknown as [unknown]);
     }
-    const self = this;
-    const result = inner === undefined ? original.apply(self, args as [unknown]) : kit.contexts.run(inner, () => original.apply(self, args as [unknown]));
+    let result: unknown;
+    poolQueryConnecting = call !== undefined;
+    try {
+      result = original.apply(this, args as [unknown]);
+    } finally {
+      poolQueryConnecting = false;
+    }
     return promised && call !== undefined && isThenable(result) ? endWithPromise(call, result, sw) : result;
   };
 }
 
 type Connect = (this: unknown, cb?: unknown) => unknown;
+
+/** The connect callback of a traced `Pool.query`: the client query it makes adds no span. */
+function poolQueryCallback(cb: Callback): Callback {
+  return function (this: unknown): unknown {
+    inPoolQuery++;
+    try {
+      return cb.apply(this, arguments as unknown as [unknown]);
+    } finally {
+      inPoolQuery--;
+    }
+  };
+}
 
 export const pg: Instrumentation = {
   name: 'pg',
@@ -269,8 +292,11 @@ export const pg: Instrumentation = {
         wrapMethod(proto, 'connect', (wrapped) => {
           const original = wrapped as Connect;
           return function connect(this: unknown, cb?: unknown): unknown {
-            // The callback may run from another request's release(): give it its caller's context.
+            const fromPoolQuery = poolQueryConnecting;
+            poolQueryConnecting = false;
             if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
+            if (fromPoolQuery) return original.call(this, poolQueryCallback(cb as Callback));
+            // The callback may run from another request's release(): give it its caller's context.
             return original.call(this, kit.contexts.bind(kit.contexts.active(), cb as Callback));
           };
         });

@@ -5,7 +5,7 @@
  */
 import { logRecord as writeLogRecord, resource as writeResource } from './encode-proto';
 import { logRecordJson, resourceJson } from './encode-json';
-import { ProtoWriter } from './proto-writer';
+import { ProtoWriter, type SpareBuffer } from './proto-writer';
 import type { LogRecord, Resource } from './types';
 
 export interface LogBatch {
@@ -16,8 +16,8 @@ export interface LogBatch {
   readonly bytes: number;
   /** Encodes one record; returns its size, or -1 (nothing kept) if it cannot be encoded. */
   add(record: LogRecord): number;
-  /** The whole ExportLogsServiceRequest, in its own (transferable) buffer. */
-  seal(resource: Resource, scope: { name: string }): Uint8Array;
+  /** The whole ExportLogsServiceRequest, in its own (transferable) buffer: one `spare` gives when it has one that big and the format can use it. */
+  seal(resource: Resource, scope: { name: string }, spare?: SpareBuffer): Uint8Array;
   reset(): void;
 }
 
@@ -45,8 +45,8 @@ class ProtoLogBatch implements LogBatch {
     return n;
   }
 
-  seal(res: Resource, scope: { name: string }): Uint8Array {
-    const out = new ProtoWriter(this.bytes + 1024, true);
+  seal(res: Resource, scope: { name: string }, spare?: SpareBuffer): Uint8Array {
+    const out = new ProtoWriter(this.bytes + 1024, true, spare?.(this.bytes + 1024));
     out.begin(1); // ExportLogsServiceRequest.resource_logs
     writeResource(out, res);
     out.begin(2); // ResourceLogs.scope_logs

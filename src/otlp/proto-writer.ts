@@ -42,20 +42,26 @@ function wordLE(buf: Buffer, p: number, v: number): number {
   return p + 4;
 }
 
+/** Gives an ArrayBuffer of at least `bytes` to write a payload into, or undefined (a new one is allocated). */
+export type SpareBuffer = (bytes: number) => ArrayBuffer | undefined;
+
 export class ProtoWriter {
   private buf: Buffer;
   pos = 0;
   private readonly stack: number[] = [];
 
   /**
-   * With `ownBuffer`, every buffer this writer uses is a fresh ArrayBuffer of its own (never
-   * a slice of Node's shared pool), so what `finish` returns can be transferred to a worker.
+   * With `ownBuffer`, every buffer this writer uses is an ArrayBuffer of its own (never a
+   * slice of Node's shared pool), so what `finish` returns can be transferred to a worker.
+   * `spare` is such a buffer to write into first, when it holds `initial` bytes.
    */
   constructor(
     initial = 64 * 1024,
     private readonly ownBuffer = false,
+    spare?: ArrayBuffer,
   ) {
-    this.buf = ownBuffer ? Buffer.allocUnsafeSlow(initial) : Buffer.allocUnsafe(initial);
+    if (ownBuffer && spare !== undefined && spare.byteLength >= initial) this.buf = Buffer.from(spare);
+    else this.buf = ownBuffer ? Buffer.allocUnsafeSlow(initial) : Buffer.allocUnsafe(initial);
   }
 
   /** Forgets everything written, keeping the buffer for reuse. */

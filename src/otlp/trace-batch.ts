@@ -10,7 +10,7 @@
  */
 import { resource as writeResource, span as writeSpan } from './encode-proto';
 import { resourceJson, spanJson } from './encode-json';
-import { ProtoWriter } from './proto-writer';
+import { ProtoWriter, type SpareBuffer } from './proto-writer';
 import type { Resource, SpanRecord } from './types';
 
 /** What the exporter needs from a batch, whatever its wire format. */
@@ -23,8 +23,11 @@ export interface TraceBatch {
   readonly bytes: number;
   /** Encodes one span; returns its encoded size, or -1 (nothing kept) if it cannot be encoded. */
   add(span: SpanRecord): number;
-  /** The whole export request for the spans added so far, in its own (transferable) buffer. */
-  seal(resource: Resource): Uint8Array;
+  /**
+   * The whole export request for the spans added so far, in its own (transferable) buffer:
+   * one `spare` gives when it has one that big and the format can use it.
+   */
+  seal(resource: Resource, spare?: SpareBuffer): Uint8Array;
   /** Empties the batch, keeping buffers for reuse. */
   reset(): void;
 }
@@ -76,8 +79,8 @@ export class ProtoTraceBatch implements TraceBatch {
     return n;
   }
 
-  seal(res: Resource): Uint8Array {
-    const out = new ProtoWriter(this.bytes + 1024, true);
+  seal(res: Resource, spare?: SpareBuffer): Uint8Array {
+    const out = new ProtoWriter(this.bytes + 1024, true, spare?.(this.bytes + 1024));
     out.begin(1); // ExportTraceServiceRequest.resource_spans
     writeResource(out, res);
     for (const run of this.runs) {
