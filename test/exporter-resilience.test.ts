@@ -132,6 +132,39 @@ test('a batch is sent once it holds 2 MiB, long before its span count or the sch
   }
 });
 
+test('batches written into the buffers the worker handed back hold their own spans and nothing of the batch before', async () => {
+  const r = await new OtlpReceiver().start();
+  const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, TRACEKIT_SCHEDULE_DELAY: '100', TRACEKIT_METRICS_INTERVAL: '600000', TRACEKIT_DISABLED_INSTRUMENTATIONS: 'console' } });
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const hit = (path: string): Promise<void> => new Promise((resolve, reject) => http.get(`${app.url}${path}`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+    // First a few big batches (about 8 KB of url.path a span), so the buffers handed back are large...
+    const big = Array.from({ length: 3 }, (_, b) => Array.from({ length: 40 }, (_, i) => `/big/${b}-${i}/${'x'.repeat(8000)}`));
+    for (const batch of big) {
+      await Promise.all(batch.map(hit));
+      await new Promise((res) => setTimeout(res, 400));
+    }
+    // ...then small batches, each written over the start of one of them.
+    const small: string[] = [];
+    for (let b = 0; b < 8; b++) {
+      const batch = Array.from({ length: 3 }, (_, i) => `/small/${b}-${i}`);
+      small.push(...batch);
+      await Promise.all(batch.map(hit));
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    agent.destroy();
+    const expected = [...big.flat(), ...small];
+    await r.waitFor((x) => x.spans.length >= expected.length, 15000, 'every span');
+    await new Promise((res) => setTimeout(res, 300));
+    const seen = r.spans.map((s) => String(s.attributes['url.path']));
+    assert.deepEqual([...seen].sort(), [...expected].sort(), 'each request arrives exactly once, in a batch the official protos decode');
+    assert.ok(r.requests.filter((q) => q.path === '/v1/traces').length >= 11, 'the spans came in many batches');
+  } finally {
+    await app.stop();
+    await r.stop();
+  }
+});
+
 test('503 with Retry-After is retried until accepted; the spans then arrive once', async () => {
   const r = await new OtlpReceiver().start();
   r.script = [{ status: 503, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }];

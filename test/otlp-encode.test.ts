@@ -6,6 +6,7 @@ import { encodeMetricsProto } from '../dist/otlp/encode-proto';
 import { encodeTracesJson, encodeTracesProto, JsonTraceBatch, ProtoTraceBatch } from '../dist/otlp/trace-batch';
 import { encodeMetricsJson } from '../dist/otlp/encode-json';
 import type { MetricRecord, SpanRecord } from '../dist/otlp/types';
+import { PayloadBuffers } from '../dist/exporter/payload-buffers';
 
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
 const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -175,6 +176,38 @@ test('a batch is reusable: after seal and reset it encodes the next spans only, 
   const second = TraceRequest.decode(batch.seal(resource));
   assert.deepEqual(second.resourceSpans[0].scopeSpans[0].spans.map((s: { name: string }) => s.name), ['second']);
   assert.equal(batch.spans, 1);
+});
+
+test('a batch sealed into a spare buffer full of an older payload gives the same bytes as into a fresh one, in that buffer', () => {
+  const batch = new ProtoTraceBatch();
+  batch.add(span({ name: 'small' }));
+  const fresh = Buffer.from(batch.seal(resource));
+  const spare = new ArrayBuffer(fresh.length * 4);
+  new Uint8Array(spare).fill(0xff); // what a bigger batch before it left behind
+  let asked = 0;
+  const reused = batch.seal(resource, (bytes) => {
+    asked = bytes;
+    return spare;
+  });
+  assert.ok(asked >= fresh.length, `asked for room for the whole payload (${asked} of ${fresh.length})`);
+  assert.equal(reused.buffer, spare, 'written into the spare, so no new buffer was made');
+  assert.deepEqual(Buffer.from(reused), fresh);
+  assert.equal(TraceRequest.decode(reused).resourceSpans[0].scopeSpans[0].spans[0].name, 'small');
+  // A spare too small is not used.
+  assert.notEqual(batch.seal(resource, () => new ArrayBuffer(8)).buffer.byteLength, 8);
+});
+
+test('the payload buffer pool keeps three at most and gives only one big enough, letting smaller ones go', () => {
+  const pool = new PayloadBuffers();
+  assert.equal(pool.take(10), undefined);
+  for (const size of [100, 200, 300, 400]) pool.give(new ArrayBuffer(size));
+  assert.equal(pool.size, 3);
+  assert.equal(pool.take(250)?.byteLength, 300);
+  assert.equal(pool.size, 2, 'the 300 taken, the 400 never kept');
+  assert.equal(pool.take(500), undefined, 'none big enough: the smaller ones are let go');
+  assert.equal(pool.size, 0);
+  pool.give(new ArrayBuffer(0));
+  assert.equal(pool.size, 0, 'an empty (detached) buffer is not kept');
 });
 
 test('JSON batches group by scope like protobuf ones and parse back', () => {
