@@ -44,14 +44,22 @@ function rowCount(result: unknown): number | undefined {
   return Array.isArray(result) ? result.length : undefined;
 }
 
+/** The target of the last message: consecutive queries nearly always go to the same database. */
+let lastTarget: QueryTarget | undefined;
+
+/**
+ * Where a published query goes. The same target object is handed back while the database,
+ * host and port stay the same, and it is kept (see query-attributes.ts), so a query's shape
+ * is found by identity instead of by a key string built per query.
+ */
 function messageTarget(m: QueryMessage): QueryTarget {
-  return {
-    system: 'mysql',
-    dialect: 'mysql',
-    namespace: typeof m.database === 'string' ? m.database : undefined,
-    address: typeof m.serverAddress === 'string' ? m.serverAddress : undefined,
-    port: typeof m.serverPort === 'number' ? m.serverPort : undefined,
-  };
+  const namespace = typeof m.database === 'string' ? m.database : undefined;
+  const address = typeof m.serverAddress === 'string' ? m.serverAddress : undefined;
+  const port = typeof m.serverPort === 'number' ? m.serverPort : undefined;
+  const last = lastTarget;
+  if (last !== undefined && last.namespace === namespace && last.address === address && last.port === port) return last;
+  lastTarget = keepTarget<QueryTarget>({ system: 'mysql', dialect: 'mysql', namespace, address, port });
+  return lastTarget;
 }
 
 /** Subscribes to one of mysql2's query channels. */
