@@ -6,7 +6,7 @@ import semver from 'semver';
 import { satisfies } from '../dist/instrumentations/version-range';
 import { ALL_INSTRUMENTATIONS } from '../dist/instrumentations/registry';
 
-const declared = ALL_INSTRUMENTATIONS.flatMap((i) => (i.patches ?? []).flatMap((p) => [p.versions, p.publishesChannels])).filter((r): r is string => typeof r === 'string');
+const declared = ALL_INSTRUMENTATIONS.flatMap((i) => (i.patches ?? []).flatMap((p) => [p.versions])).filter((r): r is string => typeof r === 'string');
 const extra = ['>=1.2.3 <1.2.4', '<=2.0.0', '>1.0.0 || <0.5', '=3.1.4', '3.1.4', '>=5.0.0-beta.2 <6', '<5.1', '>=0.0.0'];
 const versions: string[] = [];
 for (const major of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) {

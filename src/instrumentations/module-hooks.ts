@@ -56,10 +56,6 @@ function applyPatches(entries: Entry[], kit: Kit, exports: unknown, name: string
     const sw = kit.switchFor(instrumentation);
     if (!sw.on) continue;
     const version = basedir === undefined ? undefined : packageVersion(basedir);
-    if (version !== undefined && patch.publishesChannels !== undefined && satisfies(version, patch.publishesChannels)) {
-      log.once('debug', `channels:${module}@${version}`, `${module}@${version} publishes diagnostics channels; ${instrumentation} subscribes and patches nothing`);
-      continue;
-    }
     if (version === undefined || !satisfies(version, patch.versions)) {
       log.once('debug', `unsupported:${module}@${version}`, `${module}@${version ?? 'unknown'} is outside the supported range ${patch.versions}; ${instrumentation} leaves it unpatched`);
       continue;

@@ -16,11 +16,6 @@ export interface ModulePatch {
   versions: string;
   /** A file inside the package (`lib/router/layer.js`); the package's main export when absent. */
   file?: string;
-  /**
-   * Versions that need no patch because the library publishes diagnostics channels the
-   * instrumentation subscribes to (mysql2 >=3.20): skipped without the out-of-range line.
-   */
-  publishesChannels?: string;
   /** Mutates the loaded exports (or returns a replacement). Must be idempotent. */
   patch(exports: unknown, kit: Kit, version: string): unknown;
 }
