@@ -143,7 +143,6 @@ function createAgent(initial: AgentConfig, via: StartedVia): Agent {
   const started = nowMs();
   const requestMetrics = new RequestMetrics(config.metricsTemporality, started);
   const kit = createKit(provider.getTracer('tracekit', VERSION), (state) => requestMetrics.record(state), config.nPlusOneThreshold);
-  kit.contextStorage = contextManager.storage;
   kit.contexts = contextManager;
   kit.appRoot = appRoot();
   kit.routes.onReport = (entries, truncated) => exporter.exportLogs(routeRecords(entries, truncated));

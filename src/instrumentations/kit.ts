@@ -3,7 +3,6 @@
  * metrics, and the failure switch. An instrumentation whose own code throws is switched
  * off and logged once (docs/architecture.md, "Never throw into the app"); the app's call continues unobserved.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { context as apiContext, type Context, type Tracer } from '@opentelemetry/api';
 import { log } from '../shared/logger';
 import type { RequestState } from './request-state';
@@ -39,8 +38,6 @@ export interface Kit {
   inflight: number;
   /** A query template repeated this many times in one request is flagged as N+1. */
   nPlusOneThreshold: number;
-  /** The storage behind the active context, for channels that restore a context (`bindStore`). */
-  contextStorage: AsyncLocalStorage<Context> | undefined;
   /**
    * The agent's context manager, called directly on per-request paths: the same one the API's
    * `context` uses, without its global lookup and version check on every call.
@@ -68,7 +65,6 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     active: true,
     inflight: 0,
     nPlusOneThreshold,
-    contextStorage: undefined,
     contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn), bind: (ctx, target) => apiContext.bind(ctx, target) },
     onRequestEnd,
     routes: new RouteInventory(),

@@ -8,8 +8,7 @@ import type { Context, ContextManager } from '@opentelemetry/api';
 import { EMPTY_CONTEXT } from './context';
 
 export class AsyncLocalStorageContextManager implements ContextManager {
-  /** The storage itself, for diagnostics channels that bind a store (`channel.bindStore`). */
-  readonly storage = new AsyncLocalStorage<Context>();
+  private readonly storage = new AsyncLocalStorage<Context>();
 
   active(): Context {
     return this.storage.getStore() ?? EMPTY_CONTEXT;
