@@ -24,7 +24,7 @@ import { LAYER_PATH } from '../symbols';
 import { applyBlock, attributeBlock } from '../tracer/attribute-block';
 import { AGENT_DIR } from '../tracer/agent-frames';
 import type { Kit, Switch } from './kit';
-import { captureSite, MAX_ROUTES, type InventoryLayer, type InventoryReader, type InventoryRoute, type InventoryRouter, type SiteRef } from './route-inventory';
+import { captureSite, MAX_ROUTES, type InventoryLayer, type InventoryReader, type InventoryRouter, type SiteRef } from './route-inventory';
 import { recordError } from './record-error';
 import { stateOf, type RequestState } from './request-state';
 import type { Instrumentation, ModulePatch } from './types';

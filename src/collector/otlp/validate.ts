@@ -6,7 +6,7 @@
  *   timestamp): that record is rejected and counted in the partial-success answer, and the
  *   rest of the request is stored.
  */
-import type { AttributeMap, SpanRecord } from '../../otlp/types';
+import type { SpanRecord } from '../../otlp/types';
 import { MalformedInput } from './proto-reader';
 import type { Decoded, LogRecordIn, MetricPointIn, ResourceGroup } from './model';
 import { boundAttributes, boundString, MAX_RECORD_CHARS } from './value-limits';
