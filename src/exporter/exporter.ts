@@ -96,8 +96,21 @@ export class Exporter {
     this.logBatch = newLogBatch(config.target.protocol === 'http/json');
   }
 
-  /** Starts the worker and the schedule timer. Throws if the worker cannot be created. */
+  /**
+   * Starts the schedule timer. The worker thread starts later, when there is first something
+   * to send (docs/agent.md, "The exporter worker"): booting it beside the app's own start-up
+   * on one core added about 120 ms before the app listened.
+   */
   start(): void {
+    this.channel = new BroadcastChannel(this.channelName);
+    this.channel.unref();
+    this.timer = setInterval(() => this.flushBuffer(false), this.config.scheduleDelayMs);
+    this.timer.unref();
+  }
+
+  /** The worker, started on first use; undefined (after one warning) if it cannot be created. */
+  private ensureWorker(): WorkerHost | undefined {
+    if (this.worker !== undefined || this.closed || this.channel === undefined) return this.worker;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS') env[k] = v;
     env[NO_AGENT_ENV] = '1';
@@ -107,12 +120,17 @@ export class Exporter {
       onFailure: (reason) => log.once('warn', 'exporter-worker-error', reason),
       onBuffer: (buffer) => this.buffers.give(buffer),
     });
-    worker.start();
+    try {
+      worker.start();
+    } catch (err) {
+      // Called from span.end() and timers: never throw. Exports then fail and are counted.
+      log.once('warn', 'exporter-worker-start', `could not start the exporter worker (${String(err)}); spans and metrics are not exported`);
+      this.channel.close();
+      this.channel = undefined;
+      return undefined;
+    }
     this.worker = worker;
-    this.channel = new BroadcastChannel(this.channelName);
-    this.channel.unref();
-    this.timer = setInterval(() => this.flushBuffer(false), this.config.scheduleDelayMs);
-    this.timer.unref();
+    return worker;
   }
 
   /** Applies new settings (from `tracekit.init`) to later exports. */
@@ -130,8 +148,9 @@ export class Exporter {
   }
 
   private run(task: ExportTask, transfer?: ArrayBuffer): Promise<ExportResult | undefined> {
-    if (this.worker === undefined) return Promise.resolve(undefined);
-    return this.worker.run(task, transfer);
+    const worker = this.ensureWorker();
+    if (worker === undefined) return Promise.resolve(undefined);
+    return worker.run(task, transfer);
   }
 
   /** Called for every ended recording span: encodes it into the current batch, or drops it. */
@@ -247,7 +266,7 @@ export class Exporter {
 
   /** Sends one collection of metrics. */
   exportMetrics(metrics: MetricRecord[]): void {
-    if (metrics.length === 0 || this.worker === undefined || this.closed) return;
+    if (metrics.length === 0 || this.channel === undefined || this.closed) return;
     const p = this.run({ kind: 'metrics', target: this.config.target, resource: this.resource, metrics })
       .then((r) => {
         if (r?.ok) this.stats.metricExports++;
@@ -281,7 +300,7 @@ export class Exporter {
 
   /** Hands the buffered log records to the worker as one export (at most two in flight). */
   private sendLogs(): void {
-    if (this.logBatch.records === 0 || this.logsInflight >= MAX_INFLIGHT_BATCHES || this.worker === undefined) return;
+    if (this.logBatch.records === 0 || this.logsInflight >= MAX_INFLIGHT_BATCHES || this.channel === undefined) return;
     const task = this.takeLogs();
     const count = task.records;
     this.logsInflight++;
@@ -306,7 +325,7 @@ export class Exporter {
 
   /** Sends log records in one request (the route inventory: one snapshot must arrive whole). */
   exportLogs(records: LogRecord[]): void {
-    if (records.length === 0 || this.worker === undefined || this.closed) return;
+    if (records.length === 0 || this.channel === undefined || this.closed) return;
     const p = this.run({ kind: 'logs', target: this.config.target, resource: this.resource, records })
       .then((r) => {
         if (r?.ok) this.stats.logExports++;
@@ -338,7 +357,8 @@ export class Exporter {
    * or the deadline passes. For process exit paths only. Returns true when the worker confirmed.
    */
   flushSync(metrics: MetricRecord[], deadlineMs = this.config.flushTimeoutMs): boolean {
-    if (this.worker === undefined || this.channel === undefined) return false;
+    // A process ending before its first export starts the worker here; it boots on its own thread.
+    if (this.ensureWorker() === undefined || this.channel === undefined) return false;
     const started = Date.now();
     // A process that dies right after start may get here before the worker thread has booted;
     // it boots on its own, without this (blocked) thread, so waiting for it is safe.
