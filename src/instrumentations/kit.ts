@@ -27,7 +27,6 @@ export class Switch {
 export interface ContextCalls {
   active(): Context;
   run<T>(context: Context, fn: () => T): T;
-  bind<T>(context: Context, target: T): T;
 }
 
 export interface Kit {
@@ -65,7 +64,7 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     active: true,
     inflight: 0,
     nPlusOneThreshold,
-    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn), bind: (ctx, target) => apiContext.bind(ctx, target) },
+    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn) },
     onRequestEnd,
     routes: new RouteInventory(),
     appRoot: undefined,

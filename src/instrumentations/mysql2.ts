@@ -193,6 +193,8 @@ export const mysql2: Instrumentation = {
             const parent = kit.contexts.active();
             const startMs = nowMs();
             const pool = this as { config?: { connectionConfig?: Connection['config'] } };
+            // One closure that runs the callback in `parent`: the API's `bind` also copies the
+            // function's length onto its wrapper, a map change per call that nothing here reads.
             const done = function (this: unknown, err: unknown): unknown {
               if (err && sw.on && kit.active) {
                 try {
@@ -201,9 +203,11 @@ export const mysql2: Instrumentation = {
                   sw.fail('pool connect', e);
                 }
               }
-              return (cb as Callback).apply(this, arguments as unknown as unknown[]);
+              const self = this;
+              const args = arguments as unknown as unknown[];
+              return kit.contexts.run(parent, () => (cb as Callback).apply(self, args));
             };
-            return original.call(this, kit.contexts.bind(parent, done));
+            return original.call(this, done);
           };
         });
       },

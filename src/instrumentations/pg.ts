@@ -296,8 +296,14 @@ export const pg: Instrumentation = {
             poolQueryConnecting = false;
             if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
             if (fromPoolQuery) return original.call(this, poolQueryCallback(cb as Callback));
-            // The callback may run from another request's release(): give it its caller's context.
-            return original.call(this, kit.contexts.bind(kit.contexts.active(), cb as Callback));
+            // The callback may run from another request's release(): give it its caller's context
+            // (a plain closure: the API's `bind` also copies the length, which pg-pool never reads).
+            const parent = kit.contexts.active();
+            return original.call(this, function (this: unknown): unknown {
+              const self = this;
+              const args = arguments as unknown as [unknown];
+              return kit.contexts.run(parent, () => (cb as Callback).apply(self, args));
+            });
           };
         });
       },
