@@ -14,7 +14,7 @@
  * Prisma's other steps (serialize, compile, connect) run untraced: they are the ORM's own
  * bookkeeping. A helper someone else registered (`@prisma/instrumentation`) is left in place.
  */
-import { context, trace, SpanKind, type Context, type Span as ApiSpan } from '@opentelemetry/api';
+import { trace, SpanKind, type Context, type Span as ApiSpan } from '@opentelemetry/api';
 import { log } from '../shared/logger';
 import type { SqlDialect } from '../sql/normalize';
 import { nowMs } from '../tracer/time';
@@ -87,7 +87,7 @@ function createHelper(kit: Kit, sw: Switch): PrismaTracingHelper {
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
     const ctx = trace.setSpan(parent, span);
     return afterwards(
-      () => context.with(ctx, () => callback(span, ctx)),
+      () => kit.contexts.run(ctx, () => callback(span, ctx)),
       (error) => {
         try {
           if (error !== undefined) recordError(span, error);
@@ -104,7 +104,7 @@ function createHelper(kit: Kit, sw: Switch): PrismaTracingHelper {
     const marker: OrmQuery = { seen: false };
     const startMs = nowMs();
     return afterwards(
-      () => context.with(parent.setValue(ORM_QUERY_KEY, marker), () => callback()),
+      () => kit.contexts.run(parent.setValue(ORM_QUERY_KEY, marker), () => callback()),
       (error) => {
         if (marker.seen) return;
         try {
@@ -122,21 +122,21 @@ function createHelper(kit: Kit, sw: Switch): PrismaTracingHelper {
   return {
     isEnabled: () => sw.on && kit.active,
     getTraceParent(ctx?: Context): string {
-      const sc = trace.getSpanContext(ctx ?? context.active());
+      const sc = trace.getSpanContext(ctx ?? kit.contexts.active());
       if (sc === undefined) return '00-10-10-00';
       return `00-${sc.traceId}-${sc.spanId}-0${(sc.traceFlags & 1).toString(16)}`;
     },
     // Engine spans come from Prisma's Rust engine (Prisma 6 without `engineType = "client"`)
     // and from Accelerate; the client engine tracekit supports sends none.
     dispatchEngineSpans(): void {},
-    getActiveContext: () => context.active(),
+    getActiveContext: () => kit.contexts.active(),
     runInChildSpan(nameOrOptions: string | StepOptions, callback: Step): unknown {
       if (!sw.on || !kit.active || typeof callback !== 'function') return callback();
       let options: StepOptions;
       let parent: Context;
       try {
         options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
-        parent = options.context ?? context.active();
+        parent = options.context ?? kit.contexts.active();
       } catch (err) {
         sw.fail('step start', err);
         return callback();
