@@ -111,6 +111,56 @@ test('send: a network error is retried, except while a final flush runs, and ret
   assert.ok(after.attempts > 1, `retried again once the final flush is over (${after.attempts} attempts)`);
 });
 
+test('send: a request lost on a kept-alive connection the receiver dropped is sent again at once on a new one, even in a final flush', async () => {
+  // A raw receiver: on each connection it answers the first request and keeps the connection
+  // open, then resets it when a second request arrives on it, without answering.
+  const served: number[] = [];
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const id = ++connections;
+    let requests = 0;
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/content-length: *(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+      if (buffered.length < end + 4 + length) return;
+      buffered = buffered.slice(end + 4 + length);
+      requests++;
+      if (requests === 1) {
+        served.push(id);
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n');
+      } else {
+        socket.resetAndDestroy();
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1/traces`;
+  const target: ExportTarget = { tracesUrl: url, metricsUrl: url, logsUrl: url, headers: {}, protocol: 'http/protobuf', compression: 'none', timeoutMs: 3000 };
+  try {
+    const first = await send(target, url, Buffer.from([0]), false);
+    assert.deepEqual([first.ok, first.attempts], [true, 1]);
+    setFinalFlush(true);
+    let second;
+    try {
+      second = await send(target, url, Buffer.from([0]), false);
+    } finally {
+      setFinalFlush(false);
+    }
+    assert.equal(second.ok, true, `sent again on a new connection (${JSON.stringify(second)})`);
+    assert.equal(second.attempts, 2, 'one attempt lost with the old connection, one on the new');
+    assert.deepEqual(served, [1, 2], 'answered once on each of two connections');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
+});
+
 test('a batch is sent once it holds 2 MiB, long before its span count or the schedule delay', async () => {
   const r = await new OtlpReceiver().start();
   // Only the byte limit can send anything here: 2048 spans per batch, a 10-minute delay.
