@@ -16,6 +16,8 @@ import { shouldCompress, type ExportTarget } from './target';
 import type { ExportResult } from './tasks';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+/** Most bytes of an answer kept: a partial-success body is a few bytes, and a receiver must not grow the worker's memory. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 6;
@@ -115,7 +117,12 @@ function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs
     const options = { method: 'POST', agent: secure ? httpsAgent : httpAgent, headers: { ...headers, 'content-length': String(body.length) } };
     const req = (secure ? https : http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let kept = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (kept >= MAX_ANSWER_BYTES) return;
+        chunks.push(chunk);
+        kept += chunk.length;
+      });
       res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', (err: PostError) => finish(err));
     });

@@ -97,10 +97,11 @@ async function run(task: ExportTask): Promise<ExportResult> {
 /**
  * The payload's buffer, to give back to the main thread once the receiver has answered
  * (payload-buffers.ts). Only after a 2xx: the receiver then read the whole body, so nothing
- * of this thread still writes from it. A buffer shared with other memory is never handed back.
+ * of this thread still writes from it. A buffer shared with other memory is never handed back,
+ * nor an OTLP/JSON one (JSON batches are not written into kept buffers).
  */
 function returnable(task: ExportTask, result: ExportResult): ArrayBuffer | undefined {
-  if (!result.ok || (task.kind !== 'traces' && task.kind !== 'encodedLogs')) return undefined;
+  if (!result.ok || (task.kind !== 'traces' && task.kind !== 'encodedLogs') || task.json) return undefined;
   const buffer = task.payload.buffer;
   return buffer instanceof ArrayBuffer && buffer.byteLength > 0 ? buffer : undefined;
 }

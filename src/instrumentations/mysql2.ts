@@ -7,7 +7,7 @@
  * `mysql2:pool:connect`). tracekit patches every 3.x release instead of subscribing: with a
  * subscriber, each query goes through Node's `traceCallback` and `runStores` (argument
  * copies, a splice, closures, and a context entry per callback), and the `/mysql` bench route
- * cost about 8% more CPU a request that way than with these patches, traces identical
+ * cost about 4% more CPU a request that way than with these patches, traces identical
  * (docs/instrumentation.md, "mysql2: patches, not channels").
  *
  * Context: mysql2 calls callbacks from the socket, and a pool hands a released connection to
@@ -39,7 +39,6 @@ function connectFailed(kit: Kit, target: QueryTarget, parent: Context, startMs: 
   recordError(span, error, scrubDatabaseMessage);
   span.end();
 }
-
 
 type Callback = (this: unknown, ...args: unknown[]) => unknown;
 type QueryMethod = (this: Connection, sql: unknown, values?: unknown, cb?: unknown) => unknown;
