@@ -161,6 +161,43 @@ test('send: a request lost on a kept-alive connection the receiver dropped is se
   }
 });
 
+test('send: a receiver that streams its answer without end gets the connection dropped after 64 KiB, and the export counts as sent', async () => {
+  let streamed = 0;
+  let closed = false;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' });
+      const chunk = Buffer.alloc(16 * 1024, 0x41);
+      const pump = (): void => {
+        while (!res.destroyed) {
+          streamed += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+      };
+      res.on('close', () => (closed = true));
+      pump();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1/traces`;
+  const target: ExportTarget = { tracesUrl: url, metricsUrl: url, logsUrl: url, headers: {}, protocol: 'http/protobuf', compression: 'none', timeoutMs: 4000 };
+  try {
+    const result = await send(target, url, Buffer.from([0]), false);
+    // Without the cap the worker would keep reading until the export's timeout and count a failure.
+    assert.deepEqual([result.ok, result.status, result.attempts, result.rejected], [true, 200, 1, 0], JSON.stringify(result));
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(closed, 'the receiver saw its connection closed');
+    assert.ok(streamed >= 64 * 1024, `the receiver wrote past the cap (${streamed} bytes)`);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
 test('a batch is sent once it holds 2 MiB, long before its span count or the schedule delay', async () => {
   const r = await new OtlpReceiver().start();
   // Only the byte limit can send anything here: 2048 spans per batch, a 10-minute delay.

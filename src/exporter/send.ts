@@ -119,9 +119,14 @@ function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs
       const chunks: Buffer[] = [];
       let kept = 0;
       res.on('data', (chunk: Buffer) => {
-        if (kept >= MAX_ANSWER_BYTES) return;
         chunks.push(chunk);
         kept += chunk.length;
+        if (kept < MAX_ANSWER_BYTES) return;
+        // Enough of the answer: its status is in, and a partial-success body is a few bytes.
+        // The connection is dropped rather than drained, so a receiver that streams without
+        // end neither grows the worker's memory nor holds the export until its timeout.
+        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES) });
+        res.destroy();
       });
       res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', (err: PostError) => finish(err));
