@@ -696,8 +696,12 @@ describe('dashboard in Chromium', () => {
     const overview = await collector.api<Overview>(`overview?service=shop&from=${from}&to=${to}`);
     assert.equal(overview.requests, TOTAL);
     await eventually(async () => (Number(await page.locator('[data-tile="rate"] .tile-value').getAttribute('data-value')) === overview.requestRate ? true : undefined), 'the rate tile over the range');
-    const xs = await page.evaluate(() => (window.tracekitDebug.charts['chart-traffic'] as { data: number[][] }).data[0]);
-    assert.ok(xs[0] * 1000 > from && xs[xs.length - 1] * 1000 >= to - 1, 'the chart shows the range');
+    // The tiles and the chart are fetched separately: the chart's series for the range may land after the tiles.
+    const spansRange = async (): Promise<true | undefined> => {
+      const xs = await page.evaluate(() => (window.tracekitDebug.charts['chart-traffic'] as { data: number[][] }).data[0]);
+      return xs.length > 0 && xs[0] * 1000 > from && xs[xs.length - 1] * 1000 >= to - 1 ? true : undefined;
+    };
+    await eventually(spansRange, 'the chart shows the range');
     assert.match(await page.locator('#time-range').innerText(), /–/);
     assert.equal(await page.locator('button[data-window][aria-pressed="true"]').count(), 0, 'no preset is pressed while a range is shown');
     // No flicker: refreshes update the same elements in place instead of rebuilding the page.
