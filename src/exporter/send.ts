@@ -16,7 +16,7 @@ import { shouldCompress, type ExportTarget } from './target';
 import type { ExportResult } from './tasks';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-/** Most bytes of an answer kept: a partial-success body is a few bytes, and a receiver must not grow the worker's memory. */
+/** Most bytes of an answer read: a partial-success body is a few bytes; past this the connection is dropped (see post). */
 const MAX_ANSWER_BYTES = 64 * 1024;
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 const RETRYABLE = new Set([429, 502, 503, 504]);
