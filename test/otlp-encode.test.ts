@@ -245,7 +245,8 @@ test('a shared attribute block encodes like the same attributes set one by one, 
     const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [s as SpanRecord])), { longs: String });
     return decodeAttrs(decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes);
   };
-  const withBlock = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined).usePreset(block);
+  const withBlock = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(block);
+  assert.deepEqual(withBlock.attributeBlocks, [block], 'kept whole');
   withBlock.setAttribute('http.request.method', 'GET');
   const oneByOne = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
   for (let i = 0; i < block.keys.length; i++) oneByOne.setAttribute(block.keys[i], block.values[i]);
@@ -263,27 +264,28 @@ test('a shared attribute block encodes like the same attributes set one by one, 
   // The block itself is shared and was not changed.
   assert.equal(block.values[2], 8080);
 
-  // A span that already has attributes takes the block's values as ordinary attributes.
-  const late = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined);
-  late.setAttribute('server.port', 1);
-  late.usePreset(block);
-  assert.equal(late.attributePreset, undefined);
-  assert.equal(decodeOne(late)['server.port'], 8080);
-
   // The block counts toward the attribute limit.
-  const full = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined).usePreset(block);
+  const full = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(block);
   for (let i = 0; i < MAX_ATTRIBUTES + 10; i++) full.setAttribute(`k${i}`, i);
   assert.equal(Object.keys(full.attributes).length, MAX_ATTRIBUTES);
   assert.equal(full.droppedAttributes, block.keys.length + 10);
+  // A block that would pass the limit is not kept: its attributes go one by one, the rest dropped and counted.
+  const nearlyFull = new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined);
+  for (let i = 0; i < MAX_ATTRIBUTES - 2; i++) nearlyFull.setAttribute(`k${i}`, i);
+  nearlyFull.useBlock(block);
+  assert.deepEqual(nearlyFull.attributeBlocks, []);
+  assert.equal(Object.keys(nearlyFull.attributes).length, MAX_ATTRIBUTES);
+  assert.equal(nearlyFull.droppedAttributes, block.keys.length - 2);
 });
 
-test('a tail block encodes like the same attributes set last, is refused when the span has one of its keys, and a key set later overrides it', () => {
+test('a block never replaces an attribute the span has: its other keys are set one by one', () => {
   const { Span } = require('../dist/tracer/span');
-  const { ServerSpanTails, setTailAttributes } = require('../dist/instrumentations/server-span-tail');
+  const { attributeBlock } = require('../dist/tracer/attribute-block');
+  const { ServerSpanTails } = require('../dist/instrumentations/server-span-tail');
   const ids = { t0: 1, t1: 2, t2: 3, t3: 4 };
-  const decodeOne = (s: unknown) => {
+  const keysOf = (s: unknown) => {
     const decoded = TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [s as SpanRecord])), { longs: String });
-    return decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes.map((kv: { key: string }) => kv.key) as string[];
+    return (decoded.resourceSpans[0].scopeSpans[0].spans[0].attributes as { key: string }[]).map((kv) => kv.key).sort();
   };
   const tails = new ServerSpanTails();
   const block = tails.blockFor('/users/:id', 'GET', 503);
@@ -291,41 +293,43 @@ test('a tail block encodes like the same attributes set last, is refused when th
   assert.notEqual(tails.blockFor('/users/:id', 'GET', 200), block);
   assert.deepEqual(block.keys, ['http.request.method', 'http.route', 'http.response.status_code', 'error.type']);
   assert.deepEqual(tails.blockFor(undefined, 'POST', 0).keys, ['http.request.method'], 'no route and no status: the method alone');
+  const long = `/${'x'.repeat(300)}`;
+  assert.notEqual(tails.blockFor(long, 'GET', 200), tails.blockFor(long, 'GET', 200), 'a route past the length limit gets a block of its own each time');
+  assert.deepEqual(tails.blockFor(long, 'GET', 200).values, ['GET', long, 200]);
 
-  const withTail = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
-  withTail.setAttribute('url.path', '/users/7');
-  assert.equal(withTail.useTail(block), true);
+  // A second block after the span's own attributes and a first block, as the http server ends a request.
+  const connection = attributeBlock(['url.scheme', 'server.port'], ['http', 8080]);
+  const server = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(connection);
+  server.setAttribute('url.path', '/users/7');
+  server.useBlock(block);
+  assert.deepEqual(server.attributeBlocks, [connection, block]);
   const oneByOne = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
+  for (const b of [connection, block]) for (let i = 0; i < b.keys.length; i++) oneByOne.setAttribute(b.keys[i], b.values[i]);
   oneByOne.setAttribute('url.path', '/users/7');
-  for (let i = 0; i < block.keys.length; i++) oneByOne.setAttribute(block.keys[i], block.values[i]);
-  assert.deepEqual(decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [withTail])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes), decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [oneByOne])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes));
-  assert.deepEqual(withTail.attributes, oneByOne.attributes);
-  assert.equal(withTail.useTail(block), false, 'one tail per span');
+  assert.deepEqual(decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [server])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes), decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [oneByOne])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes));
+  assert.deepEqual(server.attributes, oneByOne.attributes);
+  // A key set afterwards replaces that value once, whichever block held it; the others stay.
+  server.setAttribute('http.response.status_code', 504);
+  assert.deepEqual(server.attributeBlocks, [connection]);
+  assert.deepEqual(keysOf(server), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route', 'server.port', 'url.path', 'url.scheme']);
+  assert.equal(server.attributes['http.response.status_code'], 504);
+  assert.equal(server.attributes['http.route'], '/users/:id');
+  // The same block again: every key is there, nothing changes and nothing is written twice.
+  server.useBlock(block);
+  assert.equal(server.attributes['http.response.status_code'], 504);
+  assert.deepEqual(keysOf(server), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route', 'server.port', 'url.path', 'url.scheme']);
 
-  // A span that already has one of the block's keys refuses it and is left as it was.
+  // A route that code set while the request ran stays; the block's other attributes are set.
   const userRoute = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
   userRoute.setAttribute('http.route', '/custom');
-  assert.equal(userRoute.useTail(block), false);
-  assert.equal(userRoute.attributeTail, undefined);
-  assert.deepEqual(decodeOne(userRoute), ['http.route']);
-  // The one-by-one path the http server falls back to keeps a route that code set, and sets the rest.
-  setTailAttributes(userRoute, userRoute.attributes, '/users/:id', 'GET', 503);
+  userRoute.useBlock(block);
+  assert.deepEqual(userRoute.attributeBlocks, []);
   assert.deepEqual(userRoute.attributes, { 'http.route': '/custom', 'http.request.method': 'GET', 'http.response.status_code': 503, 'error.type': '503' });
-
-  // Setting one of the tail's keys afterwards replaces that value once; the others stay.
-  withTail.setAttribute('http.response.status_code', 504);
-  const keys = decodeOne(withTail);
-  assert.deepEqual([...keys].sort(), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route', 'url.path']);
-  assert.equal(withTail.attributes['http.response.status_code'], 504);
-  assert.equal(withTail.attributes['http.route'], '/users/:id');
-
-  // A preset given after a tail goes in as ordinary attributes, so no key is written twice.
-  const late = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined);
-  assert.equal(late.useTail(block), true);
-  late.usePreset(tails.blockFor('/users/:id', 'GET', 200));
-  assert.equal(late.attributePreset, undefined);
-  assert.deepEqual([...decodeOne(late)].sort(), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route']);
-  assert.equal(late.attributes['http.response.status_code'], 200);
+  // A key the span has from an earlier block stays the earlier block's.
+  const twice = new Span('GET', 1, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(block).useBlock(tails.blockFor('/users/:id', 'GET', 200));
+  assert.deepEqual(twice.attributeBlocks, [block]);
+  assert.equal(twice.attributes['http.response.status_code'], 503);
+  assert.deepEqual(keysOf(twice), ['error.type', 'http.request.method', 'http.response.status_code', 'http.route']);
 });
 
 test('spans start with no attribute lists of their own and never share the ones they get', () => {
@@ -334,21 +338,24 @@ test('spans start with no attribute lists of their own and never share the ones 
   const ids = { t0: 1, t1: 2, t2: 3, t3: 4 };
   const make = () => new Span('x', 0, ids, 0, 0, undefined, 'tracekit', undefined);
   const block = attributeBlock(['a', 'b'], ['1', 2]);
+  const other = attributeBlock(['c'], ['3']);
   // Every path that moves a block into a span's own lists, starting from none of its own.
-  const unpreset = make().usePreset(block).setAttribute('a', 'one');
-  const untail = make();
-  untail.useTail(block);
-  untail.setAttribute('b', 3);
+  const first = make().useBlock(block).setAttribute('a', 'one');
+  const second = make().useBlock(other).useBlock(block);
+  second.setAttribute('b', 3);
   const grown = make().setAttribute('k1', 1).setAttribute('k2', 2);
-  assert.deepEqual(unpreset.attributes, { a: 'one', b: 2 });
-  assert.deepEqual(untail.attributes, { a: '1', b: 3 });
+  assert.deepEqual(first.attributes, { a: 'one', b: 2 });
+  assert.deepEqual(second.attributes, { c: '3', a: '1', b: 3 });
+  assert.deepEqual(second.attributeBlocks, [other]);
   assert.deepEqual(grown.attributes, { k1: 1, k2: 2 });
   const fresh = make();
   assert.deepEqual(fresh.attributes, {});
+  assert.deepEqual(fresh.attributeBlocks, []);
   assert.deepEqual(decodeAttrs(TraceRequest.toObject(TraceRequest.decode(encodeTracesProto(resource, [fresh])), { longs: String }).resourceSpans[0].scopeSpans[0].spans[0].attributes ?? []), {});
   fresh.setAttribute('only', 'mine');
   assert.deepEqual(make().attributes, {}, 'a new span does not see another span\'s attribute');
   assert.deepEqual(fresh.attributes, { only: 'mine' });
+  assert.deepEqual(make().useBlock(other).attributeBlocks, [other], 'nor its blocks');
 });
 
 test('span messages of every size around the one- and two-byte length boundaries decode, with canonical lengths', () => {

@@ -24,7 +24,7 @@ test('a statement on a database gets its span name and attributes as one block, 
   const shape = queryShape({ system: 'postgresql', namespace: 'shop', address: 'db.local', port: 5432 }, summary);
   assert.ok(shape);
   assert.equal(shape.name, 'SELECT users');
-  const withBlock = new Span(shape.name, 2, ids, 0, 0, undefined, 'tracekit', undefined).usePreset(shape.block);
+  const withBlock = new Span(shape.name, 2, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(shape.block);
   withBlock.setAttribute('db.response.returned_rows', 1);
   const oneByOne = new Span(shape.name, 2, ids, 0, 0, undefined, 'tracekit', undefined);
   const expected: Array<[string, string | number]> = [

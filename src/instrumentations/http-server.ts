@@ -22,7 +22,7 @@ import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
 import { attachState, releaseState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
-import { ServerSpanTails, setTailAttributes } from './server-span-tail';
+import { ServerSpanTails } from './server-span-tail';
 import type { Instrumentation } from './types';
 
 const CONNECTION = Symbol('tracekit.socket.connection');
@@ -170,11 +170,12 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, tai
   releaseState(state);
 }
 
-/** The server span's method, route and status (and error.type for a 5xx): a shared block when one is kept. */
+/**
+ * The server span's method, route and status (and error.type for a 5xx), as a shared block. A
+ * method, route or status that code set on the span while the request ran stays: it meant them.
+ */
 function setEndAttributes(span: ApiSpan, state: RequestState, tails: ServerSpanTails): void {
-  const block = tails.blockFor(state.route, state.method, state.statusCode);
-  if (block !== undefined && span instanceof Span && span.useTail(block)) return;
-  setTailAttributes(span, span instanceof Span ? span.attributes : {}, state.route, state.method, state.statusCode);
+  applyBlock(span, tails.blockFor(state.route, state.method, state.statusCode));
 }
 
 /** True when the request carries headers a propagator reads (W3C trace-context or baggage). */

@@ -2,15 +2,14 @@
  * The attributes a server span learns last, encoded once per (route, method, status):
  * `http.request.method`, `http.route`, `http.response.status_code` and, for a 5xx,
  * `error.type`. Nearly every request of a route ends with the same few combinations, so the
- * span takes a shared block (Span.useTail) instead of four attributes set and encoded one by
- * one: the keys alone are 60 characters, written one at a time per request before.
+ * span takes a shared block (see tracer/attribute-block.ts) instead of four attributes set and
+ * encoded one by one: the keys alone are 60 characters, written one at a time per request before.
  */
-import type { Span as ApiSpan } from '@opentelemetry/api';
 import type { AttributeBlock } from '../otlp/types';
 import { attributeBlock } from '../tracer/attribute-block';
 
 const TAIL_KEYS = Object.freeze(['http.request.method', 'http.route', 'http.response.status_code', 'error.type']);
-/** Most blocks kept; requests beyond get their attributes one by one. */
+/** Most blocks kept; requests beyond get a block of their own, not kept. */
 const MAX_BLOCKS = 1000;
 /** Longest route kept in a block (a template is short; anything longer is not worth keeping). */
 const MAX_ROUTE_LENGTH = 256;
@@ -30,8 +29,8 @@ export class ServerSpanTails {
   private readonly byRoute = new Map<string | undefined, Entry[]>();
   private count = 0;
 
-  /** The block for a finished request, or undefined when it is not kept (the caller sets the attributes itself). */
-  blockFor(route: string | undefined, method: string, status: number): AttributeBlock | undefined {
+  /** The block for a finished request: a kept one, or (past the limits) one made for this request alone. */
+  blockFor(route: string | undefined, method: string, status: number): AttributeBlock {
     let list = this.byRoute.get(route);
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
@@ -39,23 +38,11 @@ export class ServerSpanTails {
         if (e.status === status && e.method === method) return e.block;
       }
     }
-    if (this.count >= MAX_BLOCKS || (route !== undefined && route.length > MAX_ROUTE_LENGTH)) return undefined;
     const block = attributeBlock(TAIL_KEYS, [method, route, status === 0 ? undefined : status, status >= 500 ? String(status) : undefined]);
+    if (this.count >= MAX_BLOCKS || (route !== undefined && route.length > MAX_ROUTE_LENGTH)) return block;
     if (list === undefined) this.byRoute.set(route, (list = []));
     list.push({ method, status, block });
     this.count++;
     return block;
   }
-}
-
-/**
- * Sets the same attributes one by one (when no block is kept, or the span already has one of
- * its keys). A method or route already on the span stays: code that set them while the
- * request ran meant them, as it would have before the request ended.
- */
-export function setTailAttributes(span: ApiSpan, existing: Readonly<Record<string, unknown>>, route: string | undefined, method: string, status: number): void {
-  if (existing['http.request.method'] === undefined) span.setAttribute('http.request.method', method);
-  if (route !== undefined && existing['http.route'] === undefined) span.setAttribute('http.route', route);
-  if (status !== 0) span.setAttribute('http.response.status_code', status);
-  if (status >= 500) span.setAttribute('error.type', String(status));
 }

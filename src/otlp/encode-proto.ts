@@ -3,7 +3,7 @@
  * opentelemetry-proto definitions (trace/v1, metrics/v1, common/v1, resource/v1).
  */
 import { ProtoWriter } from './proto-writer';
-import type { AttributeBlock, AttributeLists, AttributeMap, AttributeValue, HistogramPoint, LogRecord, MetricRecord, NumberPoint, PresetAttributes, Resource, SpanIdWords, SpanRecord } from './types';
+import type { AttributeBlock, AttributeLists, AttributeMap, AttributeValue, BlockAttributes, HistogramPoint, LogRecord, MetricRecord, NumberPoint, Resource, SpanIdWords, SpanRecord } from './types';
 
 function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
   w.begin(field);
@@ -83,14 +83,11 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.uint(6, s.kind);
   w.timeNs(7, s.startMs);
   w.timeNs(8, s.endMs);
-  const blocks = s as Partial<PresetAttributes>;
-  const preset = blocks.attributePreset;
-  if (preset !== undefined) w.raw(preset.bytes);
+  const blocks = (s as Partial<BlockAttributes>).attributeBlocks;
   const lists = s as Partial<AttributeLists>;
-  if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) {
+  if (blocks !== undefined && lists.attributeKeys !== undefined && lists.attributeValues !== undefined) {
+    for (let b = 0; b < blocks.length; b++) w.raw(blocks[b].bytes);
     attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
-    const tail = blocks.attributeTail;
-    if (tail !== undefined) w.raw(tail.bytes);
   } else attributes(w, 9, s.attributes);
   w.uint(10, s.droppedAttributes);
   if (s.events !== undefined) {

@@ -67,11 +67,9 @@ export interface AttributeBlock {
   readonly bytes: Uint8Array;
 }
 
-/** A span record whose first attributes are a shared, pre-encoded block (the agent's Span may have one). */
-export interface PresetAttributes {
-  attributePreset: AttributeBlock | undefined;
-  /** A shared block written after the span's own attributes. */
-  attributeTail?: AttributeBlock | undefined;
+/** A span record with shared, pre-encoded attribute blocks besides its own attributes (the agent's Span; see Span.useBlock). */
+export interface BlockAttributes {
+  attributeBlocks: readonly AttributeBlock[];
 }
 
 /** A trace id as four 32-bit words, each the big-endian value of four of its bytes (as int32). */

@@ -1,6 +1,8 @@
 /**
  * Shared span attributes encoded once (see AttributeBlock in otlp/types.ts), for attributes
- * that many spans repeat: an http server's per-connection attributes, an express handler's.
+ * that many spans repeat: an http server's per-connection attributes and its route, method and
+ * status, an express handler's, a query's database and statement, an outgoing call's origin.
+ * The one mechanism for them: make a block here, give it to a span with `applyBlock`.
  */
 import type { AttributeValue as ApiAttributeValue, Span as ApiSpan } from '@opentelemetry/api';
 import { encodeAttributeBlock } from '../otlp/encode-proto';
@@ -20,10 +22,13 @@ export function attributeBlock(keys: readonly string[], values: readonly (ApiAtt
   return encodeAttributeBlock(outKeys, outValues);
 }
 
-/** Gives `span` the block's attributes: shared as they are on tracekit's own spans, one by one on any other. */
+/**
+ * Gives `span` the block's attributes: on tracekit's own spans by `Span.useBlock` (shared, and
+ * never replacing an attribute the span has), on any other span one by one.
+ */
 export function applyBlock(span: ApiSpan, block: AttributeBlock): void {
   if (span instanceof Span) {
-    span.usePreset(block);
+    span.useBlock(block);
     return;
   }
   for (let i = 0; i < block.keys.length; i++) span.setAttribute(block.keys[i], block.values[i] as ApiAttributeValue);

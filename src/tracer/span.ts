@@ -16,7 +16,7 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import type { AttributeBlock, AttributeMap, AttributeValue, EventRecord, LinkRecord, OtlpSpanKind, PresetAttributes, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
+import type { AttributeBlock, AttributeMap, AttributeValue, BlockAttributes, EventRecord, LinkRecord, OtlpSpanKind, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
 import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
 import { traceStateView } from './trace-state';
 import { withoutAgentFrames } from './agent-frames';
@@ -30,6 +30,7 @@ export const MAX_STRING_LENGTH = 16 * 1024;
 /** The lists every span starts with; frozen, because a span replaces them before its first attribute (see `attributeKeys`). */
 const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
 const NO_VALUES: AttributeValue[] = Object.freeze([]) as unknown as AttributeValue[];
+const NO_BLOCKS: readonly AttributeBlock[] = Object.freeze([]);
 
 type EndHandler = (span: Span) => void;
 let onEnd: EndHandler = () => {};
@@ -56,7 +57,7 @@ function hasKey(keys: readonly string[], key: string): boolean {
   return false;
 }
 
-export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes {
+export class Span implements ApiSpan, SpanRecord, SpanIdWords, BlockAttributes {
   /** Trace id words (see ids.ts). */
   readonly t0: number;
   readonly t1: number;
@@ -86,10 +87,8 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
    */
   attributeKeys: string[] = NO_KEYS;
   attributeValues: AttributeValue[] = NO_VALUES;
-  /** Shared attributes encoded once, written before the lists above (see `usePreset`). */
-  attributePreset: AttributeBlock | undefined = undefined;
-  /** Shared attributes encoded once, written after the lists above (see `useTail`). */
-  attributeTail: AttributeBlock | undefined = undefined;
+  /** Shared attributes encoded once, in the order given (see `useBlock`); the encoder copies their bytes. */
+  attributeBlocks: readonly AttributeBlock[] = NO_BLOCKS;
   events: EventRecord[] | undefined = undefined;
   links: LinkRecord[] | undefined = undefined;
   statusCode: 0 | 1 | 2 = 0;
@@ -155,20 +154,20 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
   /** The attributes as a plain object (a copy; for readers other than the encoder). */
   get attributes(): AttributeMap {
     const out: AttributeMap = {};
-    const preset = this.attributePreset;
-    if (preset !== undefined) for (let i = 0; i < preset.keys.length; i++) out[preset.keys[i]] = preset.values[i];
+    for (const block of this.attributeBlocks) for (let i = 0; i < block.keys.length; i++) out[block.keys[i]] = block.values[i];
     for (let i = 0; i < this.attributeKeys.length; i++) out[this.attributeKeys[i]] = this.attributeValues[i];
-    const tail = this.attributeTail;
-    if (tail !== undefined) for (let i = 0; i < tail.keys.length; i++) out[tail.keys[i]] = tail.values[i];
     return out;
   }
 
   setAttribute(key: string, value: ApiAttributeValue | undefined): this {
     if (this.endMs !== 0 || value === undefined || value === null) return this;
-    const preset = this.attributePreset;
-    if (preset !== undefined && hasKey(preset.keys, key)) this.unpreset(preset);
-    const tail = this.attributeTail;
-    if (tail !== undefined && hasKey(tail.keys, key)) this.untail(tail);
+    const blocks = this.attributeBlocks;
+    for (let b = 0; b < blocks.length; b++) {
+      if (hasKey(blocks[b].keys, key)) {
+        this.dissolve(b);
+        break;
+      }
+    }
     const keys = this.attributeKeys;
     const n = keys.length;
     for (let i = 0; i < n; i++) {
@@ -192,56 +191,50 @@ export class Span implements ApiSpan, SpanRecord, SpanIdWords, PresetAttributes 
   }
 
   /**
-   * Gives the span a block of shared attributes (not part of the OTel API; instrumentations
-   * use it for attributes many spans repeat). The block's values must be within the limits
-   * (see `attributeBlock`). A key set later, by anyone, still overrides the block's value.
+   * Gives the span a block of shared attributes, encoded once (not part of the OTel API;
+   * instrumentations use it for attributes that many spans repeat, see `attributeBlock`). The
+   * one rule: a block never replaces an attribute the span already has, and an attribute set
+   * later, by anyone, replaces the block's. A block none of whose keys the span has is kept
+   * whole and its bytes copied at encoding; otherwise its other keys are set one by one.
    */
-  usePreset(block: AttributeBlock): this {
+  useBlock(block: AttributeBlock): this {
     if (this.endMs !== 0) return this;
-    if (this.attributePreset === undefined && this.attributeTail === undefined && this.attributeKeys.length === 0) {
-      this.attributePreset = block;
+    let shared = this.attributeKeys.length + this.blockAttributeCount() + block.keys.length <= MAX_ATTRIBUTES;
+    for (let i = 0; shared && i < block.keys.length; i++) shared = !this.has(block.keys[i]);
+    if (shared) {
+      const blocks = this.attributeBlocks;
+      // Literals for the usual one or two blocks (a server span has two): no spread on the hot path.
+      this.attributeBlocks = blocks.length === 0 ? [block] : blocks.length === 1 ? [blocks[0], block] : [...blocks, block];
       return this;
     }
-    for (let i = 0; i < block.keys.length; i++) this.setAttribute(block.keys[i], block.values[i] as ApiAttributeValue | undefined);
+    for (let i = 0; i < block.keys.length; i++) {
+      if (!this.has(block.keys[i])) this.setAttribute(block.keys[i], block.values[i] as ApiAttributeValue);
+    }
     return this;
   }
 
-  /** Moves the preset's attributes into the span's own lists (a key of the block is being set). */
-  private unpreset(preset: AttributeBlock): void {
-    this.attributePreset = undefined;
-    this.attributeKeys = [...preset.keys, ...this.attributeKeys];
-    this.attributeValues = [...preset.values, ...this.attributeValues];
+  /** Whether the span has `key`, in its own lists or a block. */
+  private has(key: string): boolean {
+    if (hasKey(this.attributeKeys, key)) return true;
+    const blocks = this.attributeBlocks;
+    for (let b = 0; b < blocks.length; b++) if (hasKey(blocks[b].keys, key)) return true;
+    return false;
   }
 
-  /**
-   * Adds a block of shared attributes after the span's own, as if each were set with
-   * `setAttribute` now (not part of the OTel API; the http server uses it at the end of a
-   * request for its method, route and status, which repeat per route). Returns false, having
-   * changed nothing, when the span already has one of the block's keys or a tail, or the
-   * block would pass the attribute limit: the caller then sets the attributes one by one.
-   */
-  useTail(block: AttributeBlock): boolean {
-    if (this.endMs !== 0 || this.attributeTail !== undefined) return false;
-    if (this.attributeKeys.length + this.blockAttributeCount() + block.keys.length > MAX_ATTRIBUTES) return false;
-    const preset = this.attributePreset;
-    for (let i = 0; i < block.keys.length; i++) {
-      const key = block.keys[i];
-      if (hasKey(this.attributeKeys, key) || (preset !== undefined && hasKey(preset.keys, key))) return false;
-    }
-    this.attributeTail = block;
-    return true;
-  }
-
-  /** Moves the tail's attributes into the span's own lists (a key of the block is being set). */
-  private untail(tail: AttributeBlock): void {
-    this.attributeTail = undefined;
-    this.attributeKeys = [...this.attributeKeys, ...tail.keys];
-    this.attributeValues = [...this.attributeValues, ...tail.values];
+  /** Moves block `b`'s attributes into the span's own lists (one of its keys is being set). */
+  private dissolve(b: number): void {
+    const block = this.attributeBlocks[b];
+    this.attributeBlocks = this.attributeBlocks.filter((_, i) => i !== b);
+    this.attributeKeys = [...this.attributeKeys, ...block.keys];
+    this.attributeValues = [...this.attributeValues, ...block.values];
   }
 
   /** How many attributes the shared blocks hold. */
   private blockAttributeCount(): number {
-    return (this.attributePreset === undefined ? 0 : this.attributePreset.keys.length) + (this.attributeTail === undefined ? 0 : this.attributeTail.keys.length);
+    const blocks = this.attributeBlocks;
+    let n = 0;
+    for (let b = 0; b < blocks.length; b++) n += blocks[b].keys.length;
+    return n;
   }
 
   setAttributes(attributes: Attributes): this {
