@@ -2,7 +2,7 @@
 // attributes as setting them one by one, shared between equal targets, and bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keepTarget, queryShape } from '../dist/instrumentations/query-attributes';
+import { keepTarget, queryBlock, queryShape } from '../dist/instrumentations/query-attributes';
 import { summarizeSql } from '../dist/sql/normalize';
 import { encodeTracesProto } from '../dist/otlp/trace-batch';
 import { Span } from '../dist/tracer/span';
@@ -80,6 +80,26 @@ test('the tables are bounded: a target past the limit gets no block, and the sha
   // ...until the count limit (2000 shapes across all databases) is passed.
   for (let i = 1300; i < 2100; i++) queryShape(db, summarizeSql(`SELECT c${i} FROM t`, 'postgresql'));
   assert.notEqual(queryShape(db, summary), second, 'the count limit emptied the tables');
-  // A statement longer than 1 KB when normalised gets no shape: its attributes go on one by one.
+  // A statement longer than 1 KB when normalised gets no shape (its query gets a block of its own).
   assert.equal(queryShape(db, summarizeSql(`SELECT ${'y'.repeat(1100)} FROM t`, 'postgresql')), undefined);
+});
+
+test('a statement not kept gets a block of its own, with the attributes a kept one has', () => {
+  const db = { system: 'postgresql', namespace: 'shop', address: 'db.local', port: 5432 };
+  const summary = summarizeSql('SELECT id FROM users WHERE id = 1', 'postgresql');
+  const kept = queryShape(db, summary);
+  assert.ok(kept);
+  const own = queryBlock(db, summary);
+  assert.notEqual(own, kept.block);
+  assert.deepEqual([own.keys, own.values, [...own.bytes]], [kept.block.keys, kept.block.values, [...kept.block.bytes]]);
+  // Too long to keep: no shape, and its own block still carries the statement.
+  const longer = summarizeSql(`SELECT ${'y'.repeat(1100)} FROM t`, 'postgresql');
+  assert.equal(queryShape(db, longer), undefined);
+  const longBlock = queryBlock(db, longer);
+  assert.deepEqual(longBlock.keys, ['db.system.name', 'db.namespace', 'db.query.text', 'db.operation.name', 'db.collection.name', 'server.address', 'server.port']);
+  assert.equal(longBlock.values[2], longer.text);
+  const span = new Span('SELECT t', 2, ids, 0, 0, undefined, 'tracekit', undefined).useBlock(longBlock);
+  assert.deepEqual(decoded(span).map(([k]) => k), longBlock.keys);
+  // A query whose text is unknown: the database alone, empty fields left out.
+  assert.deepEqual(queryBlock({ system: 'mysql', namespace: '', address: undefined, port: NaN }, undefined).keys, ['db.system.name']);
 });

@@ -8,7 +8,7 @@ import { SpanKind, createContextKey, type Context, type Span as ApiSpan, type Tr
 import type { ContextCalls, Switch } from './kit';
 import { querySpanName, summarizeSql, SUMMARY_CACHE_MAX_LENGTH, type SqlDialect } from '../sql/normalize';
 import { applyBlock } from '../tracer/attribute-block';
-import { queryShape } from './query-attributes';
+import { queryBlock, queryShape } from './query-attributes';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
 import { nowMs } from '../tracer/time';
 import { recordError } from './record-error';
@@ -62,19 +62,8 @@ export function startQuery(tracer: Tracer, sql: string | undefined, target: Quer
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: startMs }, parent);
   const recording = span.isRecording();
   if (!recording && state === undefined) return undefined;
-  if (recording && shape !== undefined) {
-    applyBlock(span, shape.block);
-  } else if (recording) {
-    span.setAttribute('db.system.name', target.system);
-    if (target.namespace) span.setAttribute('db.namespace', target.namespace);
-    if (summary !== undefined) {
-      span.setAttribute('db.query.text', summary.text);
-      if (summary.operation !== undefined) span.setAttribute('db.operation.name', summary.operation);
-      if (summary.collection !== undefined) span.setAttribute('db.collection.name', summary.collection);
-    }
-    if (target.address) span.setAttribute('server.address', target.address);
-    if (target.port !== undefined && Number.isFinite(target.port)) span.setAttribute('server.port', target.port);
-  }
+  // A statement not kept (too long, or past the tables' limits) gets a block of its own.
+  if (recording) applyBlock(span, shape !== undefined ? shape.block : queryBlock(target, summary));
   return { span, state, template: summary?.text ?? target.system, startMs: startMs ?? nowMs(), parent, ended: false };
 }
 

@@ -13,7 +13,8 @@
  * MAX_SHAPES shapes holding MAX_SHAPE_BYTES of encoded attributes; when a new shape would pass
  * either, every target's shapes are dropped and the tables start over. A target beyond the
  * limit, a statement whose normalised text is longer than MAX_TEXT_LENGTH, or one the
- * normaliser does not cache, gets no block (the caller sets the attributes one by one).
+ * normaliser does not cache, gets no kept shape: its caller makes a block for that query alone
+ * (`queryBlock`, the same keys and values).
  */
 import type { AttributeBlock } from '../otlp/types';
 import { attributeBlock } from '../tracer/attribute-block';
@@ -80,10 +81,16 @@ export function keepTarget<T extends QueryDatabase>(db: T): T {
   return db;
 }
 
+/** A query span's database and statement attributes as a block (`summary` undefined: a query whose text is unknown). */
+export function queryBlock(db: QueryDatabase, summary: SqlSummary | undefined): AttributeBlock {
+  const port = db.port !== undefined && Number.isFinite(db.port) ? db.port : undefined;
+  return attributeBlock(QUERY_KEYS, [db.system, db.namespace || undefined, summary?.text, summary?.operation, summary?.collection, db.address || undefined, port]);
+}
+
 /**
  * The span name and shared attribute block of `summary` run on `db`, made once and reused.
- * Undefined when the target table is full or the statement is too long to keep; the caller
- * then sets the attributes itself.
+ * Undefined when the target table is full or the statement is too long to keep (the caller
+ * then makes a block for its query alone with `queryBlock`).
  */
 export function queryShape(db: QueryDatabase, summary: SqlSummary): QueryShape | undefined {
   if (summary.text.length > MAX_TEXT_LENGTH) return undefined;
@@ -91,11 +98,7 @@ export function queryShape(db: QueryDatabase, summary: SqlSummary): QueryShape |
   if (entry === undefined) return undefined;
   let shape = entry.shapes.get(summary);
   if (shape === undefined) {
-    const d = entry.db;
-    shape = {
-      name: querySpanName(summary, d.system),
-      block: attributeBlock(QUERY_KEYS, [d.system, d.namespace, summary.text, summary.operation, summary.collection, d.address, d.port]),
-    };
+    shape = { name: querySpanName(summary, entry.db.system), block: queryBlock(entry.db, summary) };
     if (shapeCount >= MAX_SHAPES || shapeBytes + shape.block.bytes.length > MAX_SHAPE_BYTES) {
       for (const e of databases.values()) e.shapes.clear();
       shapeCount = shapeBytes = 0;
