@@ -9,35 +9,24 @@
 // condition's own code runs.
 //
 // Usage: node bench/condition-floor.cjs [--requests 300] [--node PATH]
-const { spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { option } = require('./args.cjs');
+const { ROOT, startProcess, stopProcess } = require('./processes.cjs');
 
-const ROOT = join(__dirname, '..');
 const NODE = option('node', process.execPath);
 const REQUESTS = Number(option('requests', 300));
 const FILE = join(ROOT, 'fixtures', 'debug', 'handlers.cjs');
 const LINE = readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes('// @bp timed')) + 1;
 
-function startApp(condition) {
-  const env = { ...process.env, PROBE_FILE: FILE, PROBE_LINE: String(LINE) };
-  if (condition === undefined) delete env.PROBE_CONDITION;
-  else env.PROBE_CONDITION = condition;
-  const child = spawn(NODE, ['--require', join(__dirname, 'condition-probe.cjs'), join(ROOT, 'fixtures', 'debug', 'app.cjs')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (out += c));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`did not start: ${out}`)), 20000);
-    child.stdout.on('data', () => {
-      const port = /LISTENING (\d+)/.exec(out);
-      if (port && out.includes('PROBE-READY')) {
-        clearTimeout(t);
-        resolve({ child, url: `http://127.0.0.1:${port[1]}` });
-      }
-    });
-  });
+/** The app with the probe preloaded (no session when `condition` is undefined), once it listens and the probe is ready. */
+async function startApp(condition) {
+  const env = { PROBE_FILE: FILE, PROBE_LINE: String(LINE), ...(condition === undefined ? {} : { PROBE_CONDITION: condition }) };
+  // Both lines, in either order: the app's port and the probe's word that its breakpoint is set.
+  const ready = /^(?=[\s\S]*PROBE-READY)[\s\S]*LISTENING (\d+)/;
+  const app = await startProcess([NODE, '--require', join(__dirname, 'condition-probe.cjs'), join(ROOT, 'fixtures', 'debug', 'app.cjs')], { env, ready });
+  return { child: app.child, url: `http://127.0.0.1:${app.match[1]}` };
 }
 
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
@@ -58,12 +47,12 @@ async function measure(condition) {
     if (condition !== undefined && before.length < REQUESTS) throw new Error(`the condition ran in ${before.length} of ${REQUESTS} requests: the breakpoint did not bind`);
     return { stopped, before };
   } finally {
-    app.child.kill();
+    await stopProcess(app.child);
   }
 }
 
 async function main() {
-  const version = require('node:child_process').execFileSync(NODE, ['-p', 'process.version']).toString().trim();
+  const version = execFileSync(NODE, ['-p', 'process.version']).toString().trim();
   const fmt = (xs) => {
     xs.sort((a, b) => a - b);
     return `p50 ${pct(xs, 0.5).toFixed(3)} ms, p99 ${pct(xs, 0.99).toFixed(3)} ms`;

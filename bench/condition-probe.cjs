@@ -27,5 +27,10 @@ if (!isMainThread) {
     { eval: true, execArgv: [], workerData: { url: pathToFileURL(process.env.PROBE_FILE).href, line: Number(process.env.PROBE_LINE), condition: process.env.PROBE_CONDITION } },
   );
   worker.unref();
-  worker.once('message', (m) => process.stdout.write(m === 'set' ? 'PROBE-READY\n' : `PROBE-FAILED ${m}\n`));
+  worker.once('message', (m) => {
+    if (m === 'set') return process.stdout.write('PROBE-READY\n');
+    // The bench waits for PROBE-READY: end the app so it hears of the failure.
+    process.stderr.write(`condition probe: ${m}\n`);
+    process.exit(1);
+  });
 }

@@ -85,8 +85,8 @@ export function span(w: ProtoWriter, s: SpanRecord): void {
   w.timeNs(8, s.endMs);
   const blocks = (s as Partial<BlockAttributes>).attributeBlocks;
   const lists = s as Partial<AttributeLists>;
-  if (blocks !== undefined && lists.attributeKeys !== undefined && lists.attributeValues !== undefined) {
-    for (let b = 0; b < blocks.length; b++) w.raw(blocks[b].bytes);
+  if (lists.attributeKeys !== undefined && lists.attributeValues !== undefined) {
+    if (blocks !== undefined) for (let b = 0; b < blocks.length; b++) w.raw(blocks[b].bytes);
     attributeLists(w, 9, lists.attributeKeys, lists.attributeValues);
   } else attributes(w, 9, s.attributes);
   w.uint(10, s.droppedAttributes);
