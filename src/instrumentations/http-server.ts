@@ -22,6 +22,7 @@ import type { Kit, Switch } from './kit';
 import { redactQuery } from './redact';
 import { attachState, releaseState, REQUEST_STATE_KEY, RequestState, stateOf } from './request-state';
 import { concludeRequest, setRequestStatsAttributes } from './request-stats';
+import { IdleConnections } from './idle-connections';
 import { ServerSpanTails } from './server-span-tail';
 import type { Instrumentation } from './types';
 
@@ -234,11 +235,14 @@ export const httpServer: Instrumentation = {
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-server');
     const tails = new ServerSpanTails();
+    const idle = new IdleConnections(kit.contexts, sw, (socket) => (socket as TracedSocket)[CONNECTION]?.first === undefined);
     subscribe('http.server.response.finish', (message) => {
       try {
-        const { request, response } = message as { request: http.IncomingMessage; response: http.ServerResponse };
+        const { request, response, socket } = message as { request: http.IncomingMessage; response: http.ServerResponse; socket?: TracedSocket };
         const state = stateOf(request);
         if (state !== undefined && state.endMs === 0) endRequest(state, response, kit, tails, true);
+        // Published before Node re-arms the connection's keep-alive timer: see idle-connections.ts.
+        if (state !== undefined && socket !== undefined) idle.responseFinished(socket);
       } catch (err) {
         sw.fail('response finish', err);
       }

@@ -27,6 +27,8 @@ export class Switch {
 export interface ContextCalls {
   active(): Context;
   run<T>(context: Context, fn: () => T): T;
+  /** Takes tracekit's context off an async resource that outlives the request it was made in. */
+  dropFrom(resource: object): void;
 }
 
 export interface Kit {
@@ -64,7 +66,7 @@ export function createKit(tracer: Tracer, onRequestEnd: (state: RequestState) =>
     active: true,
     inflight: 0,
     nPlusOneThreshold,
-    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn) },
+    contexts: { active: () => apiContext.active(), run: (ctx, fn) => apiContext.with(ctx, fn), dropFrom: () => undefined },
     onRequestEnd,
     routes: new RouteInventory(),
     appRoot: undefined,

@@ -6,9 +6,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, ContextManager } from '@opentelemetry/api';
 import { EMPTY_CONTEXT } from './context';
+import { storeDropper } from './resource-store';
 
 export class AsyncLocalStorageContextManager implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Context>();
+  private readonly dropStore = storeDropper(this.storage);
 
   active(): Context {
     return this.storage.getStore() ?? EMPTY_CONTEXT;
@@ -27,6 +29,11 @@ export class AsyncLocalStorageContextManager implements ContextManager {
   /** Runs `fn` with `context` active: `with` without the arguments the API's form allows. */
   run<T>(context: Context, fn: () => T): T {
     return this.storage.run(context, fn);
+  }
+
+  /** Takes the context off an async resource that outlives the code that armed it (see resource-store.ts). */
+  dropFrom(resource: object): void {
+    this.dropStore(resource);
   }
 
   bind<T>(context: Context, target: T): T {
