@@ -235,7 +235,8 @@ export const httpServer: Instrumentation = {
   enable(kit: Kit): void {
     const sw = kit.switchFor('http-server');
     const tails = new ServerSpanTails();
-    const idle = new IdleConnections(kit.contexts, sw, (socket) => (socket as TracedSocket)[CONNECTION]?.first === undefined);
+    // Its own switch: should the idle-connection release ever fail, server spans go on.
+    const idle = new IdleConnections(kit.contexts, kit.switchFor('idle-connections'), (socket) => (socket as TracedSocket)[CONNECTION]?.first === undefined);
     subscribe('http.server.response.finish', (message) => {
       try {
         const { request, response, socket } = message as { request: http.IncomingMessage; response: http.ServerResponse; socket?: TracedSocket };
