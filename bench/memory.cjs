@@ -34,7 +34,7 @@ function wrk(url, seconds) {
 
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-/** The scavenges `--trace-gc-nvp` printed after `from` in `out`: young generation size (MB) and mean survivors (KB). */
+/** The scavenges `--trace-gc-nvp` printed after `from` in `out`: the largest young generation (MB) and mean survivors (KB). */
 function scavenges(out, from) {
   let n = 0;
   let survived = 0;
@@ -43,7 +43,7 @@ function scavenges(out, from) {
     if (!line.includes(' gc=s ')) continue;
     n++;
     survived += Number(/ new_space_survived=(\d+)/.exec(line)?.[1] ?? 0);
-    capacity = Number(/ new_space_capacity=(\d+)/.exec(line)?.[1] ?? capacity);
+    capacity = Math.max(capacity, Number(/ new_space_capacity=(\d+)/.exec(line)?.[1] ?? 0));
   }
   return { youngMb: capacity / 1048576, survivedKb: n === 0 ? 0 : survived / n / 1024 };
 }

@@ -4,9 +4,11 @@
  * keep-alive timer inside that request's context, and the agent takes its context off the timer.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { NODES, get, startApp } from './helpers/app';
+import { FIXTURES, NODES, get, startApp } from './helpers/app';
 import { OtlpReceiver } from './helpers/otlp-receiver';
 
 /** GET `url` through `agent` (keep-alive), and the body. */
@@ -51,6 +53,17 @@ for (const node of NODES) {
         await app.stop();
         await receiver.stop();
       }
+    });
+
+    it("takes only tracekit's value off a timer, never another AsyncLocalStorage's", () => {
+      const out = JSON.parse(execFileSync(node.bin, [join(FIXTURES, 'store-dropper.cjs')], { encoding: 'utf8' })) as Record<string, { ours: string | null; theirs: string | null }>;
+      assert.deepEqual(out.alone, { ours: null, theirs: null }, "a timer armed in tracekit's context alone runs without it");
+      assert.equal(out.shared.theirs, 'app', "the app's own value stays on a timer that also had tracekit's");
+      // On async hooks (Node 20, 22) each storage has its own property, so only tracekit's goes; on
+      // AsyncContextFrame (Node 24) the shared frame is left whole.
+      const frames = Number(/^v(\d+)/.exec(execFileSync(node.bin, ['--version'], { encoding: 'utf8' }))?.[1]) >= 24;
+      assert.equal(out.shared.ours, frames ? 'request' : null);
+      assert.deepEqual(out.untouched, { ours: null, theirs: 'app' }, "a timer without tracekit's value keeps the app's");
     });
   });
 }
