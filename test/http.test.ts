@@ -2,8 +2,12 @@
 // sampling, a disabled agent, and the exporter's protocol options.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OtlpReceiver } from './helpers/otlp-receiver';
-import { NODES, get, startApp, type RunningApp } from './helpers/app';
+import { NODES, ROOT, get, startApp, type RunningApp } from './helpers/app';
 import { CLIENT, SERVER, assertNested, durationMs } from './helpers/traces';
 
 const receiver = new OtlpReceiver();
@@ -371,7 +375,44 @@ describe('exporter options', () => {
     }
   });
 
+  test('an https receiver gets the spans and metrics over TLS', async () => {
+    // A self-signed certificate for 127.0.0.1, trusted by the app through NODE_EXTRA_CA_CERTS.
+    const dir = mkdtempSync(join(tmpdir(), 'tracekit-tls-'));
+    const keyFile = join(dir, 'key.pem');
+    const certFile = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    const r = await new OtlpReceiver({ key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') }).start();
+    assert.match(r.url, /^https:/);
+    const app = await startApp('plain-http.cjs', { env: { TRACEKIT_ENDPOINT: r.url, NODE_EXTRA_CA_CERTS: certFile, TRACEKIT_METRICS_INTERVAL: '200' } });
+    try {
+      await get(`${app.url}/tls`);
+      await r.waitFor((x) => x.spans.some((s) => s.attributes['url.path'] === '/tls') && x.requestCount() > 0, 10000, 'the /tls span and request metrics over https');
+      const span = r.spans.find((s) => s.attributes['url.path'] === '/tls')!;
+      assert.equal(span.kind, SERVER);
+      assert.equal(span.attributes['http.response.status_code'], 200);
+    } finally {
+      await app.stop();
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the exporter worker loads no TLS or crypto module for an http receiver', () => {
+    // What the worker thread loads at start (docs/agent.md, "The exporter worker"): TLS made the
+    // thread about 4 MB larger on Node 24 when the app itself had not loaded it.
+    const dir = mkdtempSync(join(tmpdir(), 'tracekit-worker-modules-'));
+    const script = join(dir, 'load.cjs');
+    writeFileSync(script, `require(${JSON.stringify(join(ROOT, 'dist', 'exporter', 'worker.js'))}); console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (tls|https|crypto)$/.test(m))));`);
+    try {
+      assert.deepEqual(JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' })), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('protobuf is the default, uncompressed to a loopback receiver', async () => {
+    await get(`${down.url}/proto-default`);
+    await receiver.waitFor((x) => x.spans.some((s) => s.attributes['url.path'] === '/proto-default'), 10000, 'the /proto-default span');
     const req = receiver.requests.find((q) => q.path === '/v1/traces')!;
     assert.equal(req.contentType, 'application/x-protobuf');
     assert.equal(req.headers['content-encoding'], undefined);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { fillTraceWords, newSpanId, traceIdHex } from '../dist/tracer/ids';
+import { traceIdHex } from '../dist/tracer/id-hex';
+import { fillTraceWords, newSpanId } from '../dist/tracer/ids';
 import { Tracer } from '../dist/tracer/tracer';
 import { ProtoTraceBatch } from '../dist/otlp/trace-batch';
 import { EMPTY_CONTEXT } from '../dist/tracer/context';

@@ -10,7 +10,7 @@
  * OTLP POST needs nothing it adds (docs/agent.md, "The exporter worker").
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { shouldCompress, type ExportTarget } from './target';
 import type { ExportResult } from './tasks';
@@ -18,7 +18,26 @@ import type { ExportResult } from './tasks';
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 /** Most bytes of an answer read: a partial-success body is a few bytes; past this the connection is dropped (see post). */
 const MAX_ANSWER_BYTES = 64 * 1024;
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+
+/** `node:https` and its keep-alive agent, loaded by the first export to an https endpoint. */
+interface Secure {
+  module: typeof https;
+  agent: https.Agent;
+}
+let secure: Secure | undefined;
+
+/**
+ * Loaded on first use rather than with this module: `node:https` brings in TLS, which added
+ * about 4 MB to the worker thread on Node 24, and the default receiver (the local collector)
+ * is plain http (docs/agent.md, "The exporter worker").
+ */
+function secureTransport(): Secure {
+  if (secure === undefined) {
+    const lib = require('node:https') as typeof https;
+    secure = { module: lib, agent: new lib.Agent({ keepAlive: true, maxSockets: 4 }) };
+  }
+  return secure;
+}
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 6;
 
@@ -105,7 +124,7 @@ type PostError = Error & { code?: string; reusedSocket?: boolean };
 /** One POST; rejects on a network error, or when the whole answer has not come within `timeoutMs`. */
 function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const secure = url.protocol === 'https:';
+    const tls = url.protocol === 'https:' ? secureTransport() : undefined;
     let done = false;
     const finish = (err: PostError | undefined, answer?: Answer): void => {
       if (done) return;
@@ -114,8 +133,8 @@ function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs
       if (err !== undefined) reject(err);
       else resolve(answer as Answer);
     };
-    const options = { method: 'POST', agent: secure ? httpsAgent : httpAgent, headers: { ...headers, 'content-length': String(body.length) } };
-    const req = (secure ? https : http).request(url, options, (res) => {
+    const options = { method: 'POST', agent: tls?.agent ?? httpAgent, headers: { ...headers, 'content-length': String(body.length) } };
+    const req = (tls?.module ?? http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       let kept = 0;
       res.on('data', (chunk: Buffer) => {

@@ -3,7 +3,7 @@
  * ids, enums as integers, 64-bit integers as decimal strings).
  */
 import { epochMsToNs } from './time';
-import { traceIdHex, wordsToHex } from '../tracer/ids';
+import { traceIdHex, wordsToHex } from '../tracer/id-hex';
 import type { AttributeMap, AttributeValue, HistogramPoint, LogRecord, MetricRecord, NumberPoint, Resource, SpanRecord } from './types';
 
 type JsonAny =

@@ -17,7 +17,8 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { AttributeBlock, AttributeMap, AttributeValue, BlockAttributes, EventRecord, LinkRecord, OtlpSpanKind, SpanIdWords, SpanRecord, TraceIdWords } from '../otlp/types';
-import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
+import { traceIdHex, wordsToHex } from './id-hex';
+import { nonZeroWord, randomWord } from './ids';
 import { traceStateView } from './trace-state';
 import { withoutAgentFrames } from './agent-frames';
 import { toEpochMs } from './time';

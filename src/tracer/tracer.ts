@@ -14,7 +14,8 @@ import {
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import type { TraceIdWords } from '../otlp/types';
-import { fillTraceWords, hexWord, newSpanId, type TraceWordsOut } from './ids';
+import { hexWord } from './id-hex';
+import { fillTraceWords, newSpanId, type TraceWordsOut } from './ids';
 import { shouldSample, type SamplerSettings } from './sampler';
 import { Span } from './span';
 import { UnsampledSpan } from './unsampled-span';

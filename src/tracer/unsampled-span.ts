@@ -7,7 +7,8 @@
  */
 import type { Span as ApiSpan, SpanContext } from '@opentelemetry/api';
 import type { TraceIdWords } from '../otlp/types';
-import { nonZeroWord, randomWord, traceIdHex, wordsToHex } from './ids';
+import { traceIdHex, wordsToHex } from './id-hex';
+import { nonZeroWord, randomWord } from './ids';
 import { traceStateView } from './trace-state';
 
 export class UnsampledSpan implements ApiSpan, TraceIdWords {

@@ -5,6 +5,7 @@
  * in a normalised form the tests assert on.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
@@ -73,13 +74,19 @@ export class OtlpReceiver {
   respondWith: { status: number; headers?: Record<string, string> } = { status: 200 };
   /** Answers for the next requests, in order, before falling back to `respondWith`. */
   script: { status: number; headers?: Record<string, string> }[] = [];
-  private server = http.createServer((req, res) => this.handle(req, res));
+  private readonly server: http.Server | https.Server;
   private waiters: (() => void)[] = [];
   url = '';
 
+  /** With `tls` (PEM key and certificate) it answers https. */
+  constructor(private readonly tls?: { key: string; cert: string }) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    this.server = tls === undefined ? http.createServer(handler) : https.createServer(tls, handler);
+  }
+
   async start(port = 0): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${this.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
