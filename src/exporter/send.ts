@@ -27,9 +27,9 @@ interface Secure {
 let secure: Secure | undefined;
 
 /**
- * Loaded on first use rather than with this module: `node:https` brings in TLS, which added
- * about 4 MB to the worker thread on Node 24, and the default receiver (the local collector)
- * is plain http (docs/agent.md, "The exporter worker").
+ * Loaded on first use rather than with this module: `node:https` brings in TLS, which added up
+ * to 4 MB to the worker thread on Node 24, and the default receiver (the local collector) is
+ * plain http (docs/agent.md, "The exporter worker").
  */
 function secureTransport(): Secure {
   if (secure === undefined) {
