@@ -42,7 +42,7 @@ const FORMS: { path: string; name: string; text: string; rows?: number }[] = [
   { path: '/emitter', name: 'SELECT tk_my_users', text: 'SELECT id FROM tk_my_users WHERE id <= ? ORDER BY id' },
 ];
 
-const ROUTES = [...FORMS.map((f) => f.path), '/n-plus-one', '/fixed', '/secret', '/error-syntax', '/error-missing-table', '/error-refused', '/error-callback'];
+const ROUTES = [...FORMS.map((f) => f.path), '/n-plus-one', '/fixed', '/secret', '/error-syntax', '/error-missing-table', '/error-refused', '/error-callback', '/userland-promise'];
 
 before(async () => {
   await receiver.start();
@@ -171,6 +171,28 @@ VARIANTS.forEach((variant, index) => {
       assert.equal((await hold).body, '"held"');
       assertChildOf(wait.server, wait.db[0]);
       assert.equal(wait.db[0].attributes['db.query.text'], 'SELECT ? AS waited');
+    });
+
+    test('through the promise API too, and the code after the await stays in the waiting request', async () => {
+      const hold = get(`${app.url}/hold-promise`);
+      await new Promise((r) => setTimeout(r, 40));
+      const wait = await tracedRequest(receiver, service, app.url, '/wait-promise');
+      assert.equal((await hold).body, '"held"');
+      assert.equal(wait.db.length, 1);
+      assertChildOf(wait.server, wait.db[0]);
+      assert.equal(wait.db[0].attributes['db.query.text'], 'SELECT ? AS waited');
+      const marker = receiver.spans.find((s) => s.name === 'after mysql2 await' && s.traceId === wait.server.traceId);
+      assert.ok(marker, 'the span started after the await is in the waiting request trace');
+      assertChildOf(wait.server, marker);
+    });
+
+    test('a userland Promise library settled by mysql2 runs its reactions in the caller context', async () => {
+      const t = await tracedRequest(receiver, service, app.url, '/userland-promise');
+      assert.equal(t.status, 200, t.body);
+      assertChildOf(t.server, t.db[0]);
+      const marker = receiver.spans.find((s) => s.name === 'in userland promise reaction' && s.resource['service.name'] === service && s.traceId === t.server.traceId);
+      assert.ok(marker, 'the span started in the reaction is in the request trace');
+      assertChildOf(t.server, marker);
     });
   });
 });

@@ -93,15 +93,18 @@ type NodeCallback = (this: unknown, err: unknown, result?: unknown) => unknown;
 
 /**
  * Wraps a driver callback `(err, result)`: ends the query (rows counted by `rows`), then runs
- * the caller's callback in the context the query was issued in, with the same arguments.
+ * the caller's callback with the same arguments, in the context the query was issued in; or,
+ * with no `contexts`, as it is (for a callback that only settles a native promise, whose
+ * awaiters resume in their own context: docs/agent.md, "Context entries").
  */
-export function endingCallback(call: QueryCall, callback: NodeCallback, sw: Switch, rows: (result: unknown) => number | undefined, contexts: ContextCalls): NodeCallback {
+export function endingCallback(call: QueryCall, callback: NodeCallback, sw: Switch, rows: (result: unknown) => number | undefined, contexts: ContextCalls | undefined): NodeCallback {
   return function (this: unknown, err: unknown, result?: unknown): unknown {
     try {
       endQuery(call, err, err ? undefined : rows(result));
     } catch (e) {
       sw.fail('query callback', e);
     }
+    if (contexts === undefined) return callback.apply(this, arguments as unknown as [unknown, unknown]);
     const self = this;
     const args = arguments as unknown as [unknown, unknown];
     return contexts.run(call.parent, () => callback.apply(self, args));

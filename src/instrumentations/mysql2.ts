@@ -12,7 +12,13 @@
  *
  * Context: mysql2 calls callbacks from the socket, and a pool hands a released connection to
  * the next waiter inside `release()`, in the releasing request's context. Callbacks therefore
- * run in the context their call was made in, bound by these patches.
+ * run in the context their call was made in, bound by these patches, with two exceptions that
+ * need no context entry (docs/agent.md, "Context entries"):
+ * - a pool's own `query`/`execute` marks the `getConnection` it makes, and that callback hands
+ *   the caller's context to the connection query it makes through a module variable;
+ * - a callback that only settles a native promise of the promise API (`mysql2/promise`, from
+ *   3.11.5, where its classes have files of their own) is called as it is: whoever awaits
+ *   that promise resumes in their own context whichever context settles it.
  */
 import { SpanKind, type Context } from '@opentelemetry/api';
 import { scrubDatabaseMessage } from '../sql/scrub-message';
@@ -23,6 +29,18 @@ import type { ContextCalls, Kit, Switch } from './kit';
 import { keepTarget } from './query-attributes';
 import type { Instrumentation, ModulePatch } from './types';
 import { wrapMethod } from './wrap';
+
+/**
+ * Set synchronously by one layer of a call and read by the next (each reader clears it), so no
+ * call sees another's. `promiseCall`: a promise-API method whose Promise is the native one is
+ * running. `poolParent`: a pool's `query`/`execute` wrapper is running, for its `getConnection`.
+ * `handoffParent`: a marked `getConnection` callback is running, for its connection query.
+ */
+let promiseCall = false;
+let poolParent: Context | undefined;
+let poolSettlesPromise = false;
+let handoffParent: Context | undefined;
+let handoffSettlesPromise = false;
 
 function rowCount(result: unknown): number | undefined {
   return Array.isArray(result) ? result.length : undefined;
@@ -81,8 +99,9 @@ function readConnectionTarget(config: NonNullable<Connection['config']>): QueryT
   };
 }
 
-function endingMysqlCallback(call: QueryCall, cb: Callback, sw: Switch, contexts: ContextCalls): Callback {
-  return endingCallback(call, cb, sw, rowCount, contexts) as Callback;
+/** Wraps a query callback: ends the span, then calls `cb` in the query's context, or as it is when it only settles a native promise. */
+function endingMysqlCallback(call: QueryCall, cb: Callback, sw: Switch, contexts: ContextCalls, settlesPromise: boolean): Callback {
+  return endingCallback(call, cb, sw, rowCount, settlesPromise ? undefined : contexts) as Callback;
 }
 
 /** Emitter mode (no callback): the command emits `error` (maybe) and then `end`. */
@@ -108,24 +127,28 @@ function watchCommand(call: QueryCall, cmd: Command, sw: Switch): void {
 
 function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod {
   return function (this: Connection, sql: unknown, values?: unknown, cb?: unknown): unknown {
+    const handedParent = handoffParent;
+    const settlesPromise = handedParent !== undefined ? handoffSettlesPromise : promiseCall;
+    handoffParent = undefined;
+    promiseCall = false;
     if (!sw.on || !kit.active || sql === null || sql === undefined) return original.apply(this, arguments as unknown as [unknown]);
     let call: QueryCall | undefined;
     let args = arguments as unknown as unknown[];
     let withCallback = false;
     try {
       const text = typeof sql === 'string' ? sql : (sql as Command).sql;
-      call = startQuery(kit.tracer, typeof text === 'string' ? text : undefined, connectionTarget(this), kit.contexts.active());
+      call = startQuery(kit.tracer, typeof text === 'string' ? text : undefined, connectionTarget(this), handedParent ?? kit.contexts.active());
       if (call !== undefined) {
         const command = sql as Command;
         if (typeof values === 'function') {
-          args = [sql, endingMysqlCallback(call, values as Callback, sw, kit.contexts)];
+          args = [sql, endingMysqlCallback(call, values as Callback, sw, kit.contexts, settlesPromise)];
           withCallback = true;
         } else if (typeof cb === 'function') {
-          args = [sql, values, endingMysqlCallback(call, cb as Callback, sw, kit.contexts)];
+          args = [sql, values, endingMysqlCallback(call, cb as Callback, sw, kit.contexts, settlesPromise)];
           withCallback = true;
         } else if (typeof sql === 'object' && typeof command.onResult === 'function' && typeof command.emit === 'function') {
           // A command built by Pool.query: its callback is already inside.
-          command.onResult = endingMysqlCallback(call, command.onResult as Callback, sw, kit.contexts);
+          command.onResult = endingMysqlCallback(call, command.onResult as Callback, sw, kit.contexts, settlesPromise);
           withCallback = true;
         }
       }
@@ -153,6 +176,86 @@ function tracedMethod(original: QueryMethod, kit: Kit, sw: Switch): QueryMethod 
 }
 
 type GetConnection = (this: unknown, cb?: unknown) => unknown;
+type PoolMethod = (this: unknown, sql: unknown, values?: unknown, cb?: unknown) => unknown;
+
+/**
+ * A pool's `query` or `execute`: it calls `getConnection` at once and, in its callback, the
+ * connection's method. The wrapper leaves the caller's context for that `getConnection`.
+ */
+function markingPoolMethod(original: PoolMethod, kit: Kit, sw: Switch): PoolMethod {
+  return function (this: unknown): unknown {
+    const settlesPromise = promiseCall;
+    promiseCall = false;
+    if (!sw.on || !kit.active) return original.apply(this, arguments as unknown as [unknown]);
+    poolParent = kit.contexts.active();
+    poolSettlesPromise = settlesPromise;
+    try {
+      return original.apply(this, arguments as unknown as [unknown]);
+    } finally {
+      poolParent = undefined;
+    }
+  };
+}
+
+/**
+ * `getConnection`: its callback may run from another request's `release()`, so it gets its
+ * caller's context: entered for the app's own callback, handed over (no entry) for the callback
+ * of a pool's `query`/`execute`, whose only traced call is its connection's method.
+ */
+function contextKeepingGetConnection(original: GetConnection, kit: Kit, sw: Switch): GetConnection {
+  return function getConnection(this: unknown, cb?: unknown): unknown {
+    const marked = poolParent;
+    const settlesPromise = poolSettlesPromise;
+    poolParent = undefined;
+    if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
+    const parent = marked ?? kit.contexts.active();
+    const startMs = nowMs();
+    const pool = this as { config?: { connectionConfig?: Connection['config'] } };
+    // One closure that runs the callback in `parent`: the API's `bind` also copies the
+    // function's length onto its wrapper, a map change per call that nothing here reads.
+    const done = function (this: unknown, err: unknown): unknown {
+      if (err && sw.on && kit.active) {
+        try {
+          connectFailed(kit, connectionTarget({ config: pool.config?.connectionConfig } as Connection), parent, startMs, err);
+        } catch (e) {
+          sw.fail('pool connect', e);
+        }
+      }
+      if (marked !== undefined && !err) {
+        handoffParent = marked;
+        handoffSettlesPromise = settlesPromise;
+        try {
+          return (cb as Callback).apply(this, arguments as unknown as unknown[]);
+        } finally {
+          handoffParent = undefined;
+        }
+      }
+      // A failed checkout calls the app's callback from here: in its context.
+      const self = this;
+      const args = arguments as unknown as unknown[];
+      return kit.contexts.run(parent, () => (cb as Callback).apply(self, args));
+    };
+    return original.call(this, done);
+  };
+}
+
+/**
+ * The promise API's `query`/`execute` (from 3.11.5, `lib/promise/*.js`): says whether the
+ * callback it hands the core layer only settles a native promise. A userland Promise library
+ * (the `Promise` option) may run its reactions in the context that settles them, so its
+ * callbacks still run in the caller's context.
+ */
+function promiseMethod(original: PoolMethod, sw: Switch): PoolMethod {
+  return function (this: unknown): unknown {
+    if (!sw.on) return original.apply(this, arguments as unknown as [unknown]);
+    promiseCall = (this as { Promise?: unknown } | undefined)?.Promise === Promise;
+    try {
+      return original.apply(this, arguments as unknown as [unknown]);
+    } finally {
+      promiseCall = false;
+    }
+  };
+}
 
 function connectionPatch(file: string, versions: string): ModulePatch {
   return {
@@ -164,6 +267,20 @@ function connectionPatch(file: string, versions: string): ModulePatch {
       const proto = (exports as { prototype: Connection }).prototype;
       wrapMethod(proto, 'query', (original) => tracedMethod(original, kit, sw));
       wrapMethod(proto, 'execute', (original) => tracedMethod(original, kit, sw));
+    },
+  };
+}
+
+function promisePatch(file: string): ModulePatch {
+  return {
+    module: 'mysql2',
+    versions: '>=3.11.5 <4',
+    file,
+    patch(exports: unknown, kit: Kit): void {
+      const sw = kit.switchFor('mysql2');
+      const proto = (exports as { prototype: { query: PoolMethod; execute: PoolMethod } }).prototype;
+      wrapMethod(proto, 'query', (original) => promiseMethod(original, sw));
+      wrapMethod(proto, 'execute', (original) => promiseMethod(original, sw));
     },
   };
 }
@@ -183,33 +300,13 @@ export const mysql2: Instrumentation = {
       file: 'lib/pool.js',
       patch(exports: unknown, kit: Kit): void {
         const sw = kit.switchFor('mysql2');
-        const proto = (exports as { prototype: { getConnection: GetConnection } }).prototype;
-        wrapMethod(proto, 'getConnection', (wrapped) => {
-          const original = wrapped as GetConnection;
-          return function getConnection(this: unknown, cb?: unknown): unknown {
-            // A waiter is called from another request's release(): give it its caller's context.
-            if (typeof cb !== 'function' || !sw.on) return original.apply(this, arguments as unknown as [unknown]);
-            const parent = kit.contexts.active();
-            const startMs = nowMs();
-            const pool = this as { config?: { connectionConfig?: Connection['config'] } };
-            // One closure that runs the callback in `parent`: the API's `bind` also copies the
-            // function's length onto its wrapper, a map change per call that nothing here reads.
-            const done = function (this: unknown, err: unknown): unknown {
-              if (err && sw.on && kit.active) {
-                try {
-                  connectFailed(kit, connectionTarget({ config: pool.config?.connectionConfig } as Connection), parent, startMs, err);
-                } catch (e) {
-                  sw.fail('pool connect', e);
-                }
-              }
-              const self = this;
-              const args = arguments as unknown as unknown[];
-              return kit.contexts.run(parent, () => (cb as Callback).apply(self, args));
-            };
-            return original.call(this, done);
-          };
-        });
+        const proto = (exports as { prototype: { getConnection: GetConnection; query: PoolMethod; execute: PoolMethod } }).prototype;
+        wrapMethod(proto, 'getConnection', (original) => contextKeepingGetConnection(original, kit, sw));
+        wrapMethod(proto, 'query', (original) => markingPoolMethod(original, kit, sw));
+        wrapMethod(proto, 'execute', (original) => markingPoolMethod(original, kit, sw));
       },
     },
+    promisePatch('lib/promise/pool.js'),
+    promisePatch('lib/promise/connection.js'),
   ],
 };
