@@ -26,6 +26,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function wrk(url, seconds) {
   const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${seconds}s`, url]).toString();
+  // An error path allocates very differently (error formatting, exception events): refuse it.
+  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
   return Number(/(\d+) requests in/.exec(out)[1]);
 }
 
@@ -57,10 +59,10 @@ function bySite(profile) {
   return sites;
 }
 
-async function measure(variant, sinkUrl, dir) {
+async function measure(variant, sinkUrl, downstreamUrl, dir) {
   const file = join(dir, `${variant.name}.heapprofile`);
   const node = ['taskset', '-c', '0', NODE, '--require', './bench/alloc-probe.cjs', ...(variant.preload ? ['--import', variant.preload] : []), 'fixtures/bench-express.cjs'];
-  const env = { TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', DOWNSTREAM_URL: 'http://127.0.0.1:9/', ALLOC_PROFILE: file, ...variant.env };
+  const env = { TRACEKIT_ENDPOINT: sinkUrl, TRACEKIT_SAMPLE_RATE: '1', DOWNSTREAM_URL: downstreamUrl, ALLOC_PROFILE: file, ...variant.env };
   const app = await startListening(node, env);
   try {
     const url = `http://127.0.0.1:${app.port}${PATH}`;
@@ -79,11 +81,14 @@ async function measure(variant, sinkUrl, dir) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'tracekit-alloc-'));
   const sink = await startListening(['taskset', '-c', '1', 'node', 'bench/sink.cjs']);
+  // What the /fetch route calls.
+  const downstream = await startListening(['taskset', '-c', '1', 'node', 'bench/downstream.cjs']);
   const results = [];
   try {
-    for (const v of variants) results.push({ v, ...(await measure(v, `http://127.0.0.1:${sink.port}`, dir)) });
+    for (const v of variants) results.push({ v, ...(await measure(v, `http://127.0.0.1:${sink.port}`, `http://127.0.0.1:${downstream.port}/`, dir)) });
   } finally {
     await stopProcess(sink.child);
+    await stopProcess(downstream.child);
     rmSync(dir, { recursive: true, force: true });
   }
   const version = execFileSync(NODE, ['--version']).toString().trim();
