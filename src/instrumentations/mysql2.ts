@@ -200,7 +200,9 @@ function markingPoolMethod(original: PoolMethod, kit: Kit, sw: Switch): PoolMeth
 /**
  * `getConnection`: its callback may run from another request's `release()`, so it gets its
  * caller's context: entered for the app's own callback, handed over (no entry) for the callback
- * of a pool's `query`/`execute`, whose only traced call is its connection's method.
+ * of a pool's `query`/`execute`, whose only traced call is its connection's method. (Should that
+ * method throw at once, mysql2 calls the app's callback from there, outside the caller's
+ * context; only spans the app starts in that callback would get the wrong parent.)
  */
 function contextKeepingGetConnection(original: GetConnection, kit: Kit, sw: Switch): GetConnection {
   return function getConnection(this: unknown, cb?: unknown): unknown {
