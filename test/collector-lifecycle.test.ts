@@ -1,15 +1,16 @@
 /**
  * The collector's life against slow clients and a full disk: SIGTERM while a client drips a
- * body, connections that never send a request, more connections than the cap, and a store
+ * body or while queries and writes run, connections that never send a request, more connections than the cap, and a store
  * that runs out of space, which is said on stderr and kept in /api/status.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { FIXTURES } from './helpers/app';
 import { startCollectorProcess } from './helpers/collector';
 import { encode, randomHex, TraceRequest, traceRequestObject } from './helpers/official-otlp';
 
@@ -64,6 +65,62 @@ describe('collector lifecycle', () => {
     } finally {
       clearInterval(drip);
       s.destroy();
+    }
+  });
+
+  it('closes its store under 40 running dashboard queries: each is answered or interrupted, and the process exits', { timeout: 120_000 }, async () => {
+    const run = spawnSync(process.execPath, [join(FIXTURES, 'store-close.cjs')], { encoding: 'utf8', timeout: 90_000, killSignal: 'SIGKILL' });
+    assert.equal(run.signal, null, `the fixture did not finish (deadlocked closing a connection under a query); stderr: ${run.stderr}`);
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { ended: string[]; late: string };
+    assert.equal(out.ended.length, 40);
+    for (const e of out.ended) assert.match(e, /^(answered|INTERRUPT Error: Interrupted!)$/);
+    assert.equal(out.late, 'StoreClosedError', 'a query after close is refused with its own error');
+  });
+
+  it('exits promptly on SIGTERM while dashboard queries and writes are running, and keeps every acknowledged span', { timeout: 180_000 }, async () => {
+    // Stopped in the middle of reads and writes, three times: the stop must neither hang nor
+    // lose a span whose request was answered 200.
+    const API = ['services', 'overview', 'series', 'routes', 'errors', 'outgoing', 'graph', 'service-map', 'queries', 'traces', 'status', 'logs', 'code', 'code/tree'];
+    for (let round = 0; round < 3; round++) {
+      const collector = await startCollectorProcess();
+      let acknowledged = 0;
+      let running = true;
+      const writers = Array.from({ length: 3 }, async () => {
+        while (running) {
+          const spans = Array.from({ length: 1000 }, (_, i) => ({ name: `GET /r${i % 7}`, attributes: [{ key: 'http.route', value: { stringValue: `/r${i % 7}` } }] }));
+          const body = new Uint8Array(encode(TraceRequest, traceRequestObject('stopping', spans)));
+          const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body }).catch(() => undefined);
+          await res?.arrayBuffer().catch(() => undefined);
+          if (res?.status === 200) acknowledged += spans.length;
+        }
+      });
+      const readers = Array.from({ length: 4 }, async (_, k) => {
+        for (let i = k; running; i++) await fetch(`${collector.url}/api/${API[i % API.length]}`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 800 + round * 300));
+        const stoppedAt = Date.now();
+        collector.proc.kill('SIGTERM');
+        const exit = await Promise.race([collector.exited, new Promise<undefined>((r) => setTimeout(r, 30_000))]);
+        assert.ok(exit !== undefined, `round ${round}: still running 30 s after SIGTERM; stderr: ${collector.stderr()}`);
+        assert.equal(exit.code, 0, collector.stderr());
+        assert.match(collector.stdout(), /tracekit collector stopped/);
+        assert.doesNotMatch(collector.stderr(), /still waiting/);
+        assert.ok(Date.now() - stoppedAt < 20_000);
+      } finally {
+        running = false;
+        if (collector.proc.exitCode === null) collector.proc.kill('SIGKILL');
+        await Promise.all([...writers, ...readers]);
+      }
+      assert.ok(acknowledged > 0, 'some writes were acknowledged before the stop');
+      const reopened = await startCollectorProcess({ dbPath: collector.dbPath });
+      try {
+        const status = await reopened.api<{ stored: { spans: number } }>('status');
+        assert.ok(status.stored.spans >= acknowledged, `round ${round}: ${status.stored.spans} spans stored, ${acknowledged} acknowledged`);
+      } finally {
+        await reopened.stop();
+      }
     }
   });
 

@@ -153,18 +153,34 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
       // finish, then their connections are closed too, so no client can hold the exit.
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), SERVER_LIMITS.drainMs);
+        // A keep-alive connection whose request finishes after this point turns idle, and
+        // Node closes idle connections only once, in close(): look again until all are gone.
+        const sweepIdle = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweepIdle);
           resolve();
         });
-        server.closeIdleConnections();
       });
-      await queue.idle();
+      await slowStepWarning('the writes in progress', queue.idle());
       try {
-        await store.close();
+        await slowStepWarning('the store to close', store.close());
       } catch (err) {
         process.stderr.write(`tracekit collector: ${(err as Error).message}\n`);
       }
     },
   };
+}
+
+/** How long a step of stopping may take before the collector says on stderr what it waits for. */
+const SLOW_STOP_STEP_MS = 10_000;
+
+/** Awaits `step`; should it take long, says once on stderr what the stop is waiting for. */
+async function slowStepWarning<T>(what: string, step: Promise<T>): Promise<T> {
+  const timer = setTimeout(() => process.stderr.write(`tracekit collector: stopping is still waiting for ${what}\n`), SLOW_STOP_STEP_MS);
+  try {
+    return await step;
+  } finally {
+    clearTimeout(timer);
+  }
 }

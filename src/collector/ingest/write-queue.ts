@@ -85,7 +85,7 @@ export class WriteQueue {
       this.pendingRows += rows;
       if (!this.writing) {
         this.writing = true;
-        setImmediate(() => void this.drain());
+        setImmediate(() => void this.drain().catch((err: unknown) => this.failed(err)));
       }
     });
     return { status: 'queued', done };
@@ -97,21 +97,26 @@ export class WriteQueue {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const group: Pending[] = [];
-      let rows = 0;
-      while (this.pending.length > 0 && (group.length === 0 || rows + this.pending[0].rows <= this.options.maxRowsPerWrite)) {
-        const p = this.pending.shift() as Pending;
-        group.push(p);
-        rows += p.rows;
+    try {
+      while (this.pending.length > 0) {
+        const group: Pending[] = [];
+        let rows = 0;
+        while (this.pending.length > 0 && (group.length === 0 || rows + this.pending[0].rows <= this.options.maxRowsPerWrite)) {
+          const p = this.pending.shift() as Pending;
+          group.push(p);
+          rows += p.rows;
+        }
+        try {
+          await this.writeGroup(group);
+        } finally {
+          this.pendingRows -= rows;
+        }
       }
-      try {
-        await this.writeGroup(group);
-      } finally {
-        this.pendingRows -= rows;
-      }
+    } finally {
+      // Even if something throws past writeGroup, the queue must not stay "writing": idle()
+      // would then wait forever (a stop that never ends) and no later batch would be written.
+      this.writing = false;
     }
-    this.writing = false;
   }
 
   /** Writes a group in one transaction; if that fails, each of its requests on its own. */
