@@ -167,7 +167,7 @@ function endRequest(state: RequestState, res: http.ServerResponse, kit: Kit, tai
   // next request), and it keeps this state: let go of what is no longer needed.
   state.response = undefined;
   state.connection = undefined;
-  state.dbTemplates = undefined;
+  state.forgetTemplates();
   releaseState(state);
 }
 

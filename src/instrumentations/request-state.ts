@@ -9,13 +9,6 @@ import { createContextKey, context, type Context, type Span as ApiSpan } from '@
 
 export const REQUEST_STATE_KEY = createContextKey('tracekit.request');
 
-/** How one query template fared within one request. */
-export interface TemplateStats {
-  count: number;
-  /** The slowest single run, in milliseconds. */
-  maxMs: number;
-}
-
 /** A request's slowest query templates, slowest first: `maxMs[i]` and `counts[i]` belong to `templates[i]`. */
 export interface SlowestTemplates {
   templates: string[];
@@ -31,6 +24,8 @@ export interface RepeatedQuery {
 
 /** Most distinct templates one request keeps stats for; more are counted but not named. */
 const MAX_TEMPLATES = 200;
+/** Up to this many templates a request's lists are scanned; beyond, looked up in a Map. */
+const SCAN_LIMIT = 16;
 
 export class RequestState {
   route: string | undefined = undefined;
@@ -40,8 +35,16 @@ export class RequestState {
   outgoingMs = 0;
   dbCount = 0;
   dbMs = 0;
-  /** Per normalised query text; created by the first query. */
-  dbTemplates: Map<string, TemplateStats> | undefined = undefined;
+  /**
+   * Per normalised query text, in the order first run (created by the first query): one flat
+   * list of (template, runs, slowest run in ms) triples. Most requests run a few templates,
+   * found by a short scan (the normalisation cache hands out one string per template, so
+   * mostly an identity compare). A Map and its iteration cost half a KB of garbage a request,
+   * three parallel lists about as much (each push-grown list reserves 17 slots); one list
+   * grows once. Past SCAN_LIMIT templates a Map index is built.
+   */
+  private templateStats: (string | number)[] | undefined = undefined;
+  private templateIndex: Map<string, number> | undefined = undefined;
   /** Set at the end of the request when one template repeated at least the threshold. */
   nPlusOne: RepeatedQuery | undefined = undefined;
   /**
@@ -71,31 +74,54 @@ export class RequestState {
   recordQuery(template: string, ms: number): void {
     this.dbCount++;
     this.dbMs += ms;
-    const templates = (this.dbTemplates ??= new Map());
-    const stats = templates.get(template);
-    if (stats !== undefined) {
-      stats.count++;
-      if (ms > stats.maxMs) stats.maxMs = ms;
-    } else if (templates.size < MAX_TEMPLATES) {
-      templates.set(template, { count: 1, maxMs: ms });
+    const stats = this.templateStats;
+    if (stats === undefined) {
+      this.templateStats = [template, 1, ms];
+      return;
     }
+    const at = this.offsetOf(stats, template);
+    if (at !== -1) {
+      (stats[at + 1] as number)++;
+      if (ms > (stats[at + 2] as number)) stats[at + 2] = ms;
+    } else if (stats.length < MAX_TEMPLATES * 3) {
+      this.templateIndex?.set(template, stats.length);
+      stats.push(template, 1, ms);
+    }
+  }
+
+  /** Where `template`'s triple starts in `stats`, or -1. */
+  private offsetOf(stats: (string | number)[], template: string): number {
+    if (stats.length <= SCAN_LIMIT * 3) {
+      for (let i = 0; i < stats.length; i += 3) if (stats[i] === template) return i;
+      return -1;
+    }
+    if (this.templateIndex === undefined) {
+      this.templateIndex = new Map();
+      for (let i = 0; i < stats.length; i += 3) this.templateIndex.set(stats[i] as string, i);
+    }
+    return this.templateIndex.get(template) ?? -1;
+  }
+
+  /** Lets go of the per-template stats (the request has ended; its request object may linger). */
+  forgetTemplates(): void {
+    this.templateStats = undefined;
+    this.templateIndex = undefined;
   }
 
   /** The most repeated template when it ran at least `threshold` times, else undefined. */
   findNPlusOne(threshold: number): RepeatedQuery | undefined {
-    const templates = this.dbTemplates;
-    if (templates === undefined) return undefined;
-    // Keys and values walked apart: a `for...of` over the map's entries allocates an entry pair per template.
-    let best: string | undefined;
+    const stats = this.templateStats;
+    if (stats === undefined) return undefined;
+    let best = -1;
     let bestCount = threshold - 1;
-    for (const template of templates.keys()) {
-      const count = (templates.get(template) as TemplateStats).count;
+    for (let i = 0; i < stats.length; i += 3) {
+      const count = stats[i + 1] as number;
       if (count > bestCount) {
-        best = template;
+        best = i;
         bestCount = count;
       }
     }
-    return best === undefined ? undefined : { template: best, count: bestCount };
+    return best === -1 ? undefined : { template: stats[best] as string, count: bestCount };
   }
 
   /**
@@ -106,13 +132,13 @@ export class RequestState {
    */
   slowestTemplates(n: number): SlowestTemplates {
     const out: SlowestTemplates = { templates: [], maxMs: [], counts: [] };
-    const all = this.dbTemplates;
-    if (all === undefined) return out;
+    const stats = this.templateStats;
+    if (stats === undefined) return out;
     const { templates, maxMs, counts } = out;
-    for (const template of all.keys()) {
-      const stats = all.get(template) as TemplateStats;
+    for (let t = 0; t < stats.length; t += 3) {
+      const runMs = stats[t + 2] as number;
       let i = templates.length;
-      while (i > 0 && maxMs[i - 1] < stats.maxMs) i--;
+      while (i > 0 && maxMs[i - 1] < runMs) i--;
       if (i >= n) continue;
       // Shift the slower-than-this tail right by one (dropping what falls past n), then insert.
       let last = templates.length < n ? templates.length : n - 1;
@@ -121,9 +147,9 @@ export class RequestState {
         maxMs[last] = maxMs[last - 1];
         counts[last] = counts[last - 1];
       }
-      templates[i] = template;
-      maxMs[i] = stats.maxMs;
-      counts[i] = stats.count;
+      templates[i] = stats[t] as string;
+      maxMs[i] = runMs;
+      counts[i] = stats[t + 1] as number;
     }
     return out;
   }

@@ -14,7 +14,8 @@ function anyValue(w: ProtoWriter, field: number, value: AttributeValue): void {
     else w.double(4, value);
   } else if (Array.isArray(value)) {
     w.begin(5);
-    for (const item of value) anyValue(w, 1, item);
+    // Indexed: `for...of` here allocated an iterator result per item (measured 0.5 KB a /mysql request).
+    for (let i = 0; i < value.length; i++) anyValue(w, 1, value[i]);
     w.end();
   }
   w.end();
