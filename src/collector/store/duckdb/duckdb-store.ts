@@ -60,10 +60,12 @@ export class DuckDbStore implements Store {
     return this.track(async () => {
       let removed = 0;
       for (const [table, column] of RETAINED) {
+        // A stop interrupts the running delete; the tables after it wait for the next start.
+        if (this.closed) break;
         const result = await this.db.sweeper.run(`DELETE FROM ${table} WHERE ${column} < ?`, [BigInt(Math.trunc(cutoffUs))]);
         removed += result.rowsChanged;
       }
-      return removed + (await capSnapshots(this.db.sweeper));
+      return this.closed ? removed : removed + (await capSnapshots(this.db.sweeper));
     });
   }
 
