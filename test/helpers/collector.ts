@@ -49,6 +49,9 @@ function cleanEnv(extra: Record<string, string | undefined>): Record<string, str
   return env;
 }
 
+/** How long a collector may take to exit after SIGTERM before a test calls it hung (its drain is 5 s). */
+const STOP_LIMIT_MS = 30_000;
+
 /** Starts `tracekit start --port 0 --db <path> ...args` and waits until it listens. */
 export async function startCollectorProcess(options: { args?: string[]; env?: Record<string, string | undefined>; dbPath?: string; node?: string } = {}): Promise<CollectorProcess> {
   const dbPath = options.dbPath ?? tempDbPath();
@@ -82,7 +85,18 @@ export async function startCollectorProcess(options: { args?: string[]; env?: Re
     exited,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
+      // A stop that hangs fails the test that asked for it, with what the collector said,
+      // rather than holding the whole run (it did once, for 40 minutes).
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), STOP_LIMIT_MS)));
+      const result = await Promise.race([exited, hung]);
+      clearTimeout(timer);
+      if (result === 'hung') {
+        proc.kill('SIGKILL');
+        await exited;
+        throw new Error(`the collector did not exit within ${STOP_LIMIT_MS / 1000} s of SIGTERM\nstdout: ${out}\nstderr: ${err}`);
+      }
+      return result;
     },
     async api<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
       const res = await fetch(`${url}/api/${path}`, { headers });
