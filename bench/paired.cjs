@@ -19,9 +19,9 @@
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH]
 // SINK_BREAKPOINT=FILE:LINE[:INTERVAL_MS] makes the sink serve a live-debugging breakpoint to
 // the variants whose TRACEKIT_SERVICE_NAME is bench-breakpoint (see sink.cjs).
-const { execFile, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
-const { startListening, stopProcess } = require('./processes.cjs');
+const { startListening, stopProcess, wrkServed } = require('./processes.cjs');
 const { option: opt, envOption, variantOptions, median } = require('./args.cjs');
 
 const ROUNDS = Number(opt('rounds', 7));
@@ -35,15 +35,8 @@ const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit-node/register', env: {} });
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-/** Requests completed by one wrk run of `seconds` against `url`, on CPU 1. */
 function wrk(url, seconds) {
-  return new Promise((resolve, reject) => {
-    execFile('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url], (err, stdout) => {
-      if (err) return reject(err);
-      if (/Non-2xx or 3xx responses/.test(stdout)) return reject(new Error(`wrk saw errors:\n${stdout}`));
-      resolve(Number(/(\d+) requests in/.exec(stdout)[1]));
-    });
-  });
+  return wrkServed(url, seconds, CONNECTIONS);
 }
 
 /** CPU milliseconds used so far (utime + stime) from a /proc stat file. */

@@ -1,7 +1,7 @@
 'use strict';
 // Shared by the benchmarks: child processes that say on stdout when they are ready (the bench
 // app, the OTLP sink and the downstream server print `LISTENING <port>`; the collector its URL).
-const { spawn } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
@@ -50,4 +50,19 @@ function stopProcess(child, signal = 'SIGTERM') {
   });
 }
 
-module.exports = { ROOT, startProcess, startListening, stopProcess };
+/**
+ * Requests completed by one `wrk -t1` run of `seconds` against `url` with `connections`
+ * connections, on CPU 1. Rejects when any response was not 2xx or 3xx: an error path costs
+ * differently from the route being measured.
+ */
+function wrkServed(url, seconds, connections) {
+  return new Promise((resolve, reject) => {
+    execFile('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url], (err, stdout) => {
+      if (err) return reject(err);
+      if (/Non-2xx or 3xx responses/.test(stdout)) return reject(new Error(`wrk saw errors:\n${stdout}`));
+      resolve(Number(/(\d+) requests in/.exec(stdout)[1]));
+    });
+  });
+}
+
+module.exports = { ROOT, startProcess, startListening, stopProcess, wrkServed };

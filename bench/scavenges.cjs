@@ -10,9 +10,8 @@
 //
 // Usage: node bench/scavenges.cjs [--node PATH] [--path /mysql] [--warmup 10] [--seconds 10] [--connections 50]
 //          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit-node/register]
-const { execFile } = require('node:child_process');
 const { readFileSync } = require('node:fs');
-const { startListening, stopProcess } = require('./processes.cjs');
+const { startListening, stopProcess, wrkServed } = require('./processes.cjs');
 const { option: opt, variantOptions } = require('./args.cjs');
 
 const NODE = opt('node', process.execPath);
@@ -24,13 +23,7 @@ const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit-node/register', env: {} });
 
 function wrk(url, seconds) {
-  return new Promise((resolve, reject) => {
-    execFile('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url], (err, out) => {
-      if (err) return reject(err);
-      if (/Non-2xx or 3xx responses/.test(out)) return reject(new Error(`wrk saw errors:\n${out}`));
-      resolve(Number(/(\d+) requests in/.exec(out)[1]));
-    });
-  });
+  return wrkServed(url, seconds, CONNECTIONS);
 }
 
 /** CPU milliseconds a process has used so far, every thread (utime + stime at 100 ticks a second). */
