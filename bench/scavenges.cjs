@@ -10,6 +10,7 @@
 //
 // Usage: node bench/scavenges.cjs [--node PATH] [--path /mysql] [--warmup 10] [--seconds 10] [--connections 50]
 //          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit-node/register]
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { startListening, stopProcess, wrkServed } = require('./processes.cjs');
 const { option: opt, variantOptions } = require('./args.cjs');
@@ -21,16 +22,17 @@ const SECONDS = Number(opt('seconds', 10));
 const CONNECTIONS = Number(opt('connections', 50));
 const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit-node/register', env: {} });
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 function wrk(url, seconds) {
   return wrkServed(url, seconds, CONNECTIONS);
 }
 
-/** CPU milliseconds a process has used so far, every thread (utime + stime at 100 ticks a second). */
+/** CPU milliseconds a process has used so far, every thread (utime + stime). */
 function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 /** The name=value pairs of one `--trace-gc-nvp` line. */
