@@ -268,4 +268,38 @@ describe('store failures', () => {
       await store.close();
     }
   });
+
+  it('a retention sweep running when the store closes deletes from no table after the one it was in', async () => {
+    const { DuckDbStore } = await import('../dist/collector/store/duckdb/duckdb-store.js');
+    const path = tempDbPath();
+    const oldUs = (Date.now() - 30 * 86_400_000) * 1000;
+    const span = (i: number) => ({
+      service: 's', instance: '', traceId: randomHex(16), spanId: randomHex(8), parentId: null, name: `n${i}`, kind: 2, startUs: oldUs, durationUs: 1,
+      status: 0, statusMessage: null, route: null, method: null, httpStatus: null, peer: null, dbSystem: null, dbCount: null, dbMs: null,
+      outCount: null, nPlusOne: null, isEntry: true, requestRoute: null, scope: '', attributes: '{}', events: null, links: null, dbStatement: null, dbRows: null,
+    });
+    const error = (i: number) => ({ fingerprint: `f${i}`, service: 's', timeUs: oldUs, traceId: randomHex(16), spanId: randomHex(8), spanName: 'n', route: null, type: 'Error', message: 'm', stack: 'Error: m' });
+    const store = await DuckDbStore.open(path, { memoryLimit: '256MB' });
+    await store.write({ spans: Array.from({ length: 200 }, (_, i) => span(i)), errors: Array.from({ length: 5 }, (_, i) => error(i)), frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] });
+    assert.deepEqual([(await store.counts()).spans, (await store.counts()).errors], [200, 5]);
+    // Closed while the sweep's first delete (spans) is running: spans may or may not go, but the
+    // sweep must not go on to the errors table (before the fix it did, after close had begun).
+    const sweeping = store.sweep(Date.now() * 1000).then(
+      (removed) => ({ removed }),
+      (err: unknown) => ({ err }),
+    );
+    await store.close();
+    const swept = await sweeping;
+    if ('err' in swept) assert.match(String(swept.err), /Interrupt/, 'a sweep that fails fails by the interrupt');
+    else assert.ok(swept.removed === 0 || swept.removed === 200, `removed ${swept.removed}`);
+    const reopened = await DuckDbStore.open(path, { memoryLimit: '256MB' });
+    try {
+      const counts = await reopened.counts();
+      assert.equal(counts.errors, 5, 'the table after the interrupted one waits for the next start');
+      assert.ok(counts.spans === 0 || counts.spans === 200, `spans: ${counts.spans}`);
+      assert.equal(await reopened.sweep(Date.now() * 1000), 205 - (200 - counts.spans), 'the next sweep removes the rest');
+    } finally {
+      await reopened.close();
+    }
+  });
 });
