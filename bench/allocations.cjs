@@ -11,7 +11,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join, resolve } = require('node:path');
-const { startListening, stopProcess, ROOT } = require('./processes.cjs');
+const { startListening, stopProcess, wrkServed, ROOT } = require('./processes.cjs');
 const { option: opt, variantOptions } = require('./args.cjs');
 
 const NODE = opt('node', process.execPath);
@@ -24,12 +24,9 @@ if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function wrk(url, seconds) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${seconds}s`, url]).toString();
-  // An error path allocates very differently (error formatting, exception events): refuse it.
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(/(\d+) requests in/.exec(out)[1]);
-}
+// wrkServed refuses a run with error responses: an error path allocates very differently
+// (error formatting, exception events).
+const wrk = (url, seconds) => wrkServed(url, seconds, 50);
 
 async function waitFor(app, text, count) {
   for (let i = 0; i < 200; i++) {
@@ -66,10 +63,10 @@ async function measure(variant, sinkUrl, downstreamUrl, dir) {
   const app = await startListening(node, env);
   try {
     const url = `http://127.0.0.1:${app.port}${PATH}`;
-    wrk(url, WARMUP);
+    await wrk(url, WARMUP);
     app.child.kill('SIGUSR2');
     await waitFor(app, 'ALLOC-PROBE started', 1);
-    const requests = wrk(url, SECONDS);
+    const requests = await wrk(url, SECONDS);
     app.child.kill('SIGUSR2');
     await waitFor(app, 'ALLOC-PROBE written', 1);
     return { requests, sites: bySite(JSON.parse(readFileSync(file, 'utf8'))) };

@@ -11,7 +11,7 @@
 //          [--variant NAME=PRELOAD ...  default: baseline=, floor=./bench/als-floor.mjs, tracekit=tracekit-node/register]
 //          [--env KEY=VALUE,...  for every variant with a preload] [--node PATH]
 const { execFileSync } = require('node:child_process');
-const { startListening, stopProcess } = require('./processes.cjs');
+const { startListening, stopProcess, wrkServed } = require('./processes.cjs');
 
 const { option: opt, envOption, variantOptions, median } = require('./args.cjs');
 
@@ -29,11 +29,7 @@ if (variants.length === 0) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function wrk(url, seconds) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url]).toString();
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(/(\d+) requests in/.exec(out)[1]);
-}
+const wrk = (url, seconds) => wrkServed(url, seconds, CONNECTIONS);
 
 /** The last CPU-PROBE line the app printed, waiting briefly for it to arrive. */
 async function probeLine(app, after) {
@@ -51,10 +47,10 @@ async function measure(variant, sinkUrl, downstreamUrl) {
   const app = await startListening(node, env);
   try {
     const url = `http://127.0.0.1:${app.port}${PATH}`;
-    wrk(url, WARMUP);
+    await wrk(url, WARMUP);
     app.child.kill('SIGUSR2');
     await probeLine(app, 0);
-    const requests = wrk(url, SECONDS);
+    const requests = await wrk(url, SECONDS);
     app.child.kill('SIGUSR2');
     const p = await probeLine(app, 1);
     const us = (ms) => (ms * 1000) / requests;

@@ -10,9 +10,9 @@
 //
 // Usage: node bench/memory.cjs [--node PATH] [--path /] [--seconds 60] [--window 10] [--connections 50]
 //          [--variant NAME=PRELOAD[,KEY=VALUE...] ...  default: baseline=, tracekit=tracekit-node/register]
-const { execFile, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
-const { startListening, stopProcess } = require('./processes.cjs');
+const { startListening, stopProcess, wrkServed } = require('./processes.cjs');
 const { option: opt, variantOptions } = require('./args.cjs');
 
 const NODE = opt('node', process.execPath);
@@ -23,14 +23,7 @@ const CONNECTIONS = Number(opt('connections', 50));
 const variants = variantOptions();
 if (variants.length === 0) variants.push({ name: 'baseline', env: {} }, { name: 'tracekit', preload: 'tracekit-node/register', env: {} });
 
-function wrk(url, seconds) {
-  return new Promise((resolve, reject) => {
-    execFile('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url], (err, stdout) => {
-      if (err) return reject(err);
-      resolve(Number(/(\d+) requests in/.exec(stdout)[1]));
-    });
-  });
-}
+const wrk = (url, seconds) => wrkServed(url, seconds, CONNECTIONS);
 
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 

@@ -30,7 +30,7 @@ const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, isAbsolute, join, resolve, sep } = require('node:path');
-const { ROOT, startListening, stopProcess } = require('./processes.cjs');
+const { ROOT, startListening, stopProcess, wrkServed } = require('./processes.cjs');
 const { option: opt, flag, envOption, variantOptions } = require('./args.cjs');
 
 const SECONDS = Number(opt('seconds', 5));
@@ -60,11 +60,7 @@ function agentPrefix(file) {
   return file;
 }
 
-function wrk(url, seconds) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${seconds}s`, url]).toString();
-  if (/Non-2xx or 3xx responses/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return Number(/(\d+) requests in/.exec(out)[1]);
-}
+const wrk = (url, seconds) => wrkServed(url, seconds, 50);
 
 const exited = (child) => new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
 
@@ -78,10 +74,10 @@ async function record(variant, dir, sinkUrl, downstreamUrl) {
   let requests;
   try {
     const url = `http://127.0.0.1:${app.port}${PATH}`;
-    wrk(url, WARMUP);
+    await wrk(url, WARMUP);
     const perf = spawn('perf', ['record', '-k', 'mono', '-e', 'cpu-clock', '-F', String(FREQUENCY), '-g', '-p', String(app.child.pid), '-o', data], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 300));
-    requests = wrk(url, SECONDS);
+    requests = await wrk(url, SECONDS);
     perf.kill('SIGINT');
     await exited(perf);
   } finally {
