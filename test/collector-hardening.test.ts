@@ -281,7 +281,8 @@ describe('store failures', () => {
     const error = (i: number) => ({ fingerprint: `f${i}`, service: 's', timeUs: oldUs, traceId: randomHex(16), spanId: randomHex(8), spanName: 'n', route: null, type: 'Error', message: 'm', stack: 'Error: m' });
     const store = await DuckDbStore.open(path, { memoryLimit: '256MB' });
     await store.write({ spans: Array.from({ length: 200 }, (_, i) => span(i)), errors: Array.from({ length: 5 }, (_, i) => error(i)), frames: [], metrics: [], buckets: [], edges: [], logs: [], routes: [], snapshots: [], resources: [] });
-    assert.deepEqual([(await store.counts()).spans, (await store.counts()).errors], [200, 5]);
+    const before = await store.counts();
+    assert.deepEqual([before.spans, before.errors], [200, 5]);
     // Closed while the sweep's first delete (spans) is running: spans may or may not go, but the
     // sweep must not go on to the errors table (before the fix it did, after close had begun).
     const sweeping = store.sweep(Date.now() * 1000).then(
